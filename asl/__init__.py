@@ -1,0 +1,1 @@
+"""sfn's library: load, validate, build and run Amazon States Language state machines."""

@@ -1,0 +1,82 @@
+"""One exception hierarchy: every failure sfn reports maps to one of these classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SfnError(Exception):
+    """Base of every error sfn raises on purpose; the CLI turns it into one line and an exit code."""
+
+    exit_code = 2
+
+
+@dataclass
+class Location:
+    """Where in a file something went wrong (line and column are 1-based, 0 = unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class UserInputError(SfnError):
+    """A file or argument the user gave cannot be used: `FILE:LINE:COLUMN: message`."""
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class DefinitionError(SfnError):
+    """A definition that cannot run: carries every diagnostic found."""
+
+    def __init__(self, file: str, diagnostics: list) -> None:
+        self.file = file
+        self.diagnostics = diagnostics
+        first = diagnostics[0] if diagnostics else None
+        super().__init__(first.format(file) if first is not None else f"{file}: invalid definition")
+
+
+# ---------------------------------------------------------------- runtime (ASL) errors
+
+STATES_ALL = "States.ALL"
+STATES_TASK_FAILED = "States.TaskFailed"
+STATES_TIMEOUT = "States.Timeout"
+STATES_RUNTIME = "States.Runtime"
+STATES_DATA_LIMIT = "States.DataLimitExceeded"
+# States.ALL does not catch or retry these: they end the execution.
+TERMINAL_ERRORS = frozenset({STATES_RUNTIME, STATES_DATA_LIMIT})
+
+
+class StatesError(SfnError):
+    """An error raised while a state machine runs, named as ASL names it (`States.Runtime`, ...)."""
+
+    exit_code = 1
+
+    def __init__(self, name: str | None, cause: str | None = None) -> None:
+        self.name = name
+        self.cause = cause
+        super().__init__(f"{name}: {cause}" if cause else str(name))
+
+
+def error_matches(pattern: str, name: str | None) -> bool:
+    """Whether an ErrorEquals entry matches a raised error name (States.ALL, States.TaskFailed)."""
+    if pattern == name:
+        return True
+    if name in TERMINAL_ERRORS:
+        return False
+    if pattern == STATES_ALL:
+        return True
+    if pattern == STATES_TASK_FAILED:
+        return name != STATES_TIMEOUT
+    return False

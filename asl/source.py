@@ -1,0 +1,167 @@
+"""Source positions: a map from JSON pointer to line:column, built lazily from the file text."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One JSON pointer reference token, escaped as RFC 6901 says."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    """A JSON pointer from its tokens: pointer('States', 'A') == '/States/A'."""
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+class SourceMap:
+    """JSON pointer -> Position of the value (and of the key, for object members).
+
+    Built on first use: running a machine never pays for positions it does not report.
+    """
+
+    def __init__(self, builder: Callable[[], tuple[dict[str, Position], dict[str, Position]]]) -> None:
+        self._builder = builder
+        self._values: dict[str, Position] | None = None
+        self._keys: dict[str, Position] = {}
+
+    def _ensure(self) -> None:
+        if self._values is None:
+            self._values, self._keys = self._builder()
+
+    def value(self, ptr: str) -> Position | None:
+        """Position of the value at ptr, or of its nearest ancestor that has one."""
+        self._ensure()
+        while True:
+            found = self._values.get(ptr)
+            if found is not None or not ptr:
+                return found
+            ptr = ptr.rsplit("/", 1)[0]
+
+    def key(self, ptr: str) -> Position | None:
+        """Position of the member name at ptr (falls back to the value's position)."""
+        self._ensure()
+        return self._keys.get(ptr) or self.value(ptr)
+
+    def duplicate_keys(self) -> list[str]:
+        """Pointers of object members whose name appears twice in the same object."""
+        self._ensure()
+        return list(getattr(self, "_duplicates", []))
+
+
+class _LineIndex:
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset)
+        return Position(line, offset - self.starts[line - 1] + 1)
+
+
+_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][^\s,\]}]*|true|false|null))', re.S)
+
+
+def json_positions(text: str, source_map: SourceMap) -> tuple[dict[str, Position], dict[str, Position]]:
+    """Scan valid JSON text and record where every value and member name starts."""
+    import json
+
+    index = _LineIndex(text)
+    values: dict[str, Position] = {}
+    keys: dict[str, Position] = {}
+    duplicates: list[str] = []
+    # Stack of [pointer, kind, next array index, pending key, seen keys].
+    stack: list[list] = []
+    pos = 0
+    expect_key = False
+    current_key: str | None = None
+    key_pos = 0
+    length = len(text)
+    while pos < length:
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        string, punct, scalar = m.groups()
+        start = m.start(1) if string is not None else m.start(2) if punct is not None else m.start(3)
+        if punct == ":":
+            continue
+        if punct == ",":
+            if stack and stack[-1][1] == "object":
+                expect_key = True
+            continue
+        if punct in ("}", "]"):
+            stack.pop()
+            expect_key = False
+            continue
+        if string is not None and expect_key:
+            current_key = json.loads(string)
+            key_pos = start
+            expect_key = False
+            continue
+        # A value starts here: work out its pointer.
+        if not stack:
+            ptr = ""
+        else:
+            top = stack[-1]
+            if top[1] == "object":
+                ptr = top[0] + "/" + escape_pointer_token(current_key)
+                if current_key in top[4]:
+                    duplicates.append(ptr)
+                top[4].add(current_key)
+                keys[ptr] = index.position(key_pos)
+            else:
+                ptr = top[0] + "/" + str(top[2])
+                top[2] += 1
+        values.setdefault(ptr, index.position(start))
+        if punct == "{":
+            stack.append([ptr, "object", 0, None, set()])
+            expect_key = True
+        elif punct == "[":
+            stack.append([ptr, "array", 0, None, None])
+    source_map._duplicates = duplicates
+    return values, keys
+
+
+def yaml_positions(node, source_map: SourceMap) -> tuple[dict[str, Position], dict[str, Position]]:
+    """Walk a composed YAML node tree and record where every value and key starts."""
+    import yaml
+
+    values: dict[str, Position] = {}
+    keys: dict[str, Position] = {}
+    duplicates: list[str] = []
+
+    def mark(n) -> Position:
+        return Position(n.start_mark.line + 1, n.start_mark.column + 1)
+
+    def walk(n, ptr: str) -> None:
+        values.setdefault(ptr, mark(n))
+        if isinstance(n, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in n.value:
+                name = str(key_node.value)
+                child = ptr + "/" + escape_pointer_token(name)
+                if name in seen:
+                    duplicates.append(child)
+                seen.add(name)
+                keys[child] = mark(key_node)
+                walk(value_node, child)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, f"{ptr}/{i}")
+
+    if node is not None:
+        walk(node, "")
+    source_map._duplicates = duplicates
+    return values, keys

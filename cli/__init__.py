@@ -1,0 +1,1 @@
+"""The `sfn` command line: a thin click layer over the `asl` library."""

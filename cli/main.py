@@ -1,0 +1,54 @@
+"""The click group `sfn`; subcommands are imported only when called, to keep start-up fast."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> "module:attribute" of the click command; imported on first use.
+COMMANDS = {
+    "run": "cli.commands.run:run",
+    "validate": "cli.commands.validate:validate",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in their own modules and load on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sfn-local", prog_name="sfn")
+def sfn() -> None:
+    """Run, validate and debug AWS Step Functions state machines locally.
+
+    \b
+    Exit codes:
+      0  success (execution SUCCEEDED, or every file valid)
+      1  the execution ended FAILED / TIMED_OUT / ABORTED, or a file is invalid
+      2  usage error, unreadable file or a definition that cannot run
+    """
+
+
+def main() -> None:
+    """Console-script entry point: click's usage errors exit 2, never a traceback."""
+    try:
+        sfn.main(prog_name="sfn")
+    except KeyboardInterrupt:
+        click.echo("sfn: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
