@@ -80,3 +80,15 @@ def error_matches(pattern: str, name: str | None) -> bool:
     if pattern == STATES_TASK_FAILED:
         return name != STATES_TIMEOUT
     return False
+
+
+class StateEvaluationError(StatesError):
+    """A failure evaluating one of a state's own fields (a path, an intrinsic, an expression).
+
+    `cause` is the specific sentence ("The JSONPath '$.x' specified for the field 'a.$' could not
+    be found in the input '{}'"); the interpreter prefixes AWS's
+    "An error occurred while executing the state 'S' (entered at the event id #N). " to it.
+    """
+
+    def __init__(self, cause: str, name: str = STATES_RUNTIME) -> None:
+        super().__init__(name, cause)
