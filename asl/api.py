@@ -1,0 +1,61 @@
+"""The library's front door: load a definition, check it, build the model, run an execution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .diagnostics import Diagnostic
+from .errors import DefinitionError
+from .loader import Document, load_file, load_text
+from .model import StateMachine, build_machine
+from .model.build import BuildError
+
+
+def compile_document(document: Document, validate: bool = True) -> StateMachine:
+    """Validate (errors only) and build a loaded definition; raises DefinitionError."""
+    if validate:
+        try:
+            from .validate import validate as run_validation
+        except ModuleNotFoundError:  # validation package not installed in this build
+            run_validation = None
+        errors = [] if run_validation is None else \
+            [d for d in run_validation(document) if d.severity == "ERROR"]
+        if errors:
+            raise DefinitionError(document.file, errors)
+    try:
+        return build_machine(document.data)
+    except BuildError as exc:
+        diagnostic = Diagnostic("SCHEMA_VALIDATION_FAILED", exc.message, exc.pointer,
+                                position=document.source_map.value(exc.pointer))
+        raise DefinitionError(document.file, [diagnostic]) from None
+
+
+def load_machine(path: str | Path, validate: bool = True) -> tuple[Document, StateMachine]:
+    """Load, validate and build a definition file (JSON or YAML)."""
+    document = load_file(path)
+    return document, compile_document(document, validate)
+
+
+def machine_from_definition(definition: dict | str, validate: bool = True) -> StateMachine:
+    """Build a machine from a dict or JSON/YAML text (for tests and embedding)."""
+    import json
+
+    text = definition if isinstance(definition, str) else json.dumps(definition)
+    return compile_document(load_text(text, "<definition>"), validate)
+
+
+def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateMachine",
+                clock: str | Any = "virtual", invoker: Any = None,
+                listeners: list[Callable] | None = None, execution_name: str | None = None):
+    """Run one execution to its end and return its ExecutionResult (history included)."""
+    from .interp.clock import make_clock
+    from .interp.context import ExecutionInfo
+    from .interp.machine import Interpreter
+
+    clock_obj = make_clock(clock) if isinstance(clock, str) else clock
+    info = ExecutionInfo(machine_name=name)
+    if execution_name:
+        info.name = execution_name
+    interp = Interpreter(machine, clock=clock_obj, info=info, invoker=invoker, listeners=listeners)
+    return interp.run({} if input is None else input)

@@ -1,0 +1,1 @@
+"""Expression languages of ASL: JSONPath, payload templates, intrinsic functions, JSONata."""

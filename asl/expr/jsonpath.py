@@ -1,0 +1,159 @@
+"""JSONPath as Step Functions evaluates it: compiled once, cached, with a fast path for plain paths.
+
+A path's root is `$` (the state's input or effective document), `$$` (the context object) or
+`$name` (a workflow variable). Definite paths (`$.a.b[0]`) select one value; indefinite ones
+(wildcards, slices, filters, unions, `..`) select a list, possibly empty.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+_MISSING = object()
+
+
+class PathSyntaxError(ValueError):
+    """A JSONPath or reference path that does not parse."""
+
+
+class PathNotFound(LookupError):
+    """A definite path that selects nothing in the document."""
+
+
+_NAME = r"[^.\[\]\s'\"]+"
+_STEP = re.compile(
+    r"\.(?P<name>" + _NAME + r")"
+    r"|\[\s*'(?P<sq>(?:[^'\\]|\\.)*)'\s*\]"
+    r'|\[\s*"(?P<dq>(?:[^"\\]|\\.)*)"\s*\]'
+    r"|\[\s*(?P<index>-?\d+)\s*\]"
+)
+_ROOT = re.compile(r"\$\$|\$(?P<var>[A-Za-z_][A-Za-z0-9_]*)|\$")
+_INDEFINITE = re.compile(r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]")
+
+
+class Path:
+    """A compiled path: `find(doc)` returns the selected value or raises PathNotFound."""
+
+    __slots__ = ("text", "root", "variable", "steps", "definite", "_jp")
+
+    def __init__(self, text: str, root: str, variable: str | None, steps: tuple | None, jp: Any) -> None:
+        self.text = text
+        self.root = root          # "$", "$$" or "var"
+        self.variable = variable  # the variable's name when root == "var"
+        self.steps = steps        # plain keys / indexes, or None for a jsonpath-ng expression
+        self.definite = steps is not None
+        self._jp = jp
+
+    def find(self, doc: Any) -> Any:
+        """The value this path selects in doc (a list for indefinite paths)."""
+        steps = self.steps
+        if steps is not None:
+            value = doc
+            for step in steps:
+                if type(step) is str:
+                    if type(value) is not dict:
+                        raise PathNotFound(self.text)
+                    value = value.get(step, _MISSING)
+                    if value is _MISSING:
+                        raise PathNotFound(self.text)
+                else:
+                    if type(value) is not list or not -len(value) <= step < len(value):
+                        raise PathNotFound(self.text)
+                    value = value[step]
+            return value
+        return [match.value for match in self._jp.find(doc)]
+
+    def bracket_form(self) -> str:
+        """The path as Jayway prints it in AWS's messages: `$['a']['b'][0]`."""
+        if self.steps is None:
+            return self.text
+        head = "$" if self.root != "$$" else "$$"
+        return head + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in self.steps)
+
+    def __repr__(self) -> str:
+        return f"Path({self.text!r})"
+
+
+@lru_cache(maxsize=4096)
+def compile_path(text: str) -> Path:
+    """Compile a JSONPath (`$...`, `$$...`, `$var...`); raises PathSyntaxError."""
+    if not isinstance(text, str):
+        raise PathSyntaxError(f"a path must be a string, not {type(text).__name__}")
+    stripped = text.strip()
+    m = _ROOT.match(stripped)
+    if m is None:
+        raise PathSyntaxError(f"'{text}' is not a JSONPath: it must start with '$'")
+    root = "$$" if m.group(0) == "$$" else "var" if m.group("var") else "$"
+    variable = m.group("var")
+    rest = stripped[m.end():]
+    steps: list = []
+    pos = 0
+    while pos < len(rest):
+        step = _STEP.match(rest, pos)
+        if step is None:
+            break
+        if step.group("name") is not None:
+            steps.append(step.group("name"))
+        elif step.group("sq") is not None:
+            steps.append(re.sub(r"\\(.)", r"\1", step.group("sq")))
+        elif step.group("dq") is not None:
+            steps.append(re.sub(r"\\(.)", r"\1", step.group("dq")))
+        else:
+            steps.append(int(step.group("index")))
+        pos = step.end()
+    if pos == len(rest):
+        return Path(text, root, variable, tuple(steps), None)
+    if not _INDEFINITE.search(rest):
+        raise PathSyntaxError(f"'{text}' is not a valid JSONPath (at character {m.end() + pos + 1})")
+    return Path(text, root, variable, None, _compile_jsonpath_ng("$" + rest, text))
+
+
+def _compile_jsonpath_ng(expr: str, text: str) -> Any:
+    try:
+        from jsonpath_ng.ext import parse
+    except ImportError:  # pragma: no cover - jsonpath-ng is a declared dependency
+        raise PathSyntaxError(f"'{text}' needs jsonpath-ng") from None
+    # jsonpath-ng does not accept names with '-' after a dot; quote every dotted name.
+    quoted = re.sub(r"(?<![.\w])\.(?!\.)(" + r"[A-Za-z0-9_\-]*-[A-Za-z0-9_\-]*" + r")", r".['\1']", expr)
+    try:
+        return parse(quoted)
+    except Exception as exc:  # jsonpath-ng raises several unrelated exception types
+        raise PathSyntaxError(f"'{text}' is not a valid JSONPath: {exc}") from None
+
+
+@lru_cache(maxsize=4096)
+def compile_reference_path(text: str) -> Path:
+    """Compile a reference path (ResultPath and the like): definite, rooted at `$`."""
+    path = compile_path(text)
+    if not path.definite:
+        raise PathSyntaxError(f"'{text}' is not a reference path: it must select a single node")
+    if path.root != "$":
+        raise PathSyntaxError(f"'{text}' is not a reference path: it must start with '$'")
+    return path
+
+
+def set_path(doc: Any, path: Path, value: Any) -> Any:
+    """A copy of doc with value placed at path, creating objects on the way (ResultPath)."""
+    if not path.steps:
+        return value
+    return _set(doc, path.steps, 0, value, path)
+
+
+def _set(node: Any, steps: tuple, i: int, value: Any, path: Path) -> Any:
+    step = steps[i]
+    last = i == len(steps) - 1
+    if isinstance(step, str):
+        if node is _MISSING:
+            node = {}
+        elif not isinstance(node, dict):
+            raise PathNotFound(path.text)
+        copy = dict(node)
+        copy[step] = value if last else _set(node.get(step, _MISSING), steps, i + 1, value, path)
+        return copy
+    if not isinstance(node, list) or not -len(node) <= step < len(node):
+        raise PathNotFound(path.text)
+    copy = list(node)
+    copy[step] = value if last else _set(node[step], steps, i + 1, value, path)
+    return copy

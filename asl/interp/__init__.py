@@ -1,0 +1,1 @@
+"""The interpreter: runs a built StateMachine, emitting AWS-shaped history events."""

@@ -1,0 +1,62 @@
+"""Clocks: all time in the interpreter comes from one of these, never from time.sleep directly."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+
+class RealClock:
+    """Wall-clock time; sleeping really waits (and can be interrupted by abort())."""
+
+    virtual = False
+
+    def __init__(self) -> None:
+        self._aborted = threading.Event()
+
+    def now(self) -> datetime.datetime:
+        """The current UTC time."""
+        return datetime.datetime.now(datetime.timezone.utc)
+
+    def sleep(self, seconds: float) -> None:
+        """Wait this long (returns early only when aborted)."""
+        if seconds > 0:
+            self._aborted.wait(seconds)
+
+    def abort(self) -> None:
+        """Wake any sleeper: the execution is being stopped."""
+        self._aborted.set()
+
+
+class VirtualClock:
+    """Simulated time: sleeping advances the clock instantly, so timestamps stay consistent."""
+
+    virtual = True
+
+    def __init__(self, start: datetime.datetime | None = None) -> None:
+        self._now = start or datetime.datetime.now(datetime.timezone.utc)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime.datetime:
+        """The simulated current time."""
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Advance simulated time; never blocks."""
+        if seconds > 0:
+            with self._lock:
+                self._now += datetime.timedelta(seconds=seconds)
+
+    def abort(self) -> None:
+        """Nothing waits on a virtual clock."""
+
+
+def make_clock(kind: str) -> RealClock | VirtualClock:
+    """`real` or `virtual`."""
+    return VirtualClock() if kind == "virtual" else RealClock()
+
+
+def iso(moment: datetime.datetime) -> str:
+    """ISO 8601 with milliseconds and a Z, as Step Functions prints times in `$$`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,226 @@
+"""The state loop: transitions, Retry / Catch, execution timeout, and the execution's history."""
+
+from __future__ import annotations
+
+import random
+from collections import ChainMap
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import STATES_RUNTIME, StateEvaluationError, StatesError, error_matches
+from ..history import History
+from ..model.states import StateMachine
+from .clock import iso
+from .context import ExecutionInfo
+from .dataflow import place_result
+from .scope import Frame, Scope
+
+SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
+
+
+@dataclass
+class ExecutionResult:
+    """How an execution ended."""
+
+    status: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    history: History | None = None
+    info: ExecutionInfo | None = None
+
+    def as_dict(self) -> dict:
+        """`{"status", "output", "error", "cause"}` as `sfn run --output json` prints it."""
+        return {"status": self.status, "output": self.output, "error": self.error, "cause": self.cause}
+
+
+class ExecutionTimedOut(Exception):
+    """The state machine's TimeoutSeconds elapsed."""
+
+
+class ExecutionAborted(Exception):
+    """The execution was stopped from outside (Ctrl-C, an abort request)."""
+
+
+@dataclass
+class Outcome:
+    """What one state produced: its output, where to go (None: end) and the variables it set."""
+
+    output: Any
+    next: str | None
+    assigned: dict | None = None
+
+
+class Interpreter:
+    """Runs one execution of a machine. Not reusable: make one per execution."""
+
+    def __init__(self, machine: StateMachine, *, clock: Any, info: ExecutionInfo,
+                 invoker: Any = None, listeners: list[Callable] | None = None) -> None:
+        self.machine = machine
+        self.clock = clock
+        self.info = info
+        self.invoker = invoker
+        self.history = History(clock, listeners)
+        self.deadline = None
+        self._aborted = False
+
+    # ------------------------------------------------------------------ execution
+
+    def run(self, input: Any) -> ExecutionResult:
+        """Run to the end and return the result; the history is in `self.history`."""
+        history = self.history
+        started_at = self.clock.now()
+        self.info.start_time = iso(started_at)
+        self.info.input = input
+        if self.machine.timeout_seconds is not None:
+            import datetime
+
+            self.deadline = started_at + datetime.timedelta(seconds=self.machine.timeout_seconds)
+        history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
+        frame = Frame(0, ChainMap())
+        result = ExecutionResult(FAILED, history=history, info=self.info)
+        try:
+            output = self.run_machine(self.machine, input, frame)
+        except StatesError as err:
+            result.error, result.cause = err.name, err.cause
+            details = {}
+            if err.name is not None:
+                details["error"] = err.name
+            if err.cause is not None:
+                details["cause"] = err.cause
+            history.add("ExecutionFailed", frame.cursor, details)
+        except ExecutionTimedOut:
+            result.status = TIMED_OUT
+            history.add("ExecutionTimedOut", history.last_id, {})
+        except (ExecutionAborted, KeyboardInterrupt):
+            result.status = ABORTED
+            history.add("ExecutionAborted", history.last_id, {})
+        else:
+            result.status, result.output = SUCCEEDED, output
+            history.add("ExecutionSucceeded", frame.cursor, {"output": output})
+        return result
+
+    def abort(self) -> None:
+        """Ask the execution to stop at the next state boundary."""
+        self._aborted = True
+        self.clock.abort()
+
+    def check_time(self) -> None:
+        """Raise when the execution was aborted or its TimeoutSeconds has passed."""
+        if self._aborted:
+            raise ExecutionAborted()
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            raise ExecutionTimedOut()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait through the clock, never past the execution's deadline."""
+        if self.deadline is not None:
+            remaining = (self.deadline - self.clock.now()).total_seconds()
+            if seconds >= remaining:
+                self.clock.sleep(max(remaining, 0))
+                raise ExecutionTimedOut()
+        self.clock.sleep(seconds)
+        self.check_time()
+
+    def run_machine(self, machine: StateMachine, input: Any, frame: Frame) -> Any:
+        """Run a machine, branch or iteration from StartAt to an end; return its output."""
+        states = machine.states
+        state = states[machine.start_at]
+        data = input
+        while True:
+            outcome = self.run_state(state, data, frame)
+            if outcome.next is None:
+                return outcome.output
+            data = outcome.output
+            state = states[outcome.next]
+
+    # ------------------------------------------------------------------ one state
+
+    def run_state(self, state: Any, raw_input: Any, frame: Frame) -> Outcome:
+        """Enter, run (with Retry / Catch), exit: the events AWS records for one state."""
+        from .actions import ACTIONS
+
+        self.check_time()
+        history = self.history
+        entered_prev = frame.cursor
+        entered = history.add(state.type + "StateEntered", entered_prev,
+                              {"input": raw_input, "name": state.name})
+        frame.cursor = entered
+        scope = Scope(self, state, frame, iso(self.clock.now()))
+        action = ACTIONS[state.type]
+        attempts = [0] * len(state.retry)
+        while True:
+            try:
+                outcome = action(self, state, raw_input, scope)
+                break
+            except StatesError as err:
+                if isinstance(err, StateEvaluationError):
+                    err = self._state_failure(err, state, entered, entered_prev, frame)
+                retried = self._retry(state, err, attempts, scope)
+                if retried:
+                    continue
+                outcome = self._catch(state, err, raw_input, scope)
+                if outcome is None:
+                    raise err
+                break
+        if outcome.assigned:
+            # All assignments of a state see the values from before it; they land together.
+            frame.variables.maps[0].update(outcome.assigned)
+        if state.type != "Fail":
+            details = {"name": state.name, "output": outcome.output}
+            if outcome.assigned is not None:
+                details["assignedVariables"] = outcome.assigned
+            frame.cursor = history.add(state.type + "StateExited", frame.cursor, details)
+        return outcome
+
+    def _state_failure(self, err: StateEvaluationError, state: Any, entered: int, entered_prev: int,
+                       frame: Frame) -> StatesError:
+        """AWS's prefix on a state's own evaluation failure, and EvaluationFailed for JSONata."""
+        cause = (f"An error occurred while executing the state '{state.name}' "
+                 f"(entered at the event id #{entered}). {err.cause}")
+        if err.name != STATES_RUNTIME and getattr(err, "location", None) is not None:
+            frame.cursor = self.history.add("EvaluationFailed", entered_prev, {
+                "cause": cause, "error": err.name, "location": err.location, "state": state.name})
+        return StatesError(err.name, cause)
+
+    def _retry(self, state: Any, err: StatesError, attempts: list[int], scope: Scope) -> bool:
+        """Wait and return True when a Retrier takes this error; False when none does (or is spent)."""
+        for i, retrier in enumerate(state.retry):
+            if any(error_matches(p, err.name) for p in retrier.error_equals):
+                if attempts[i] >= retrier.max_attempts:
+                    return False
+                delay = retrier.interval_seconds * (retrier.backoff_rate ** attempts[i])
+                if retrier.max_delay_seconds is not None:
+                    delay = min(delay, retrier.max_delay_seconds)
+                if retrier.jitter == "FULL":
+                    delay = random.uniform(0, delay)
+                attempts[i] += 1
+                scope.retry_count += 1
+                self.sleep(delay)
+                return True
+        return False
+
+    def _catch(self, state: Any, err: StatesError, raw_input: Any, scope: Scope) -> Outcome | None:
+        """The first matching Catcher's outcome, or None."""
+        for catcher in state.catch:
+            if not any(error_matches(p, err.name) for p in catcher.error_equals):
+                continue
+            error_output = {"Error": err.name, "Cause": err.cause}
+            if state.is_jsonata:
+                from .actions import jsonata_assign, jsonata_value
+
+                states = scope.states_binding(raw_input, error_output=error_output, has_error=True)
+                assigned = jsonata_assign(catcher.assign, states, scope)
+                output = error_output if catcher.output is None else jsonata_value(catcher.output, states, scope)
+            else:
+                from .actions import jsonpath_assign
+
+                assigned = jsonpath_assign(catcher.assign, error_output, scope)
+                if catcher.result_path_null:
+                    output = raw_input
+                elif catcher.result_path is None:
+                    output = error_output
+                else:
+                    output = place_result(catcher, raw_input, error_output)
+            return Outcome(output, catcher.next, assigned)
+        return None

@@ -1,0 +1,164 @@
+"""One frozen dataclass per state type; fields hold compiled paths, templates and expressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+
+
+@dataclass(frozen=True)
+class Retrier:
+    """A Retry entry: which errors, how often, how long to wait."""
+
+    error_equals: tuple[str, ...]
+    interval_seconds: float = 1
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: float | None = None
+    jitter: str = "NONE"
+
+
+@dataclass(frozen=True)
+class Catcher:
+    """A Catch entry: which errors, where the error output goes, and the next state."""
+
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: Any = None          # compiled reference path; None with result_path_null
+    result_path_null: bool = False
+    output: Any = None               # JSONata Output template
+    assign: Any = None               # Assign template (either language)
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """A top-level Choice rule: `test(input, resolve, variables)` and the state to go to."""
+
+    test: Callable[..., bool]
+    next: str
+    assign: Any = None
+    output: Any = None
+
+
+@dataclass(frozen=True)
+class State:
+    """Fields every state may carry (unused ones stay at their defaults)."""
+
+    name: str
+    type: str
+    query_language: str = JSONPATH
+    next: str | None = None
+    end: bool = False
+    comment: str | None = None
+    input_path: Any = None        # compiled Path, None for `$`; input_path_null for null
+    input_path_null: bool = False
+    output_path: Any = None
+    output_path_null: bool = False
+    parameters: Any = None        # Template (JSONPath Parameters / JSONata Arguments)
+    result_selector: Any = None
+    result_path: Any = None       # compiled reference path, None for `$`
+    result_path_null: bool = False
+    output: Any = None            # JSONata Output template
+    assign: Any = None            # Assign template
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+
+    @property
+    def is_jsonata(self) -> bool:
+        """Whether this state evaluates JSONata (else JSONPath)."""
+        return self.query_language == JSONATA
+
+
+@dataclass(frozen=True)
+class PassState(State):
+    """Passes its input to its output, optionally injecting a fixed Result."""
+
+    result: Any = None
+    has_result: bool = False
+
+
+@dataclass(frozen=True)
+class TaskState(State):
+    """Calls a resource: a local handler, an SNS/SQS stub, or a mocked service."""
+
+    resource: str = ""
+    timeout_seconds: Any = None        # int, or a compiled path/expression (see *_path flags)
+    timeout_seconds_path: Any = None
+    heartbeat_seconds: Any = None
+    heartbeat_seconds_path: Any = None
+    credentials: Any = None
+
+
+@dataclass(frozen=True)
+class ChoiceState(State):
+    """Picks the first rule that matches; Default otherwise."""
+
+    choices: tuple[ChoiceRule, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitState(State):
+    """Delays for Seconds / until Timestamp (or the Path forms, or JSONata expressions)."""
+
+    seconds: Any = None
+    seconds_path: Any = None
+    timestamp: Any = None
+    timestamp_path: Any = None
+
+
+@dataclass(frozen=True)
+class SucceedState(State):
+    """Ends the execution (or branch / iteration) successfully."""
+
+
+@dataclass(frozen=True)
+class FailState(State):
+    """Ends the execution with an error and a cause."""
+
+    error: Any = None
+    cause: Any = None
+    error_path: Any = None
+    cause_path: Any = None
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A machine, a Parallel branch or a Map's ItemProcessor."""
+
+    start_at: str
+    states: dict
+    query_language: str = JSONPATH
+    timeout_seconds: int | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ParallelState(State):
+    """Runs every branch on the same input; the output is the array of branch outputs."""
+
+    branches: tuple[StateMachine, ...] = ()
+
+
+@dataclass(frozen=True)
+class MapState(State):
+    """Runs its ItemProcessor once per item of an array."""
+
+    processor: StateMachine | None = None
+    mode: str = "INLINE"
+    items_path: Any = None                 # compiled reference path, None for `$`
+    items: Any = None                      # JSONata Items template
+    item_selector: Any = None              # Template
+    max_concurrency: Any = 0               # int or JSONata template
+    max_concurrency_path: Any = None
+    tolerated_failure_count: Any = None
+    tolerated_failure_count_path: Any = None
+    tolerated_failure_percentage: Any = None
+    tolerated_failure_percentage_path: Any = None
+    item_batcher: Any = None               # dict: MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput
+    label: str | None = None
+    item_reader: Any = None
+    result_writer: Any = None

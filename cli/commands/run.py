@@ -1,0 +1,92 @@
+"""`sfn run`: execute a definition locally and print a trace or one JSON object."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from asl.errors import SfnError, UserInputError
+
+
+def _read_input(input_json: str | None, input_file: str | None):
+    from asl.loader import parse_json_value, read_text
+
+    if input_json is not None and input_file is not None:
+        raise click.UsageError("give --input or --input-file, not both")
+    if input_file is not None:
+        if input_file == "-":
+            return parse_json_value(sys.stdin.read(), "<stdin>")
+        return parse_json_value(read_text(input_file), input_file)
+    if input_json is not None:
+        return parse_json_value(input_json, "--input")
+    return {}
+
+
+@click.command()
+@click.argument("definition", type=click.Path(dir_okay=False))
+@click.option("--input", "input_json", metavar="JSON", help="Execution input as JSON text.")
+@click.option("--input-file", metavar="FILE|-", help="Read the execution input from a file (- for stdin).")
+@click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default=None,
+              help="trace: the states as they run (default on a terminal); json: one JSON object.")
+@click.option("--clock", type=click.Choice(["real", "virtual"]), default="real", show_default=True,
+              help="virtual never sleeps: Wait and Retry advance a simulated clock.")
+@click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
+@click.option("--name", "machine_name", metavar="NAME", help="State machine name (default: the file's stem).")
+@click.option("--execution-name", metavar="NAME", help="Execution name (default: a UUID).")
+@click.option("--no-validate", is_flag=True, help="Skip validation before running.")
+def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
+        clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
+        no_validate: bool) -> None:
+    """Run DEFINITION (JSON or YAML) and report how the execution ended.
+
+    \b
+    Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT or ABORTED; 2 it could not start
+    (usage error, unreadable or invalid definition, bad input JSON).
+
+    \b
+    Examples:
+      sfn run samples/approval/approval.asl.json --input-file samples/approval/input.json
+      sfn run machine.asl.yaml --input '{"n": 3}' --output json --clock virtual
+    """
+    from asl.api import load_machine, run_machine
+
+    try:
+        _, machine = load_machine(definition, validate=not no_validate)
+        execution_input = _read_input(input_json, input_file)
+    except SfnError as exc:
+        _fail_start(exc)
+    if output_format is None:
+        output_format = "trace" if sys.stdout.isatty() else "json"
+    listeners = []
+    renderer = None
+    if output_format == "trace":
+        from cli.render import TraceRenderer
+
+        renderer = TraceRenderer()
+        listeners.append(renderer.on_event)
+    result = run_machine(machine, execution_input, name=machine_name or Path(definition).stem,
+                         clock=clock, listeners=listeners, execution_name=execution_name)
+    if history_out:
+        try:
+            Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
+        except OSError as exc:
+            click.echo(f"sfn: {history_out}: cannot write history: {exc.strerror}", err=True)
+    if renderer is not None:
+        renderer.finish(result)
+    else:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _fail_start(exc: SfnError) -> None:
+    from asl.errors import DefinitionError
+
+    if isinstance(exc, DefinitionError):
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(exc.file), err=True)
+    else:
+        click.echo(str(exc), err=True)
+    sys.exit(2)
