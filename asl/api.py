@@ -17,7 +17,7 @@ def compile_document(document: Document, validate: bool = True) -> StateMachine:
     if validate:
         try:
             from .validate import validate as run_validation
-        except ModuleNotFoundError:  # validation package not installed in this build
+        except ImportError:  # validation not available in this build
             run_validation = None
         errors = [] if run_validation is None else \
             [d for d in run_validation(document) if d.severity == "ERROR"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -48,6 +49,12 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("sfn: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug in sfn: still one line, unless asked for the traceback
+        if os.environ.get("SFN_DEBUG"):
+            raise
+        click.echo(f"sfn: internal error: {type(exc).__name__}: {exc} (SFN_DEBUG=1 shows the traceback)",
+                   err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ from typing import Any
 from ..expr.jsonpath import Path, PathNotFound
 
 
+# Only states that can retry carry `$$.State.RetryCount` (AWS leaves it out of Pass, Choice, ...).
+_RETRYABLE = frozenset({"Task", "Parallel", "Map"})
+
+
 class Frame:
     """One thread of control (the execution, a Parallel branch, a Map iteration).
 
@@ -47,10 +51,11 @@ class Scope:
         info = self.interp.info
         ctx = {
             "Execution": info.execution_object(),
-            "State": {"EnteredTime": self.entered_time, "Name": self.state.name,
-                      "RetryCount": self.retry_count},
+            "State": {"EnteredTime": self.entered_time, "Name": self.state.name},
             "StateMachine": info.machine_object(),
         }
+        if self.state.type in _RETRYABLE:
+            ctx["State"]["RetryCount"] = self.retry_count
         if self.task_token is not None:
             ctx["Task"] = {"Token": self.task_token}
         if self.map_item is not None:
