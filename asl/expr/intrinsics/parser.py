@@ -1,0 +1,298 @@
+"""Recursive-descent parser: text -> nodes (each with its offset) -> one compiled IntrinsicCall.
+
+Grammar:  call := NAME '(' [arg (',' arg)*] ')'      arg := STRING | NUMBER | true | false | null
+                                                           | PATH | call
+Compiling turns each node into a closure `fn(resolve) -> value`, so evaluation is a plain walk
+with no dictionaries or re-parsing; calls whose arguments are all constant fold at parse time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable
+
+from ...errors import StateEvaluationError
+from .errors import ArgumentError, IntrinsicRuntimeError, IntrinsicSyntaxError
+from .functions import FUNCTIONS, MAX_NESTING, FormatTemplate, FunctionSpec, json_type
+from .lexer import COMMA, EOF, LPAREN, NAME, PATH, RPAREN, STRING, Token, tokenize
+
+Resolve = Callable[[str], Any]
+_LITERALS = {STRING, "number", "true", "false", "null"}
+_INTRINSIC_START = re.compile(r"States\.[A-Za-z0-9_]+\(")
+
+
+def is_intrinsic(text: Any) -> bool:
+    """Whether a string looks like an intrinsic call: `States.` + a name + `(`."""
+    return type(text) is str and _INTRINSIC_START.match(text) is not None
+
+
+# ---------------------------------------------------------------- nodes
+
+class Literal:
+    """A string, number, true, false or null argument."""
+
+    __slots__ = ("value", "offset", "token")
+
+    def __init__(self, token: Token) -> None:
+        self.value = token.value
+        self.offset = token.start
+        self.token = token
+
+
+class PathArg:
+    """A path argument (`$.a`, `$$.Execution.Id`, `$var.b`), kept as text for the resolver."""
+
+    __slots__ = ("text", "offset")
+
+    def __init__(self, token: Token) -> None:
+        self.text = token.value
+        self.offset = token.start
+
+
+class Call:
+    """A call of one function; `template` is set for States.Format with a literal template."""
+
+    __slots__ = ("spec", "args", "offset", "end", "template")
+
+    def __init__(self, spec: FunctionSpec, args: list, offset: int, end: int) -> None:
+        self.spec = spec
+        self.args = args
+        self.offset = offset
+        self.end = end
+        self.template: FormatTemplate | None = None
+
+
+# ---------------------------------------------------------------- parser
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.pos = 0
+
+    def fail(self, message: str, offset: int) -> IntrinsicSyntaxError:
+        return IntrinsicSyntaxError(message, offset, self.text)
+
+    def next(self) -> Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def peek(self) -> Token:
+        return self.tokens[self.pos]
+
+    def parse(self) -> Call:
+        first = self.peek()
+        if first.kind != NAME:
+            raise self.fail(f"expected an intrinsic function such as States.Format, got {first.describe()}",
+                            first.start)
+        call = self.call(1)
+        rest = self.peek()
+        if rest.kind != EOF:
+            raise self.fail(f"unexpected {rest.describe()} after the call", rest.start)
+        return call
+
+    def call(self, depth: int) -> Call:
+        name = self.next()
+        spec = FUNCTIONS.get(name.value)  # type: ignore[arg-type]
+        if spec is None:
+            close = difflib.get_close_matches(str(name.value), FUNCTIONS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise self.fail(f"unknown intrinsic function '{name.value}'{hint}", name.start)
+        if depth > MAX_NESTING:
+            raise self.fail(f"intrinsic functions can be nested at most {MAX_NESTING} deep", name.start)
+        opening = self.next()
+        if opening.kind != LPAREN:
+            raise self.fail(f"expected '(' after {spec.name}, got {opening.describe()}", opening.start)
+        args: list = []
+        if self.peek().kind == RPAREN:
+            closing = self.next()
+        else:
+            while True:
+                args.append(self.argument(spec, depth))
+                closing = self.next()
+                if closing.kind == RPAREN:
+                    break
+                if closing.kind != COMMA:
+                    raise self.fail(f"expected ',' or ')' after an argument of {spec.name}, "
+                                    f"got {closing.describe()}", closing.start)
+        call = Call(spec, args, name.start, closing.end)
+        self.check(call)
+        return call
+
+    def argument(self, spec: FunctionSpec, depth: int) -> Any:
+        token = self.peek()
+        if token.kind in _LITERALS:
+            self.pos += 1
+            return Literal(token)
+        if token.kind == PATH:
+            self.pos += 1
+            return PathArg(token)
+        if token.kind == NAME and self.tokens[self.pos + 1].kind == LPAREN:
+            return self.call(depth + 1)
+        raise self.fail(f"expected an argument of {spec.name} (a 'string', a number, true, false, null, "
+                        f"a path or an intrinsic call), got {token.describe()}", token.start)
+
+    def check(self, call: Call) -> None:
+        """Argument count and the literal argument types, all known before anything runs."""
+        spec, args = call.spec, call.args
+        problem = spec.arity_error(len(args))
+        if problem:
+            raise self.fail(problem, call.offset)
+        for index, arg in enumerate(args):
+            if type(arg) is not Literal:
+                continue
+            param = spec.param(index)
+            problem = param.mismatch(arg.value)
+            if problem is None and spec.literal_check is not None:
+                problem = spec.literal_check(index, arg.value)
+            if problem:
+                raise self.fail(f"argument {index + 1} of {spec.name}: {problem}", arg.offset)
+        if spec.name == "States.Format" and type(args[0]) is Literal:
+            # Only the literal's raw text tells an escaped \{ from a placeholder's {.
+            call.template = FormatTemplate(args[0].token.raw)
+            values = len(args) - 1
+            if call.template.error is None and values != call.template.count:
+                raise self.fail(f"the template of States.Format has {call.template.count} placeholder"
+                                f"{'s' if call.template.count != 1 else ''} {{}} but {values} value"
+                                f"{'s are' if values != 1 else ' is'} given", args[0].offset)
+
+
+# ---------------------------------------------------------------- compilation
+
+_FAILURES = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+
+
+def _compile(node: Any, paths: list[str]) -> tuple[Callable[[Resolve], Any], bool, Any]:
+    """(closure, is_constant, constant value) for a node; collects the paths it reads."""
+    kind = type(node)
+    if kind is Literal:
+        value = node.value
+        return (lambda resolve: value), True, value
+    if kind is PathArg:
+        text = node.text
+        if text not in paths:
+            paths.append(text)
+        return (lambda resolve: resolve(text)), False, None
+    return _compile_call(node, paths)
+
+
+def _compile_call(call: Call, paths: list[str]) -> tuple[Callable[[Resolve], Any], bool, Any]:
+    spec = call.spec
+    compiled = [_compile(arg, paths) for arg in call.args]
+    impl, name = spec.impl, spec.name
+    fns = [fn for fn, _, _ in compiled]
+    params = [spec.param(index) for index in range(len(fns))]
+    if call.template is not None:
+        fns[0] = (lambda template: (lambda resolve: template))(call.template)
+        params[0] = _ANY_PARAM
+    # The one place runtime argument types are checked: (position, accepted Python types, param).
+    checks = tuple((index, param.py_types) for index, param in enumerate(params)
+                   if param.py_types is not None)
+
+    def reject(index: int, value: Any) -> ArgumentError:
+        return ArgumentError(name, f"argument {index + 1}: {params[index].mismatch(value)}")
+
+    def invoke(args: list) -> Any:
+        for index, types in checks:
+            if type(args[index]) not in types:
+                raise reject(index, args[index])
+        try:
+            return impl(*args)
+        except ArgumentError:
+            raise
+        except _FAILURES as exc:
+            raise ArgumentError(name, str(exc) or type(exc).__name__) from None
+
+    if spec.pure and all(constant for _, constant, _ in compiled):
+        try:
+            value = invoke([fns[i](_no_resolve) for i in range(len(fns))])
+        except ArgumentError:
+            pass  # fails at run time, as on AWS
+        else:
+            return (lambda resolve: value), True, value
+
+    # Unrolled for the common arities: evaluation is then a few direct calls.
+    if len(fns) == 0:
+        def evaluate(resolve: Resolve) -> Any:
+            return invoke([])
+    elif len(fns) == 1:
+        f0 = fns[0]
+
+        def evaluate(resolve: Resolve) -> Any:
+            return invoke([f0(resolve)])
+    elif len(fns) == 2:
+        f0, f1 = fns
+
+        def evaluate(resolve: Resolve) -> Any:
+            return invoke([f0(resolve), f1(resolve)])
+    elif len(fns) == 3:
+        f0, f1, f2 = fns
+
+        def evaluate(resolve: Resolve) -> Any:
+            return invoke([f0(resolve), f1(resolve), f2(resolve)])
+    else:
+        def evaluate(resolve: Resolve) -> Any:
+            return invoke([fn(resolve) for fn in fns])
+    return evaluate, False, None
+
+
+class _AnyParam:
+    py_types = None
+
+    @staticmethod
+    def mismatch(value: Any) -> None:
+        return None
+
+
+_ANY_PARAM: Any = _AnyParam()
+
+
+def _no_resolve(path: str) -> Any:
+    raise AssertionError("constant calls read no paths")
+
+
+class IntrinsicCall:
+    """A compiled intrinsic call: `evaluate(resolve)` runs it; `paths` lists what it reads."""
+
+    __slots__ = ("text", "name", "paths", "root", "_evaluate")
+
+    def __init__(self, text: str, root: Call) -> None:
+        self.text = text
+        self.name = root.spec.name
+        self.root = root
+        paths: list[str] = []
+        self._evaluate = _compile_call(root, paths)[0]
+        self.paths = tuple(paths)
+
+    def evaluate(self, resolve: Resolve) -> Any:
+        """The call's value; resolve(path_text) gives each path argument's value.
+
+        Failures raise IntrinsicRuntimeError (States.Runtime) whose cause is AWS's
+        "The function '<call>' had the following error: <reason>". A resolver signals a missing
+        path by raising StateEvaluationError with the reason as its cause (AWS: "The JsonPath
+        argument for the field '$.x' could not be found in the input '<input>'"); other
+        exceptions from the resolver propagate untouched.
+        """
+        try:
+            return self._evaluate(resolve)
+        except ArgumentError as exc:
+            raise IntrinsicRuntimeError(self._wrap(f"Invalid arguments in {exc.function}"),
+                                        exc.detail) from None
+        except StateEvaluationError as exc:
+            raise IntrinsicRuntimeError(self._wrap(exc.cause or ""), getattr(exc, "detail", None),
+                                        exc.name or "States.Runtime") from exc
+
+    def _wrap(self, reason: str) -> str:
+        return f"The function '{self.text}' had the following error: {reason}"
+
+    def __repr__(self) -> str:
+        return f"IntrinsicCall({self.text!r})"
+
+
+def parse(text: str) -> IntrinsicCall:
+    """Compile an intrinsic call once; raises IntrinsicSyntaxError(message, offset)."""
+    if type(text) is not str:
+        raise IntrinsicSyntaxError(f"an intrinsic call must be a string, got {json_type(text)}", 0, "")
+    return IntrinsicCall(text, _Parser(text).parse())
