@@ -217,17 +217,21 @@ def _until(interp: Any, moment: datetime.datetime | None) -> float:
     return max((moment - interp.clock.now()).total_seconds(), 0)
 
 
-def _not_implemented(interp: Any, state: Any, raw_input: Any, scope: Any) -> Outcome:
-    raise StatesError("States.Runtime", f"state type {state.type} is not supported")
-
-
 ACTIONS = {
     "Pass": run_pass,
     "Succeed": run_succeed,
     "Fail": run_fail,
     "Choice": run_choice,
     "Wait": run_wait,
-    "Task": _not_implemented,
-    "Parallel": _not_implemented,
-    "Map": _not_implemented,
 }
+
+
+def _register_nesting_actions() -> None:
+    # Task, Parallel and Map live in their own modules, which import this one's helpers.
+    from .nested import run_map, run_parallel
+    from .task import run_task
+
+    ACTIONS.update(Task=run_task, Parallel=run_parallel, Map=run_map)
+
+
+_register_nesting_actions()

@@ -38,6 +38,12 @@ class ExecutionInfo:
         """The (local, fictional) role the execution runs as."""
         return f"arn:{PARTITION}:iam::{self.account}:role/service-role/StepFunctions-{self.machine_name}-role"
 
+    def map_run_arn(self, state: Any) -> str:
+        """The ARN of a Distributed Map's Map Run."""
+        label = getattr(state, "label", None) or state.name
+        return (f"arn:{PARTITION}:states:{self.region}:{self.account}:mapRun:{self.machine_name}/"
+                f"{label}:{uuid.uuid4()}")
+
     def execution_object(self) -> dict:
         """`$$.Execution`."""
         return {

@@ -15,6 +15,7 @@ from .context import ExecutionInfo
 from .dataflow import place_result
 from .scope import Frame, Scope
 
+_NESTING = frozenset({"Map", "Parallel"})
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 
 
@@ -63,6 +64,7 @@ class Interpreter:
         self.history = History(clock, listeners)
         self.deadline = None
         self._aborted = False
+        self.task_attempts: dict[str, int] = {}  # per state, across retries and re-entries
 
     # ------------------------------------------------------------------ execution
 
@@ -156,9 +158,10 @@ class Interpreter:
             except StatesError as err:
                 if isinstance(err, StateEvaluationError):
                     err = self._state_failure(err, state, entered, entered_prev, frame)
-                retried = self._retry(state, err, attempts, scope)
-                if retried:
+                if self._retry(state, err, attempts, scope):
                     continue
+                if state.type in _NESTING and err.name != STATES_RUNTIME:
+                    frame.cursor = history.add(state.type + "StateFailed", frame.cursor)
                 outcome = self._catch(state, err, raw_input, scope)
                 if outcome is None:
                     raise err
@@ -172,6 +175,11 @@ class Interpreter:
                 details["assignedVariables"] = outcome.assigned
             frame.cursor = history.add(state.type + "StateExited", frame.cursor, details)
         return outcome
+
+    def no_invoker(self, call: Any) -> Any:
+        """Task resources need a dispatcher; without one every Task fails clearly."""
+        raise StatesError(STATES_RUNTIME, f"No handler, stub or mock for the resource "
+                                          f"'{call.resource}' of state '{call.state_name}'")
 
     def _state_failure(self, err: StateEvaluationError, state: Any, entered: int, entered_prev: int,
                        frame: Frame) -> StatesError:

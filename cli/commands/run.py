@@ -36,10 +36,13 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
 @click.option("--name", "machine_name", metavar="NAME", help="State machine name (default: the file's stem).")
 @click.option("--execution-name", metavar="NAME", help="Execution name (default: a UUID).")
+@click.option("--resources", "resources_file", metavar="FILE",
+              help="Resources file mapping Task resources to Python handlers "
+                   "(default: resources.yaml beside the definition).")
 @click.option("--no-validate", is_flag=True, help="Skip validation before running.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
-        no_validate: bool) -> None:
+        resources_file: str | None, no_validate: bool) -> None:
     """Run DEFINITION (JSON or YAML) and report how the execution ended.
 
     \b
@@ -56,6 +59,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     try:
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
+        invoker = build_invoker(definition, machine, resources_file)
     except SfnError as exc:
         _fail_start(exc)
     if output_format is None:
@@ -68,7 +72,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
     result = run_machine(machine, execution_input, name=machine_name or Path(definition).stem,
-                         clock=clock, listeners=listeners, execution_name=execution_name)
+                         clock=clock, listeners=listeners, execution_name=execution_name,
+                         invoker=invoker)
     if history_out:
         try:
             Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
@@ -79,6 +84,22 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     else:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def build_invoker(definition: str, machine, resources_file: str | None):
+    """The Task dispatcher for this run; every Task must have a provider before the run starts."""
+    from asl.resources import Dispatcher
+    from asl.resources.config import find_resources, load_resources
+    from asl.tasks import missing_providers
+
+    config = load_resources(resources_file if resources_file else find_resources(definition))
+    handlers = config.local_handlers()
+    handlers.load()
+    dispatcher = Dispatcher([handlers])
+    problems = missing_providers(machine, dispatcher)
+    if problems:
+        raise UserInputError(problems[0], None)
+    return dispatcher
 
 
 def _fail_start(exc: SfnError) -> None:

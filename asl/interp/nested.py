@@ -1,0 +1,220 @@
+"""Parallel and Map: states that run nested state machines.
+
+Branches and iterations run one after another on the execution's clock (outputs and events
+are AWS's; a Wait inside one branch delays the next on the clock). Each runs in its own
+Frame, so it reads outer variables but assigns only its own.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import StateEvaluationError, StatesError
+from ..expr.jsonpath import PathNotFound
+from ..expr.template import compact_json
+from ..history import History
+from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
+
+
+def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
+    """Parallel: every branch on the same input; the output is their outputs in branch order."""
+    parameters = effective_input(state, raw_input, scope)
+    history = interp.history
+    frame = scope.frame
+    started = history.add("ParallelStateStarted", frame.cursor)
+    frame.cursor = started
+    outputs = []
+    for branch in state.branches:
+        child = frame.child(started)
+        try:
+            outputs.append(interp.run_machine(branch, parameters, child))
+        except StatesError:
+            frame.cursor = child.cursor
+            raise
+    frame.cursor = history.last_id
+    history.add("ParallelStateSucceeded", frame.cursor)
+    return finish(interp, state, raw_input, outputs, scope, _next(state))
+
+
+# ---------------------------------------------------------------- Map
+
+def _items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
+    """(items, the effective input ItemSelector sees)."""
+    if state.is_jsonata:
+        if state.items is not None:
+            from ..expr.jsonata import evaluate_array
+
+            return evaluate_array(state.items, scope.states_binding(raw_input), scope.frame.variables,
+                                  "Items"), raw_input
+        items = raw_input
+        if not isinstance(items, list):
+            raise StateEvaluationError(f"Map state input must be an array but was: {compact_json(items)}",
+                                       QUERY_ERROR)
+        return items, raw_input
+    effective = select(state.input_path, state.input_path_null, raw_input, scope)
+    if state.items_path is None:
+        items = effective
+    else:
+        try:
+            items = scope.resolve(state.items_path, effective)
+        except PathNotFound:
+            raise StateEvaluationError(
+                f"Invalid path '{state.items_path.text}' : No results for path: "
+                f"{state.items_path.bracket_form()}") from None
+    if not isinstance(items, list):
+        raise StateEvaluationError(f"Map state input must be an array but was: {compact_json(items)}")
+    return items, effective
+
+
+def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any, scope: Any,
+            kind: type) -> Any:
+    """MaxConcurrency / ToleratedFailure*: literal, Path form, or JSONata expression."""
+    path = getattr(state, path_field, None)
+    if path is not None:
+        try:
+            value = scope.resolve(path, raw_input)
+        except PathNotFound:
+            raise StateEvaluationError(
+                f"The {label}Path field does not reference an input value: {path.text}") from None
+        if isinstance(value, str):
+            try:
+                value = kind(value)
+            except ValueError:
+                pass
+        ok = type(value) is int or (kind is float and type(value) is float)
+        if not ok or value < 0:
+            shown = value if isinstance(value, str) else compact_json(value)
+            raise StateEvaluationError(
+                f'The {label}Path field refers to value "{shown}" which is not a valid '
+                f"{'integer' if kind is int else 'number'}: {path.text}")
+        return value
+    value = getattr(state, field)
+    if value is not None and hasattr(value, "evaluate"):
+        from ..expr.jsonata import evaluate_int
+
+        states = scope.states_binding(raw_input)
+        if kind is int:
+            return evaluate_int(value, states, scope.frame.variables, label)
+        return jsonata_value(value, states, scope)
+    return value
+
+
+def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
+    """Map: the ItemProcessor once per item, outputs in item order, tolerated failures honoured."""
+    items, effective = _items(state, raw_input, scope)
+    _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency", raw_input, scope, int)
+    tolerated_count = _number(state, "tolerated_failure_count", "tolerated_failure_count_path",
+                              "ToleratedFailureCount", raw_input, scope, int)
+    tolerated_pct = _number(state, "tolerated_failure_percentage", "tolerated_failure_percentage_path",
+                            "ToleratedFailurePercentage", raw_input, scope, float)
+    history = interp.history
+    frame = scope.frame
+    distributed = state.mode == "DISTRIBUTED"
+    frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
+    if distributed:
+        frame.cursor = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
+    selector = state.item_selector
+    batches = _batches(state, items, effective, scope) if state.item_batcher else None
+    inputs = batches if batches is not None else items
+    results: list = []
+    failures = 0
+    worker = frame.cursor
+    for index, item in enumerate(inputs):
+        if batches is None and selector is not None:
+            scope.map_item = (index, item)
+            try:
+                if state.is_jsonata:
+                    item = jsonata_value(selector, scope.states_binding(raw_input), scope)
+                else:
+                    item = apply_template(selector, effective, scope)
+            finally:
+                scope.map_item = None
+        try:
+            output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+        except StatesError as err:
+            worker = getattr(err, "cursor", worker)
+            failures += 1
+            if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
+                frame.cursor = worker
+                if tolerated_count is not None or tolerated_pct is not None:
+                    if distributed:
+                        frame.cursor = history.add("MapRunFailed", frame.cursor)
+                    raise StatesError("States.ExceedToleratedFailureThreshold",
+                                      "The specified tolerated failure threshold was exceeded") from None
+                if distributed:
+                    frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+                raise
+            results.append({"Error": err.name, "Cause": err.cause})
+            continue
+        results.append(output)
+    if distributed:
+        history.add("MapRunSucceeded", frame.cursor)
+    else:
+        frame.cursor = history.last_id
+    history.add("MapStateSucceeded", history.last_id)
+    return finish(interp, state, raw_input, results, scope, _next(state))
+
+
+def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,
+               distributed: bool) -> tuple[Any, int]:
+    """Run one item; return its output and the cursor the next iteration chains from."""
+    history = interp.history
+    if distributed:
+        # A Distributed Map's iterations are child executions with histories of their own.
+        saved = interp.history
+        interp.history = History(interp.clock)
+        try:
+            return interp.run_machine(state.processor, item, frame.child(0)), worker
+        finally:
+            interp.history = saved
+    details = {"index": index, "name": state.name}
+    started = history.add("MapIterationStarted", worker, details)
+    child = frame.child(started)
+    try:
+        output = interp.run_machine(state.processor, item, child)
+    except StatesError as err:
+        history.add("MapIterationFailed", child.cursor, details)
+        err.cursor = child.cursor  # where the Map's own failure event chains from
+        raise
+    history.add("MapIterationSucceeded", child.cursor, details)
+    return output, child.cursor
+
+
+def _exceeds(failures: int, total: int, count: Any, pct: Any) -> bool:
+    if count is None and pct is None:
+        return True
+    if count is not None and failures > count:
+        return True
+    if pct is not None and total and failures * 100.0 / total > pct:
+        return True
+    return False
+
+
+def _error(err: StatesError) -> dict:
+    return {k: v for k, v in (("error", err.name), ("cause", err.cause)) if v is not None}
+
+
+def _batches(state: Any, items: list, effective: Any, scope: Any) -> list:
+    """ItemBatcher: items grouped into `{"Items": [...], ...BatchInput}` objects."""
+    batcher = state.item_batcher
+    max_items = batcher.get("MaxItemsPerBatch") or len(items) or 1
+    max_bytes = batcher.get("MaxInputBytesPerBatch")
+    batch_input = batcher.get("BatchInput")
+    batches, current, size = [], [], 0
+    for item in items:
+        item_size = len(compact_json(item).encode())
+        if current and (len(current) >= max_items or (max_bytes and size + item_size > max_bytes)):
+            batches.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        batches.append(current)
+    out = []
+    for batch in batches:
+        value = {"Items": batch}
+        if batch_input is not None:
+            value["BatchInput"] = batch_input
+        out.append(value)
+    return out

@@ -1,0 +1,111 @@
+"""The Task state: resolve the call, emit AWS's Task / LambdaFunction events, hand it to a provider."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..errors import StateEvaluationError, StatesError
+from ..expr.jsonpath import PathNotFound
+from ..expr.template import compact_json
+from ..resources import TaskCall
+from .actions import effective_input, finish, jsonata_value, _next
+from .dataflow import PAYLOAD_LIMIT, check_size
+
+_STATES_PREFIX = "arn:aws:states:::"
+
+
+def _is_plain_lambda(resource: str) -> bool:
+    return resource.startswith("arn:") and ":lambda:" in resource and ":function:" in resource
+
+
+def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None:
+    """TimeoutSeconds / HeartbeatSeconds, their Path forms, or a JSONata expression."""
+    value = getattr(state, field)
+    path = getattr(state, field + "_path")
+    name = "TimeoutSeconds" if field == "timeout_seconds" else "HeartbeatSeconds"
+    if path is not None:
+        try:
+            value = scope.resolve(path, raw_input)
+        except PathNotFound:
+            raise StateEvaluationError(f"The {name}Path parameter does not reference an input value: "
+                                       f"{path.text}") from None
+        if type(value) is not int or value <= 0:
+            raise StateEvaluationError(f"The {name}Path parameter references an invalid value: "
+                                       f"{path.text} == {compact_json(value)}")
+        return value
+    if value is not None and hasattr(value, "evaluate"):
+        from ..expr.jsonata import evaluate_int
+
+        return evaluate_int(value, scope.states_binding(raw_input), scope.frame.variables, name)
+    return value
+
+
+def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
+    """Task: call the resource through the dispatcher; its result flows through the pipeline."""
+    parameters = effective_input(state, raw_input, scope)
+    timeout = _seconds(state, "timeout_seconds", raw_input, scope)
+    heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
+    resource = state.resource
+    history = interp.history
+    frame = scope.frame
+    plain_lambda = _is_plain_lambda(resource)
+    if resource.endswith(".waitForTaskToken"):
+        scope.task_token = str(uuid.uuid4())
+    if plain_lambda:
+        details = {"resource": resource, "input": parameters}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        frame.cursor = history.add("LambdaFunctionScheduled", frame.cursor, details)
+        frame.cursor = history.add("LambdaFunctionStarted", frame.cursor)
+        kind = None
+    else:
+        service, action = _service(resource)
+        kind = {"resourceType": service, "resource": action}
+        details = {**kind, "region": interp.info.region, "parameters": compact_json(parameters)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        frame.cursor = history.add("TaskScheduled", frame.cursor, details)
+        frame.cursor = history.add("TaskStarted", frame.cursor, dict(kind))
+    attempt = interp.task_attempts.get(state.name, 0)
+    interp.task_attempts[state.name] = attempt + 1
+    call = TaskCall(state.name, resource, parameters, attempt, scope.context(), timeout, heartbeat,
+                    scope.task_token, interp)
+    try:
+        result = interp.invoker.invoke(call) if interp.invoker is not None else interp.no_invoker(call)
+        check_size(result, resource if plain_lambda else state.name)
+    except StatesError as err:
+        timed_out = err.name == "States.Timeout"
+        if plain_lambda:
+            event = "LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed"
+            details = _error_details(err)
+        else:
+            event = "TaskTimedOut" if timed_out else "TaskFailed"
+            details = {**kind, **_error_details(err)}
+        frame.cursor = history.add(event, frame.cursor, details)
+        raise
+    if plain_lambda:
+        frame.cursor = history.add("LambdaFunctionSucceeded", frame.cursor, {"output": result})
+    else:
+        frame.cursor = history.add("TaskSucceeded", frame.cursor, {**kind, "output": result})
+    return finish(interp, state, raw_input, result, scope, _next(state))
+
+
+def _service(resource: str) -> tuple[str, str]:
+    if resource.startswith(_STATES_PREFIX):
+        service, _, action = resource[len(_STATES_PREFIX):].partition(":")
+        return service, action
+    if ":activity:" in resource:
+        return "activity", resource
+    return "unknown", resource
+
+
+def _error_details(err: StatesError) -> dict:
+    details = {}
+    if err.name is not None:
+        details["error"] = err.name
+    if err.cause is not None:
+        details["cause"] = err.cause
+    return details

@@ -1,0 +1,70 @@
+"""Task resources: what a Task state's Resource reaches when it runs locally.
+
+The interpreter hands every Task to a dispatcher as a `TaskCall`; providers (mocked responses,
+local Python handlers, SNS / SQS stubs) are tried in order, and the first that owns the call
+answers it or raises a StatesError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class TaskCall:
+    """One attempt of one Task state."""
+
+    state_name: str
+    resource: str
+    parameters: Any
+    attempt: int = 0                 # zero-based, per state, across retries and re-entries
+    context: dict = field(default_factory=dict)
+    timeout_seconds: float | None = None
+    heartbeat_seconds: float | None = None
+    task_token: str | None = None
+    interpreter: Any = None
+
+    @property
+    def service_action(self) -> tuple[str, str] | None:
+        """('lambda', 'invoke') for arn:aws:states:::lambda:invoke[.suffix], else None."""
+        prefix = "arn:aws:states:::"
+        if not self.resource.startswith(prefix):
+            return None
+        service, _, action = self.resource[len(prefix):].partition(":")
+        return service, action
+
+
+class NotHandled(Exception):
+    """A provider does not own this call; the dispatcher tries the next one."""
+
+
+class Dispatcher:
+    """Tries providers in order; the first that does not raise NotHandled answers."""
+
+    def __init__(self, providers: list[Any] | None = None) -> None:
+        self.providers = list(providers or [])
+
+    def invoke(self, call: TaskCall) -> Any:
+        """The Task's result, or a StatesError."""
+        for provider in self.providers:
+            try:
+                return provider.invoke(call)
+            except NotHandled:
+                continue
+        from ..errors import StatesError
+
+        raise StatesError(
+            "States.Runtime",
+            f"No handler, stub or mock for the resource '{call.resource}' of state '{call.state_name}': "
+            f"map it to a Python function in a resources file (--resources), or mock it "
+            f"(--mock-config).")
+
+    def missing(self, state_name: str, resource: str, parameters: Any) -> str | None:
+        """Why no provider could answer this Task (checked before the run), or None."""
+        for provider in self.providers:
+            check = getattr(provider, "can_handle", None)
+            if check is None or check(state_name, resource, parameters):
+                return None
+        return (f"state '{state_name}': no handler, stub or mock for the resource '{resource}'; "
+                f"map it to a Python function in a resources file (--resources) or mock it (--mock-config)")
