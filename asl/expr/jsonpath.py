@@ -97,9 +97,10 @@ def compile_path(text: str) -> Path:
         if step.group("name") is not None:
             steps.append(step.group("name"))
         elif step.group("sq") is not None:
-            steps.append(re.sub(r"\\(.)", r"\1", step.group("sq")))
+            # Jayway unescapes only the quote that delimits the name.
+            steps.append(step.group("sq").replace("\\'", "'"))
         elif step.group("dq") is not None:
-            steps.append(re.sub(r"\\(.)", r"\1", step.group("dq")))
+            steps.append(step.group("dq").replace('\\"', '"'))
         else:
             steps.append(int(step.group("index")))
         pos = step.end()
@@ -110,11 +111,40 @@ def compile_path(text: str) -> Path:
     return Path(text, root, variable, None, _compile_jsonpath_ng("$" + rest, text))
 
 
+_SLICE_PATCHED = False
+
+
+def _jayway_slices() -> None:
+    """Make `[*]` and slices behave as Jayway (AWS) does on objects and scalars.
+
+    jsonpath-ng wraps a non-list in a one-element list before slicing, so `$[*]` on `{}` yields
+    `[{}]`; Jayway yields the object's values for `[*]` and nothing for a slice.
+    """
+    global _SLICE_PATCHED
+    if _SLICE_PATCHED:
+        return
+    from jsonpath_ng.jsonpath import DatumInContext, Fields, Slice
+
+    original = Slice.find
+
+    def find(self, datum):
+        datum = DatumInContext.wrap(datum)
+        if isinstance(datum.value, list):
+            return original(self, datum)
+        if isinstance(datum.value, dict) and self.start is None and self.end is None and self.step is None:
+            return [DatumInContext(v, path=Fields(k), context=datum) for k, v in datum.value.items()]
+        return []
+
+    Slice.find = find
+    _SLICE_PATCHED = True
+
+
 def _compile_jsonpath_ng(expr: str, text: str) -> Any:
     try:
         from jsonpath_ng.ext import parse
     except ImportError:  # pragma: no cover - jsonpath-ng is a declared dependency
         raise PathSyntaxError(f"'{text}' needs jsonpath-ng") from None
+    _jayway_slices()
     # jsonpath-ng does not accept names with '-' after a dot; quote every dotted name.
     quoted = re.sub(r"(?<![.\w])\.(?!\.)(" + r"[A-Za-z0-9_\-]*-[A-Za-z0-9_\-]*" + r")", r".['\1']", expr)
     try:

@@ -149,7 +149,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             continue
         results.append(output)
     if distributed:
-        history.add("MapRunSucceeded", frame.cursor)
+        frame.cursor = history.add("MapRunSucceeded", frame.cursor)
     else:
         frame.cursor = history.last_id
     history.add("MapStateSucceeded", history.last_id)
