@@ -126,7 +126,8 @@ def java_double(value: float) -> str:
         digits = digits[:-1]
         exponent += 1  # type: ignore[operator]
     fraction = "".join(map(str, digits[1:])) or "0"
-    return f"{'-' if sign else ''}{digits[0]}.{fraction}E{len(digits) - 1 + exponent}"  # type: ignore[operator]
+    power = len(digits) - 1 + exponent  # type: ignore[operator]
+    return f"{'-' if sign else ''}{digits[0]}.{fraction}E{power}"
 
 
 def java_str(value: Any) -> str:
@@ -172,8 +173,8 @@ def _java_hash(value: Any) -> int:
         return (bits ^ (bits >> 32)) & 0xFFFFFFFF
     if kind is str:
         h = 0
-        for unit in struct.unpack(f">{len(value.encode('utf-16-be', 'surrogatepass')) // 2}H",
-                                  value.encode("utf-16-be", "surrogatepass")):
+        units = value.encode("utf-16-be", "surrogatepass")   # Java hashes UTF-16 code units
+        for unit in struct.unpack(f">{len(units) // 2}H", units):
             h = (31 * h + unit) & 0xFFFFFFFF
         return h
     if kind is bool:
@@ -307,18 +308,28 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
 def _string_to_json(text: str) -> Any:
     if not text.strip():
         return None   # AWS returns null for an empty (or blank) string
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError as exc:
         raise ValueError(f"the string is not valid JSON: {exc}") from None
 
 
+# AWS writes compact JSON, key order kept, non-ASCII characters unescaped.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _json_to_string(value: Any) -> str:
-    # AWS writes compact JSON, key order kept, non-ASCII characters unescaped.
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _COMPACT.encode(value)
 
 
 def _array(*values: Any) -> list:
@@ -554,7 +565,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in (
     FunctionSpec("States.MathRandom", _math_random,
                  (Param("start", _NUMBER), Param("end", _NUMBER), Param("seed", _NUMBER)),
                  optional=1, pure=False),
-    FunctionSpec("States.MathAdd", _math_add, (Param("first value", _NUMBER), Param("second value", _NUMBER))),
+    FunctionSpec("States.MathAdd", _math_add,
+                 (Param("first value", _NUMBER), Param("second value", _NUMBER))),
     FunctionSpec("States.StringSplit", _string_split,
                  (Param("input string", _STRING), Param("delimiter", _STRING))),
     FunctionSpec("States.UUID", _uuid, pure=False),
