@@ -1,0 +1,113 @@
+"""Validate a state machine definition: the ASL JSON Schema plus semantic rules, as Diagnostics.
+
+`validate(document)` for a loaded file (positions filled in, sorted by position; CloudFormation
+and SAM templates validate every inline machine), `validate_definition(data)` for plain data.
+Validation never raises on user input and never imports or runs anything a definition names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import ERROR, WARNING, Diagnostic
+from ..loader import Document
+from .cfn import find_machines, is_template
+from .context import Context
+from .schema import check_schema
+
+__all__ = ["validate", "validate_definition", "has_errors"]
+
+
+def validate_definition(data: Any, source_map: Any = None) -> list[Diagnostic]:
+    """Every problem of one state machine definition (pointers relative to it, no positions)."""
+    if data is None or data == "":
+        return [Diagnostic("MISSING_DESCRIPTION", "The definition is empty", "")]
+    if not isinstance(data, dict):
+        return [Diagnostic("SCHEMA_VALIDATION_FAILED", "A state machine definition must be a JSON object", "")]
+    found = list(check_schema(data))
+    from .rules import RULES  # imported here: the CLI's start-up only pays when validating
+
+    ctx = Context(data, source_map)
+    for rule in RULES:
+        try:
+            found.extend(rule(ctx))
+        except Exception as exc:  # a rule bug must not turn into a traceback or a false verdict
+            found.append(Diagnostic("VALIDATOR_ERROR", f"rule {rule.__name__} failed: {exc!r}", "", WARNING))
+    return _dedupe(found)
+
+
+def validate(document: Document) -> list[Diagnostic]:
+    """Every problem of a loaded file, with line:column, sorted by position.
+
+    A CloudFormation / SAM template validates each inline state machine, with pointers and
+    positions in the template.
+    """
+    data = document.data
+    if is_template(data):
+        found: list[Diagnostic] = []
+        machines = list(find_machines(data))
+        if not machines:
+            found.append(Diagnostic("NO_STATE_MACHINE", "The template has no AWS::StepFunctions::StateMachine "
+                                                        "or AWS::Serverless::StateMachine with an inline definition",
+                                    "/Resources", WARNING))
+        for machine in machines:
+            if machine.problem:
+                found.append(Diagnostic(machine.problem[0], machine.problem[1], machine.pointer, machine.problem[2]))
+                continue
+            # Duplicate keys are looked up in the template's own source map, under the machine.
+            inner = validate_definition(machine.definition, _Scoped(document.source_map, machine.pointer)
+                                        if machine.inline else None)
+            found.extend(_relocate(d, machine.pointer, machine.inline) for d in inner)
+    else:
+        found = validate_definition(data, document.source_map)
+    return _positioned(found, document)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    """Whether any diagnostic is an ERROR (warnings alone leave a definition valid)."""
+    return any(d.severity == ERROR for d in diagnostics)
+
+
+class _Scoped:
+    """A view of a template's source map holding only the duplicate keys under one machine."""
+
+    def __init__(self, source_map: Any, prefix: str) -> None:
+        self._map, self._prefix = source_map, prefix
+
+    def duplicate_keys(self) -> list[str]:
+        prefix = self._prefix
+        return [p[len(prefix):] for p in self._map.duplicate_keys() if p.startswith(prefix + "/")]
+
+
+def _relocate(d: Diagnostic, prefix: str, inline: bool) -> Diagnostic:
+    # An inline Definition maps pointer for pointer; a DefinitionString is one string in the
+    # template, so its problems point at that string and name the inner pointer in the message.
+    if inline:
+        return Diagnostic(d.code, d.message, prefix + d.pointer, d.severity)
+    where = f" (at {d.pointer} in the definition string)" if d.pointer else ""
+    return Diagnostic(d.code, d.message + where, prefix, d.severity)
+
+
+def _positioned(found: list[Diagnostic], document: Document) -> list[Diagnostic]:
+    source_map = document.source_map
+    out = []
+    for d in found:
+        position = None
+        if source_map is not None:
+            try:
+                position = source_map.key(d.pointer) if d.pointer else source_map.value("")
+            except Exception:  # positions are a convenience: never fail validation over them
+                position = None
+        out.append(Diagnostic(d.code, d.message, d.pointer, d.severity, position))
+    out.sort(key=lambda d: (d.position.line if d.position else 0, d.position.column if d.position else 0))
+    return out
+
+
+def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
+    seen, out = set(), []
+    for d in found:
+        key = (d.code, d.pointer, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out

@@ -1,0 +1,35 @@
+"""What every rule receives: the definition, its scopes and states (walked once), its source map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..diagnostics import ERROR, Diagnostic
+from ..source import SourceMap
+from .walk import Scope, State, iter_scopes, iter_states
+
+Rule = Callable[["Context"], Iterator[Diagnostic]]
+
+
+@dataclass
+class Context:
+    """The definition under validation, walked once and shared by all rules."""
+
+    data: Any
+    source_map: SourceMap | None = None
+    scopes: list[Scope] = field(init=False)
+    states: list[State] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scopes = list(iter_scopes(self.data))
+        self.states = list(iter_states(self.data, self.scopes))
+
+    def states_of(self, scope: Scope) -> list[State]:
+        """The states directly inside one scope."""
+        return [s for s in self.states if s.scope is scope]
+
+
+def diag(code: str, message: str, pointer: str, severity: str = ERROR) -> Diagnostic:
+    """A diagnostic without a position (validate() fills positions from the source map)."""
+    return Diagnostic(code, message, pointer, severity)

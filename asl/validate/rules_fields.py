@@ -1,0 +1,430 @@
+"""Field-level rules: exclusive fields, query-language fields, paths, payload templates, JSONata,
+error names, Choice rules, Map, Wait, timeouts and labels. One generator per rule; RULES lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..diagnostics import WARNING, Diagnostic
+from ..source import escape_pointer_token
+from . import expressions as ex
+from .context import Context, Rule, diag
+from .resources import check_resource
+from .walk import State
+
+SCHEMA = "SCHEMA_VALIDATION_FAILED"
+
+# At most one field of each group per state type (and "exactly one" where marked).
+EXCLUSIVE: dict[str, list[tuple[tuple[str, ...], bool]]] = {
+    "Fail": [(("Error", "ErrorPath"), False), (("Cause", "CausePath"), False)],
+    "Task": [(("TimeoutSeconds", "TimeoutSecondsPath"), False),
+             (("HeartbeatSeconds", "HeartbeatSecondsPath"), False)],
+    "Wait": [(("Seconds", "SecondsPath", "Timestamp", "TimestampPath"), True)],
+    "Map": [(("ItemProcessor", "Iterator"), True), (("Parameters", "ItemSelector"), False),
+            (("ItemsPath", "Items"), False), (("MaxConcurrency", "MaxConcurrencyPath"), False),
+            (("ToleratedFailureCount", "ToleratedFailureCountPath"), False),
+            (("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"), False)],
+}
+NESTED_EXCLUSIVE = [
+    (("ItemReader", "ReaderConfig"), ("MaxItems", "MaxItemsPath")),
+    (("ItemBatcher",), ("MaxItemsPerBatch", "MaxItemsPerBatchPath")),
+    (("ItemBatcher",), ("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")),
+]
+
+JSONPATH_ONLY = ("InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "ItemsPath",
+                 "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+                 "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
+                 "ErrorPath", "CausePath")
+JSONATA_ONLY = ("Arguments", "Output", "Items")
+# Fields that take a number, or a JSONata expression in JSONata states only.
+NUMBER_OR_JSONATA = ("TimeoutSeconds", "HeartbeatSeconds", "Seconds", "MaxConcurrency",
+                     "ToleratedFailureCount", "ToleratedFailurePercentage")
+
+# Paths: field -> (definite, rooted at `$` only)
+PATH_FIELDS = {
+    "InputPath": (False, False), "OutputPath": (False, False), "ResultPath": (True, True),
+    "ItemsPath": (True, False), "SecondsPath": (True, False), "TimestampPath": (True, False),
+    "TimeoutSecondsPath": (True, False), "HeartbeatSecondsPath": (True, False),
+    "MaxConcurrencyPath": (True, False), "ToleratedFailureCountPath": (True, False),
+    "ToleratedFailurePercentagePath": (True, False),
+}
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+
+KNOWN_ERRORS = frozenset({
+    "States.ALL", "States.DataLimitExceeded", "States.ExceedToleratedFailureThreshold",
+    "States.HeartbeatTimeout", "States.Http.Socket", "States.IntrinsicFailure", "States.ItemReaderFailed",
+    "States.NoChoiceMatched", "States.ParameterPathFailure", "States.Permissions",
+    "States.QueryEvaluationError", "States.ResultPathMatchFailure", "States.ResultWriterFailed",
+    "States.Runtime", "States.TaskFailed", "States.Timeout", "States.BranchFailed",
+})
+
+COMPARISONS = tuple(
+    f"{kind}{op}{suffix}"
+    for kind, ops in (("String", ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")),
+                      ("Numeric", ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")),
+                      ("Timestamp", ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")),
+                      ("Boolean", ("Equals",)))
+    for op in ops for suffix in ("", "Path")
+) + ("StringMatches", "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp")
+COMBINATORS = ("And", "Or", "Not")
+
+# Characters AWS refuses in names such as a Map Label.
+_BAD_NAME_CHARS = re.compile(r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def exclusive_fields(ctx: Context) -> Iterator[Diagnostic]:
+    """Fields that exclude each other (Error / ErrorPath, ...), and groups needing exactly one."""
+    for state in ctx.states:
+        for group, exactly_one in EXCLUSIVE.get(state.type or "", []):
+            present = [f for f in group if f in state.data]
+            if len(present) > 1:
+                yield diag(SCHEMA, f"You cannot set both {' and '.join(present)}: use only one of "
+                                   f"{', '.join(group)}", state.at(present[1]))
+            elif exactly_one and not present:
+                yield diag(SCHEMA, f"A {state.type} state needs one of these fields: [{', '.join(group)}]",
+                           state.pointer)
+        for parents, group in NESTED_EXCLUSIVE if state.type == "Map" else ():
+            holder = _get(state.data, *parents)
+            if isinstance(holder, dict) and all(f in holder for f in group):
+                yield diag(SCHEMA, f"You cannot set both {group[0]} and {group[1]}", state.at(*parents, group[1]))
+
+
+def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
+    """JSONPath-only fields stay out of JSONata states, and JSONata-only ones out of JSONPath states."""
+    for state in ctx.states:
+        body = state.data
+        if state.jsonata:
+            for name in JSONPATH_ONLY:
+                if name in body:
+                    yield diag(SCHEMA, f"Field '{name}' is not supported in JSONata states (use Arguments, "
+                                       "Output and Assign)", state.at(name))
+            for i, catcher in _items(body.get("Catch")):
+                if "ResultPath" in catcher:
+                    yield diag(SCHEMA, "Field 'ResultPath' is not supported in JSONata states",
+                               state.at("Catch", i, "ResultPath"))
+            for parents, names in ((("ItemReader",), ("Parameters",)), (("ResultWriter",), ("Parameters",)),
+                                   (("ItemReader", "ReaderConfig"), ("MaxItemsPath",)),
+                                   (("ItemBatcher",), ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"))):
+                holder = _get(body, *parents)
+                for name in names if isinstance(holder, dict) else ():
+                    if name in holder:
+                        yield diag(SCHEMA, f"Field '{name}' is not supported in JSONata states",
+                                   state.at(*parents, name))
+        else:
+            for name in JSONATA_ONLY:
+                if name in body:
+                    yield diag(SCHEMA, f"Field '{name}' is only supported in JSONata states "
+                                       "(set \"QueryLanguage\": \"JSONata\")", state.at(name))
+            for i, catcher in _items(body.get("Catch")):
+                if "Output" in catcher:
+                    yield diag(SCHEMA, "Field 'Output' is only supported in JSONata states",
+                               state.at("Catch", i, "Output"))
+            for parent in ("ItemReader", "ResultWriter"):
+                if isinstance(body.get(parent), dict) and "Arguments" in body[parent]:
+                    yield diag(SCHEMA, "Field 'Arguments' is only supported in JSONata states",
+                               state.at(parent, "Arguments"))
+            for name in NUMBER_OR_JSONATA + ("Timestamp",):
+                if ex.is_jsonata(body.get(name)):
+                    yield diag(SCHEMA, f"'{name}' can hold a JSONata expression only in JSONata states",
+                               state.at(name))
+
+
+def paths(ctx: Context) -> Iterator[Diagnostic]:
+    """Path fields of JSONPath states hold valid JSONPaths (reference paths where AWS says so)."""
+    for state in ctx.states:
+        if state.jsonata:
+            continue
+        body = state.data
+        for name, (definite, dollar_only) in PATH_FIELDS.items():
+            value = body.get(name)
+            if isinstance(value, str):
+                problem = ex.path_error(value, definite=definite, dollar_only=dollar_only)
+                if problem:
+                    yield diag(SCHEMA, f"{name}: {problem}", state.at(name))
+        for i, catcher in _items(body.get("Catch")):
+            if isinstance(catcher.get("ResultPath"), str):
+                problem = ex.path_error(catcher["ResultPath"], definite=True, dollar_only=True)
+                if problem:
+                    yield diag(SCHEMA, f"ResultPath: {problem}", state.at("Catch", i, "ResultPath"))
+        for parents, name in ((("ItemReader", "ReaderConfig"), "MaxItemsPath"),
+                              (("ItemBatcher",), "MaxItemsPerBatchPath"),
+                              (("ItemBatcher",), "MaxInputBytesPerBatchPath")):
+            value = _get(body, *parents, name)
+            if isinstance(value, str):
+                problem = ex.path_error(value, definite=True)
+                if problem:
+                    yield diag(SCHEMA, f"{name}: {problem}", state.at(*parents, name))
+        for name in ("ErrorPath", "CausePath"):
+            if isinstance(body.get(name), str):
+                problem = ex.path_or_intrinsic_error(body[name])
+                if not problem and ex.looks_like_intrinsic(body[name]):
+                    problem = _string_intrinsic(body[name])
+                if problem:
+                    yield diag(SCHEMA, f"{name}: {problem}", state.at(name))
+
+
+# Intrinsic functions that return a string: the only ones ErrorPath / CausePath may call.
+STRING_INTRINSICS = ("States.Format", "States.JsonToString", "States.ArrayGetItem", "States.Base64Encode",
+                     "States.Base64Decode", "States.Hash", "States.UUID")
+
+
+def _string_intrinsic(text: str) -> str | None:
+    name = text.split("(", 1)[0].strip()
+    if name in STRING_INTRINSICS:
+        return None
+    return (f"{name} does not return a string; use a path or one of "
+            f"{', '.join(n.split('.', 1)[1] for n in STRING_INTRINSICS)}")
+
+
+def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
+    """`.$` keys of payload templates hold paths or intrinsic calls; no key is given twice."""
+    for state in ctx.states:
+        body = state.data
+        fields: list[tuple[Any, tuple]] = []
+        names = ("Assign", "ItemSelector") if state.jsonata else TEMPLATE_FIELDS
+        fields += [(body[n], (n,)) for n in names if n in body]
+        if not state.jsonata:
+            for parent in ("ItemReader", "ResultWriter"):
+                if isinstance(body.get(parent), dict) and "Parameters" in body[parent]:
+                    fields.append((body[parent]["Parameters"], (parent, "Parameters")))
+            if isinstance(body.get("ItemBatcher"), dict) and "BatchInput" in body["ItemBatcher"]:
+                fields.append((body["ItemBatcher"]["BatchInput"], ("ItemBatcher", "BatchInput")))
+        if not state.jsonata and "Credentials" in body:
+            fields.append((body["Credentials"], ("Credentials",)))
+        for i, item in _items(body.get("Catch")):
+            if "Assign" in item:
+                fields.append((item["Assign"], ("Catch", i, "Assign")))
+        for i, item in _items(body.get("Choices")):
+            if "Assign" in item:
+                fields.append((item["Assign"], ("Choices", i, "Assign")))
+        for value, tokens in fields:
+            yield from _template(value, state.at(*tokens), evaluate=not state.jsonata,
+                                 assign=tokens[-1] == "Assign")
+
+
+def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Diagnostic]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _template(item, f"{ptr}/{i}", evaluate, False)
+        return
+    if not isinstance(value, dict):
+        return
+    bases: dict[str, str] = {}
+    for key, item in value.items():
+        child = ptr + "/" + escape_pointer_token(key)
+        dynamic = evaluate and key.endswith(".$")
+        base = key[:-2] if dynamic else key
+        if base in bases:
+            yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", child)
+        bases[base] = key
+        if assign and not _VARIABLE.match(base):
+            # Not an error: AWS's rules for names are not documented and asl-validator accepts
+            # 'top-level'; but `$top-level` cannot be read back in a path or an expression.
+            yield diag("INVALID_VARIABLE_NAME", f"'{base}' cannot be referenced as a variable ($name takes "
+                                                "letters, digits and _)", child, WARNING)
+        if dynamic:
+            problem = ex.path_or_intrinsic_error(item)
+            if problem:
+                yield diag(SCHEMA, f"The value of '{key}' must be a JSONPath or an intrinsic function: {problem}",
+                           child)
+        else:
+            yield from _template(item, child, evaluate, False)
+            if evaluate and isinstance(item, str) and re.match(r"^\$\$?\.\w", item):
+                yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like a path: "
+                                        f"name the field '{key}.$' to evaluate it", child, WARNING)
+
+
+def jsonata_expressions(ctx: Context) -> Iterator[Diagnostic]:
+    """Every `{% %}` string of a JSONata state parses (and its delimiters are complete)."""
+    skip = ("Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Branches",
+            "ItemProcessor", "Iterator", "Label", "Retry")
+    for state in ctx.states:
+        if not state.jsonata:
+            continue
+        for name, value in state.data.items():
+            if name not in skip:
+                yield from _jsonata_strings(value, state.at(name))
+
+
+def _jsonata_strings(value: Any, ptr: str) -> Iterator[Diagnostic]:
+    if isinstance(value, str):
+        if value.startswith("{%") or value.endswith("%}"):
+            problem = ex.jsonata_error(value)
+            if problem:
+                yield diag(SCHEMA, f"Invalid JSONata: {problem}", ptr)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _jsonata_strings(item, ptr + "/" + escape_pointer_token(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _jsonata_strings(item, f"{ptr}/{i}")
+
+
+def error_names(ctx: Context) -> Iterator[Diagnostic]:
+    """States.ALL alone and in the last Retrier / Catcher; `States.` names are AWS's only."""
+    for state in ctx.states:
+        for field in ("Retry", "Catch"):
+            items = list(_items(state.data.get(field)))
+            for position, (i, item) in enumerate(items):
+                names = item.get("ErrorEquals")
+                if not isinstance(names, list):
+                    continue
+                for j, name in enumerate(names):
+                    ptr = state.at(field, i, "ErrorEquals", j)
+                    if name == "States.ALL" and len(names) > 1:
+                        yield diag(SCHEMA, "States.ALL must appear alone in ErrorEquals", ptr)
+                    if name == "States.ALL" and position != len(items) - 1:
+                        yield diag(SCHEMA, f"States.ALL must be in the last element of {field}", ptr)
+                    if isinstance(name, str) and name.startswith("States.") and name not in KNOWN_ERRORS:
+                        yield diag(SCHEMA, f"'{name}' is not a predefined error: names starting with "
+                                           "'States.' are reserved", ptr)
+
+
+def choice_rules(ctx: Context) -> Iterator[Diagnostic]:
+    """Choice rules: JSONPath ones have one operator (and Variable), JSONata ones a Condition;
+    Next only at the top level."""
+    for state in ctx.states:
+        if state.type != "Choice":
+            continue
+        for i, rule in _items(state.data.get("Choices")):
+            ptr = state.at("Choices", i)
+            if "Next" not in rule:
+                yield diag(SCHEMA, "These fields are required: [Next]", ptr)
+            if state.jsonata:
+                yield from _jsonata_rule(rule, ptr)
+            else:
+                yield from _jsonpath_rule(rule, ptr, top=True)
+
+
+def _jsonata_rule(rule: dict, ptr: str) -> Iterator[Diagnostic]:
+    if "Condition" not in rule:
+        yield diag(SCHEMA, "These fields are required: [Condition]", ptr)
+    for name in rule:
+        if name in COMPARISONS or name in COMBINATORS or name == "Variable":
+            yield diag(SCHEMA, f"Field '{name}' is not supported in JSONata Choice rules (use Condition)",
+                       ptr + "/" + name)
+
+
+def _jsonpath_rule(rule: Any, ptr: str, top: bool) -> Iterator[Diagnostic]:
+    if not isinstance(rule, dict):
+        return
+    if not top:
+        for name in ("Next", "Assign", "Output"):
+            if name in rule:
+                yield diag(SCHEMA, f"Field '{name}' is only allowed in a top-level Choice rule", ptr + "/" + name)
+    for name in ("Condition", "Output"):
+        if name in rule and top:
+            yield diag(SCHEMA, f"Field '{name}' is only supported in JSONata states", ptr + "/" + name)
+    comparisons = [n for n in rule if n in COMPARISONS]
+    combinators = [n for n in rule if n in COMBINATORS]
+    operators = comparisons + combinators
+    # statelint and the language service accept And, Or and Not side by side (all must hold);
+    # a comparison operator stands alone.
+    if len(comparisons) > 1 or (comparisons and combinators) or not operators:
+        found = ", ".join(operators) if operators else "none"
+        yield diag(SCHEMA, f"A Choice rule must have exactly one comparison operator, or And / Or / Not "
+                           f"(found: {found})", ptr)
+    for op in operators:
+        if op in COMBINATORS:
+            if "Variable" in rule and not comparisons:
+                yield diag(SCHEMA, f"Field 'Variable' is not allowed with '{op}'", ptr + "/Variable")
+            inner = rule[op]
+            if op == "Not":
+                yield from _jsonpath_rule(inner, ptr + "/Not", top=False)
+            else:
+                for j, item in enumerate(inner if isinstance(inner, list) else []):
+                    yield from _jsonpath_rule(item, f"{ptr}/{op}/{j}", top=False)
+        else:
+            if "Variable" not in rule:
+                yield diag(SCHEMA, f"Field 'Variable' is required with '{op}'", ptr)
+            if op.endswith("Path") and isinstance(rule[op], str):
+                problem = ex.path_error(rule[op], definite=True)
+                if problem:
+                    yield diag(SCHEMA, f"{op}: {problem}", ptr + "/" + op)
+    variable = rule.get("Variable")
+    if isinstance(variable, str):
+        problem = ex.path_error(variable)
+        if problem:
+            yield diag(SCHEMA, f"Variable: {problem}", ptr + "/Variable")
+
+
+def credentials(ctx: Context) -> Iterator[Diagnostic]:
+    """JSONata Credentials hold exactly RoleArn; in JSONPath states they are a payload template."""
+    for state in ctx.states:
+        creds = state.data.get("Credentials")
+        if not state.jsonata or not isinstance(creds, dict):
+            continue
+        if "RoleArn" not in creds:
+            yield diag(SCHEMA, "The field 'RoleArn' is required but was missing", state.at("Credentials"))
+        for name in creds:
+            if name != "RoleArn":
+                yield diag(SCHEMA, f"Field '{name}' is not supported in Credentials", state.at("Credentials", name))
+
+
+def timeouts(ctx: Context) -> Iterator[Diagnostic]:
+    """HeartbeatSeconds must be smaller than TimeoutSeconds."""
+    for state in ctx.states:
+        beat, limit = state.data.get("HeartbeatSeconds"), state.data.get("TimeoutSeconds")
+        if _number(beat) and _number(limit) and beat >= limit:
+            yield diag(SCHEMA, f"HeartbeatSeconds ({beat}) must be smaller than TimeoutSeconds ({limit})",
+                       state.at("HeartbeatSeconds"))
+
+
+def labels(ctx: Context) -> Iterator[Diagnostic]:
+    """A Map Label is 1-40 characters, none of them whitespace, brackets, wildcards or specials."""
+    for state in ctx.states:
+        label = state.data.get("Label") if state.type == "Map" else None
+        if isinstance(label, str):
+            bad = _BAD_NAME_CHARS.search(label)
+            if bad:
+                yield diag("INVALID_LABEL_NAME", f"Label contains invalid character: {bad.group()!r}",
+                           state.at("Label"))
+
+
+def resources(ctx: Context) -> Iterator[Diagnostic]:
+    """Task, ItemReader and ResultWriter Resources are ARNs AWS recognises."""
+    for state in ctx.states:
+        if state.type == "Task":
+            yield from check_resource(state.data.get("Resource"), state.at("Resource"))
+        elif state.type == "Map":
+            for parent in ("ItemReader", "ResultWriter"):
+                value = _get(state.data, parent, "Resource")
+                if value is not None:
+                    yield from check_resource(value, state.at(parent, "Resource"))
+
+
+def _items(value: Any) -> Iterator[tuple[int, dict]]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+RULES: list[Rule] = [
+    exclusive_fields,
+    query_language_fields,
+    paths,
+    payload_templates,
+    jsonata_expressions,
+    error_names,
+    choice_rules,
+    credentials,
+    timeouts,
+    labels,
+    resources,
+]

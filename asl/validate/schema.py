@@ -1,0 +1,55 @@
+"""The ASL JSON Schema (schemas/asl.schema.json), compiled once per process, as diagnostics."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..diagnostics import Diagnostic
+from .schemalite import SchemaCompiler
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent.parent / "schemas" / "asl.schema.json"
+SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
+INVALID_STATE_NAME = "INVALID_STATE_NAME"
+
+
+def schema_path() -> Path:
+    """Where the shipped schema file is (the `schemas` package next to `asl`)."""
+    try:
+        import schemas  # the package shipped with the distribution
+
+        return Path(schemas.__file__).resolve().parent / "asl.schema.json"
+    except ImportError:  # pragma: no cover - running from a source tree without it on sys.path
+        return SCHEMA_FILE
+
+
+@lru_cache(maxsize=None)
+def load_schema() -> dict:
+    """The ASL schema document (read once)."""
+    return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _checker(definition: str) -> Callable[[Any, str, list], None]:
+    schema = load_schema()
+    return SchemaCompiler(schema).compile({"$ref": f"#/$defs/{definition}"})
+
+
+def schema_errors(data: Any, definition: str = "stateMachine") -> list[tuple[str, str, str]]:
+    """Raw (pointer, message, keyword) errors of `data` against one of the schema's $defs."""
+    errors: list = []
+    _checker(definition)(data, "", errors)
+    return errors
+
+
+def check_schema(data: Any) -> Iterator[Diagnostic]:
+    """Schema diagnostics for a whole state machine, at most one per pointer and message."""
+    seen = set()
+    for ptr, message, keyword in schema_errors(data):
+        if (ptr, message) in seen:
+            continue
+        seen.add((ptr, message))
+        code = INVALID_STATE_NAME if keyword == "propertyNames" else SCHEMA_VALIDATION_FAILED
+        yield Diagnostic(code, message, ptr)

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with sfn (the Amazon States Language schema: asl.schema.json)."""
