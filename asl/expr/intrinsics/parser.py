@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ...errors import StateEvaluationError
 from .errors import ArgumentError, IntrinsicRuntimeError, IntrinsicSyntaxError
-from .functions import FUNCTIONS, MAX_NESTING, FormatTemplate, FunctionSpec, json_type
+from .functions import FUNCTIONS, MAX_NESTING, FormatTemplate, FunctionSpec, Param, json_type
 from .lexer import COMMA, EOF, LPAREN, NAME, PATH, RPAREN, STRING, Token, tokenize
 
 Resolve = Callable[[str], Any]
@@ -161,7 +161,10 @@ class _Parser:
 
 # ---------------------------------------------------------------- compilation
 
-_FAILURES = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+# A literal template, already checked and compiled at parse time.
+_COMPILED_TEMPLATE = Param("template")
+# What a function implementation may raise on unusable values (ValueError is the usual one).
+_FAILURES = (ValueError, TypeError, OverflowError, RecursionError)
 
 
 def _compile(node: Any, paths: list[str]) -> tuple[Callable[[Resolve], Any], bool, Any]:
@@ -186,8 +189,8 @@ def _compile_call(call: Call, paths: list[str]) -> tuple[Callable[[Resolve], Any
     params = [spec.param(index) for index in range(len(fns))]
     if call.template is not None:
         fns[0] = (lambda template: (lambda resolve: template))(call.template)
-        params[0] = _ANY_PARAM
-    # The one place runtime argument types are checked: (position, accepted Python types, param).
+        params[0] = _COMPILED_TEMPLATE
+    # The one place runtime argument types are checked: (position, accepted Python types).
     checks = tuple((index, param.py_types) for index, param in enumerate(params)
                    if param.py_types is not None)
 
@@ -238,23 +241,19 @@ def _compile_call(call: Call, paths: list[str]) -> tuple[Callable[[Resolve], Any
     return evaluate, False, None
 
 
-class _AnyParam:
-    py_types = None
-
-    @staticmethod
-    def mismatch(value: Any) -> None:
-        return None
-
-
-_ANY_PARAM: Any = _AnyParam()
-
-
 def _no_resolve(path: str) -> Any:
     raise AssertionError("constant calls read no paths")
 
 
 class IntrinsicCall:
-    """A compiled intrinsic call: `evaluate(resolve)` runs it; `paths` lists what it reads."""
+    """A compiled intrinsic call: `evaluate(resolve)` runs it; `paths` lists what it reads.
+
+    Failures raise IntrinsicRuntimeError (States.Runtime) with AWS's cause "The function
+    '<call text>' had the following error: <reason>". A resolver reports a missing path by raising
+    StateEvaluationError whose cause is the reason (AWS: "The JsonPath argument for the field
+    '$.x' could not be found in the input '<input>'"); other resolver exceptions propagate as-is.
+    Results may share structure with resolved values and folded constants: treat them as immutable.
+    """
 
     __slots__ = ("text", "name", "paths", "root", "_evaluate")
 
@@ -267,14 +266,7 @@ class IntrinsicCall:
         self.paths = tuple(paths)
 
     def evaluate(self, resolve: Resolve) -> Any:
-        """The call's value; resolve(path_text) gives each path argument's value.
-
-        Failures raise IntrinsicRuntimeError (States.Runtime) whose cause is AWS's
-        "The function '<call>' had the following error: <reason>". A resolver signals a missing
-        path by raising StateEvaluationError with the reason as its cause (AWS: "The JsonPath
-        argument for the field '$.x' could not be found in the input '<input>'"); other
-        exceptions from the resolver propagate untouched.
-        """
+        """The call's value; resolve(path_text) gives each path argument's value."""
         try:
             return self._evaluate(resolve)
         except ArgumentError as exc:
