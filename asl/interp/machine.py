@@ -15,6 +15,7 @@ from .context import ExecutionInfo
 from .dataflow import place_result
 from .scope import Frame, Scope
 
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NESTING = frozenset({"Map", "Parallel"})
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 
@@ -186,9 +187,12 @@ class Interpreter:
         """AWS's prefix on a state's own evaluation failure, and EvaluationFailed for JSONata."""
         cause = (f"An error occurred while executing the state '{state.name}' "
                  f"(entered at the event id #{entered}). {err.cause}")
-        if err.name != STATES_RUNTIME and getattr(err, "location", None) is not None:
-            frame.cursor = self.history.add("EvaluationFailed", entered_prev, {
-                "cause": cause, "error": err.name, "location": err.location, "state": state.name})
+        if err.name == QUERY_EVALUATION_ERROR:
+            details = {"cause": cause, "error": err.name, "state": state.name}
+            location = getattr(err, "location", None)
+            if location is not None:
+                details["location"] = location
+            frame.cursor = self.history.add("EvaluationFailed", entered_prev, details)
         return StatesError(err.name, cause)
 
     def _retry(self, state: Any, err: StatesError, attempts: list[int], scope: Scope) -> bool:
