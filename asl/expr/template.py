@@ -61,9 +61,10 @@ class _Intrinsic:
             try:
                 return resolve(path)
             except PathNotFound:
+                # The intrinsic wraps this in "The function '...' had the following error: ".
                 raise StateEvaluationError(
-                    f"The JSONPath '{text}' specified for the field '{self.field}' "
-                    f"could not be found in the input '{compact_json(doc)}'") from None
+                    f"The JsonPath argument for the field '{text}' could not be found in the input "
+                    f"'{compact_json(doc)}'") from None
         return self.call.evaluate(by_text)
 
 
