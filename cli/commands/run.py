@@ -40,9 +40,14 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="Resources file mapping Task resources to Python handlers "
                    "(default: resources.yaml beside the definition).")
 @click.option("--no-validate", is_flag=True, help="Skip validation before running.")
+@click.option("--mock-config", metavar="FILE",
+              help="Step Functions Local mock configuration (MockConfigFile.json); needs --test-case.")
+@click.option("--test-case", metavar="NAME",
+              help="Test case of the mock configuration: its states answer with the mocked responses.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
-        resources_file: str | None, no_validate: bool) -> None:
+        resources_file: str | None, no_validate: bool, mock_config: str | None = None,
+        test_case: str | None = None) -> None:
     """Run DEFINITION (JSON or YAML) and report how the execution ended.
 
     \b
@@ -53,13 +58,14 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     Examples:
       sfn run samples/approval/approval.asl.json --input-file samples/approval/input.json
       sfn run machine.asl.yaml --input '{"n": 3}' --output json --clock virtual
+      sfn run LambdaSQSIntegration.json --mock-config MockConfigFile.json --test-case HappyPath
     """
     from asl.api import load_machine, run_machine
 
     try:
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
-        invoker = build_invoker(definition, machine, resources_file)
+        invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, machine_name)
     except SfnError as exc:
         _fail_start(exc)
     if output_format is None:
@@ -86,16 +92,34 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
 
 
-def build_invoker(definition: str, machine, resources_file: str | None):
+def build_invoker(definition: str, machine, resources_file: str | None, mock_config: str | None = None,
+                  test_case: str | None = None, machine_name: str | None = None):
     """The Task dispatcher for this run; every Task must have a provider before the run starts."""
     from asl.resources import Dispatcher
     from asl.resources.config import find_resources, load_resources
-    from asl.tasks import missing_providers
+    from asl.tasks import missing_providers, task_states
 
+    if (mock_config is None) != (test_case is None):
+        raise click.UsageError("--mock-config and --test-case go together")
+    providers = []
+    if mock_config is not None:
+        from asl.resources.mocks import load_mock_config
+
+        mocks = load_mock_config(mock_config)
+        # Step Functions Local keys machines by name: --name, else the file's stem ("a.asl.json": "a.asl", "a").
+        stem = Path(definition).name
+        names = [machine_name] if machine_name else [Path(definition).stem, stem.split(".")[0]]
+        provider = mocks.test_case(names, test_case)
+        unknown = provider.unknown_states({state.name for state in task_states(machine)})
+        if unknown:
+            raise UserInputError(f"test case '{test_case}' mocks '{unknown[0]}', which is not a Task state "
+                                 f"of {definition}", provider.location)
+        providers.append(provider)
     config = load_resources(resources_file if resources_file else find_resources(definition))
     handlers = config.local_handlers()
     handlers.load()
-    dispatcher = Dispatcher([handlers])
+    providers.append(handlers)
+    dispatcher = Dispatcher(providers)
     problems = missing_providers(machine, dispatcher)
     if problems:
         raise UserInputError(problems[0], None)
