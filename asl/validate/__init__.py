@@ -36,13 +36,17 @@ def validate_definition(data: Any, source_map: Any = None) -> list[Diagnostic]:
     return _dedupe(found)
 
 
-def validate(document: Document) -> list[Diagnostic]:
+def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
     """Every problem of a loaded file, with line:column, sorted by position.
 
     A CloudFormation / SAM template validates each inline state machine, with pointers and
-    positions in the template.
+    positions in the template. Given the file's JSON `text`, a valid file never pays for
+    building its source map (duplicate member names are detected by the C parser instead).
     """
     data = document.data
+    source_map = document.source_map
+    if text is not None and not document.file.endswith((".yaml", ".yml")) and not _json_has_duplicates(text):
+        source_map = _NO_DUPLICATES
     if is_template(data):
         found: list[Diagnostic] = []
         machines = list(find_machines(data))
@@ -55,17 +59,46 @@ def validate(document: Document) -> list[Diagnostic]:
                 found.append(Diagnostic(machine.problem[0], machine.problem[1], machine.pointer, machine.problem[2]))
                 continue
             # Duplicate keys are looked up in the template's own source map, under the machine.
-            inner = validate_definition(machine.definition, _Scoped(document.source_map, machine.pointer)
+            inner = validate_definition(machine.definition, _Scoped(source_map, machine.pointer)
                                         if machine.inline else None)
             found.extend(_relocate(d, machine.pointer, machine.inline) for d in inner)
     else:
-        found = validate_definition(data, document.source_map)
+        found = validate_definition(data, source_map)
     return _positioned(found, document)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
     """Whether any diagnostic is an ERROR (warnings alone leave a definition valid)."""
     return any(d.severity == ERROR for d in diagnostics)
+
+
+class _NoDuplicates:
+    """Stands in for a source map when the file is known to repeat no member name."""
+
+    def duplicate_keys(self) -> list[str]:
+        return []
+
+
+_NO_DUPLICATES = _NoDuplicates()
+
+
+def _json_has_duplicates(text: str) -> bool:
+    """Whether any JSON object in `text` repeats a member name (one C-speed parse)."""
+    import json
+
+    found = False
+
+    def hook(pairs: list) -> dict:
+        nonlocal found
+        if not found and len({k for k, _ in pairs}) != len(pairs):
+            found = True
+        return {}
+
+    try:
+        json.loads(text, object_pairs_hook=hook)
+    except ValueError:
+        return True  # let the source map decide
+    return found
 
 
 class _Scoped:

@@ -28,8 +28,19 @@ _TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string",
                "null": "null"}
 
 
+_EXACT = {str: "string", dict: "object", list: "array", bool: "boolean", type(None): "null", int: "integer"}
+
+
+def _token(key: str) -> str:
+    # escape_pointer_token, skipping its two replace() calls for the usual plain names
+    return key if "~" not in key and "/" not in key else escape_pointer_token(key)
+
+
 def type_of(value: Any) -> str:
     """The JSON type name of a Python value ("integer" for whole numbers, as JSON Schema says)."""
+    exact = _EXACT.get(type(value))
+    if exact is not None:
+        return exact
     if value is None:
         return "null"
     if value is True or value is False:
@@ -48,7 +59,7 @@ def type_of(value: Any) -> str:
 
 
 def _is_type(value: Any, name: str) -> bool:
-    actual = type_of(value)
+    actual = _EXACT.get(type(value)) or type_of(value)
     return actual == name or (name == "number" and actual == "integer")
 
 
@@ -144,7 +155,7 @@ class SchemaCompiler:
             if isinstance(value, dict):
                 for name, sub in compiled.items():
                     if name in value:
-                        sub(value[name], ptr + "/" + escape_pointer_token(name), errors)
+                        sub(value[name], ptr + "/" + _token(name), errors)
         return check
 
     def _kw_patternProperties(self, props: dict, node: dict) -> Check:
@@ -168,7 +179,7 @@ class SchemaCompiler:
                 for key, item in value.items():
                     if key in known or any(p.search(key) for p in patterns):
                         continue
-                    child = ptr + "/" + escape_pointer_token(key)
+                    child = ptr + "/" + _token(key)
                     if sub is None:
                         errors.append((child, f"Field '{key}' is not supported", "additionalProperties"))
                     else:
@@ -259,6 +270,20 @@ class SchemaCompiler:
         return self._bound(limit, node, lambda v, l: v >= l, "less than", "exclusiveMaximum")
 
     def _kw_allOf(self, subs: list, node: dict) -> Check:
+        dispatch = _discriminator(subs)
+        if dispatch is not None:
+            # `allOf: [{if: {properties: {K: {const: V}}, required: [K]}, then: S}, ...]` is a
+            # switch on K: look the branch up instead of testing every `if` (same result).
+            key, table = dispatch
+            branches = {value: self.compile(then) for value, then in table.items()}
+
+            def switch(value: Any, ptr: str, errors: list) -> None:
+                if isinstance(value, dict):
+                    tag = value.get(key)
+                    branch = branches.get(tag) if isinstance(tag, str) else None
+                    if branch is not None:
+                        branch(value, ptr, errors)
+            return switch
         compiled = [self.compile(s) for s in subs]
 
         def check(value: Any, ptr: str, errors: list) -> None:
@@ -330,6 +355,26 @@ class SchemaCompiler:
                         errors.append((ptr, f"'{name}' requires these fields: {_fmt_list(missing)}",
                                        "dependentRequired"))
         return check
+
+
+def _discriminator(subs: list) -> tuple[str, dict[str, Any]] | None:
+    """(K, {V: then}) when every subschema is `if K == V (string), then ...`; else None."""
+    key, table = None, {}
+    for sub in subs:
+        if not isinstance(sub, dict) or set(sub) != {"if", "then"}:
+            return None
+        cond = sub["if"]
+        if not isinstance(cond, dict) or set(cond) != {"properties", "required"}:
+            return None
+        props = cond["properties"]
+        if len(props) != 1 or cond["required"] != list(props):
+            return None
+        (name, test), = props.items()
+        if set(test) != {"const"} or not isinstance(test["const"], str) or key not in (None, name):
+            return None
+        key = name
+        table[test["const"]] = sub["then"]
+    return (key, table) if key is not None else None
 
 
 def _expected_types(schema: Any, root: dict) -> list[str]:

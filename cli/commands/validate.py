@@ -45,7 +45,7 @@ def check_file(path: str) -> list[Diagnostic]:
             return [Diagnostic("INVALID_JSON_DESCRIPTION", exc.message, "", ERROR, position)]
     from asl.validate import validate  # after the cheap checks: keeps `--help` fast
 
-    return validate(document)
+    return validate(document, text)
 
 
 def _load_template_yaml(text: str, path: str, exc: UserInputError):
