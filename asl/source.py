@@ -124,7 +124,7 @@ def json_positions(text: str, source_map: SourceMap) -> tuple[dict[str, Position
             else:
                 ptr = top[0] + "/" + str(top[2])
                 top[2] += 1
-        values.setdefault(ptr, index.position(start))
+        values[ptr] = index.position(start)  # the last duplicate wins, as in json.loads
         if punct == "{":
             stack.append([ptr, "object", 0, None, set()])
             expect_key = True

@@ -1,0 +1,83 @@
+"""JSONPath as Step Functions evaluates it: definite and indefinite paths, roots, ResultPath."""
+
+import pytest
+
+from asl.expr.jsonpath import PathNotFound, PathSyntaxError, compile_path, compile_reference_path, set_path
+
+DOC = {"a": {"b": [10, 20, 30]}, "int-literal": 0, "x y": {"c": 1},
+       "items": [{"v": 1, "k": "p"}, {"v": 5, "k": "q"}], "Test\\\"Name": "odd"}
+
+FIND = [
+    ("$", DOC),
+    ("$.a.b[1]", 20),
+    ("$.a.b[-1]", 30),
+    ("$['a']['b'][0]", 10),
+    ("$.int-literal", 0),
+    ("$['x y'].c", 1),
+    ("$.items[*].v", [1, 5]),
+    ("$.items[?(@.v > 2)].k", ["q"]),
+    ("$..v", [1, 5]),
+    ("$.a.b[0:2]", [10, 20]),
+    ("$.nothing[*]", []),
+    ("$.x y", PathSyntaxError),
+]
+
+
+@pytest.mark.parametrize("text,expected", FIND)
+def test_find(text, expected):
+    if expected is PathSyntaxError:
+        with pytest.raises(PathSyntaxError):
+            compile_path(text)
+        return
+    assert compile_path(text).find(DOC) == expected
+
+
+@pytest.mark.parametrize("text", ["$.missing", "$.a.b[7]", "$.a.b.c", "$.int-literal.x"])
+def test_definite_path_not_found(text):
+    with pytest.raises(PathNotFound):
+        compile_path(text).find(DOC)
+
+
+@pytest.mark.parametrize("text,root,variable", [
+    ("$", "$", None), ("$.a", "$", None), ("$$.Execution.Id", "$$", None), ("$var.x", "var", "var"),
+])
+def test_roots(text, root, variable):
+    path = compile_path(text)
+    assert (path.root, path.variable) == (root, variable)
+
+
+def test_star_on_object_gives_values_like_jayway():
+    assert compile_path("$[*]").find({}) == []
+    assert compile_path("$[*]").find({"a": 1, "b": 2}) == [1, 2]
+    assert compile_path("$.o[1:2]").find({"o": {"a": 1}}) == []
+
+
+def test_quote_escapes_only_the_delimiting_quote():
+    assert compile_path("$['Test\\\"Name']").steps == ('Test\\"Name',)
+    assert compile_path("$['it\\'s']").steps == ("it's",)
+
+
+def test_bracket_form_is_what_aws_prints():
+    assert compile_path("$.a.b[0]").bracket_form() == "$['a']['b'][0]"
+
+
+@pytest.mark.parametrize("text,value,expected", [
+    ("$", 1, 1),
+    ("$.r", 1, {"a": 1, "r": 1}),
+    ("$.a", 2, {"a": 2}),
+    ("$.n.m", 3, {"a": 1, "n": {"m": 3}}),
+])
+def test_set_path_copies(text, value, expected):
+    original = {"a": 1}
+    assert set_path(original, compile_reference_path(text), value) == expected
+    assert original == {"a": 1}
+
+
+@pytest.mark.parametrize("text", ["$.a[*]", "$$.Execution", "$..x", "nope"])
+def test_reference_paths_must_be_definite_and_rooted(text):
+    with pytest.raises(PathSyntaxError):
+        compile_reference_path(text)
+
+
+def test_compiled_paths_are_cached():
+    assert compile_path("$.cached.path") is compile_path("$.cached.path")

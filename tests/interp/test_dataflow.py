@@ -1,0 +1,112 @@
+"""The JSONPath data flow and the simple states, end to end, with AWS's error names and causes."""
+
+import pytest
+
+from conftest import event_types
+
+
+def machine(state: dict, **extra) -> dict:
+    return {"StartAt": "S", "States": {"S": {**state, **({"End": True} if state["Type"] not in ("Fail", "Succeed", "Choice") else {})}}, **extra}
+
+
+CASES = [
+    # id, state, input, expected output
+    ("pass-through", {"Type": "Pass"}, {"a": 1}, {"a": 1}),
+    ("result", {"Type": "Pass", "Result": {"r": 1}}, {"a": 1}, {"r": 1}),
+    ("result-path-merge", {"Type": "Pass", "Result": 2, "ResultPath": "$.b"}, {"a": 1}, {"a": 1, "b": 2}),
+    ("result-path-null", {"Type": "Pass", "Result": 2, "ResultPath": None}, {"a": 1}, {"a": 1}),
+    ("result-path-deep", {"Type": "Pass", "Result": 2, "ResultPath": "$.x.y"}, {"a": 1}, {"a": 1, "x": {"y": 2}}),
+    ("input-path", {"Type": "Pass", "InputPath": "$.a"}, {"a": {"b": 1}}, {"b": 1}),
+    ("input-path-null", {"Type": "Pass", "InputPath": None}, {"a": 1}, {}),
+    ("output-path", {"Type": "Pass", "OutputPath": "$.a"}, {"a": [1]}, [1]),
+    ("output-path-null", {"Type": "Pass", "OutputPath": None}, {"a": 1}, {}),
+    ("parameters", {"Type": "Pass", "Parameters": {"x.$": "$.a", "k": "v", "n": {"y.$": "$.b[0]"}}},
+     {"a": 1, "b": [7]}, {"x": 1, "k": "v", "n": {"y": 7}}),
+    ("parameters-in-array", {"Type": "Pass", "Parameters": {"l": [{"x.$": "$.a"}, 2]}}, {"a": 1}, {"l": [{"x": 1}, 2]}),
+    ("parameters-intrinsic", {"Type": "Pass", "Parameters": {"m.$": "States.MathAdd($.a, 2)"}}, {"a": 1}, {"m": 3}),
+    ("parameters-context", {"Type": "Pass", "Parameters": {"n.$": "$$.State.Name"}}, {}, {"n": "S"}),
+    ("result-dollar-keys-are-literal", {"Type": "Pass", "Result": {"x.$": "$.a"}}, {"a": 1}, {"x.$": "$.a"}),
+    ("succeed-output-path", {"Type": "Succeed", "OutputPath": "$.a"}, {"a": 3}, 3),
+    ("wait-seconds-path", {"Type": "Wait", "SecondsPath": "$.w"}, {"w": 5}, {"w": 5}),
+    ("wait-timestamp", {"Type": "Wait", "Timestamp": "2000-01-01T00:00:00Z"}, {}, {}),
+]
+
+
+@pytest.mark.parametrize("state,input,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_output(execute, state, input, expected):
+    result = execute(machine(state), input)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == expected
+
+
+FAILURES = [
+    ("input-path-missing", {"Type": "Pass", "InputPath": "$.nope"}, {},
+     "States.Runtime", "Invalid path '$.nope' : No results for path: $['nope']"),
+    ("output-path-missing", {"Type": "Pass", "OutputPath": "$.nope"}, {},
+     "States.Runtime", "Invalid path '$.nope' : No results for path: $['nope']"),
+    ("parameter-missing", {"Type": "Pass", "Parameters": {"v.$": "$.nope"}}, {"a": 1},
+     "States.Runtime", "The JSONPath '$.nope' specified for the field 'v.$' could not be found in the input '{\"a\":1}'"),
+    ("fail", {"Type": "Fail", "Error": "E", "Cause": "C"}, {}, "E", "C"),
+    ("fail-paths", {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.c"}, {"e": "E2", "c": "C2"}, "E2", "C2"),
+    ("fail-error-path-missing", {"Type": "Fail", "ErrorPath": "$.x"}, {},
+     "States.Runtime", "The JSONPath '$.x' specified for the field 'ErrorPath' could not be found in the input '{}'"),
+    ("wait-negative", {"Type": "Wait", "SecondsPath": "$.w"}, {"w": -1},
+     "States.Runtime", "The SecondsPath parameter references a negative value: $.w == -1"),
+    ("wait-not-integer", {"Type": "Wait", "SecondsPath": "$.w"}, {"w": 1.5},
+     "States.Runtime", "The SecondsPath parameter cannot be parsed as a long value: $.w == 1.5"),
+    ("wait-missing", {"Type": "Wait", "SecondsPath": "$.w"}, {},
+     "States.Runtime", "The SecondsPath parameter does not reference an input value: $.w"),
+    ("too-large", {"Type": "Pass", "Result": "x" * 262_200}, {},
+     "States.DataLimitExceeded",
+     "The state/task 'S' returned a result with a size exceeding the maximum number of bytes service limit."),
+    ("no-choice", {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "S"}]}, {},
+     "States.NoChoiceMatched", "No Matches!"),
+]
+
+
+@pytest.mark.parametrize("state,input,error,cause", [c[1:] for c in FAILURES], ids=[c[0] for c in FAILURES])
+def test_failure(execute, state, input, error, cause):
+    result = execute(machine(state), input)
+    assert result.status == "FAILED"
+    assert result.error == error
+    assert result.cause.endswith(cause)
+    if error == "States.Runtime":
+        assert result.cause.startswith("An error occurred while executing the state 'S' (entered at the event id #2). ")
+
+
+def test_history_shape(execute):
+    result = execute({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}, {"k": 1})
+    events = result.history.to_aws()["events"]
+    assert [(e["id"], e["previousEventId"], e["type"]) for e in events] == [
+        (1, 0, "ExecutionStarted"), (2, 0, "PassStateEntered"), (3, 2, "PassStateExited"),
+        (4, 3, "SucceedStateEntered"), (5, 4, "SucceedStateExited"), (6, 5, "ExecutionSucceeded")]
+    assert events[1]["stateEnteredEventDetails"] == {"name": "A", "input": '{"k":1}', "inputDetails": {"truncated": False}}
+
+
+def test_failed_state_has_no_exit_event(execute):
+    result = execute(machine({"Type": "Pass", "InputPath": "$.x"}), {})
+    assert event_types(result) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+
+
+def test_context_object(execute):
+    result = execute(machine({"Type": "Pass", "Parameters": {"c.$": "$$"}}), {"in": 1})
+    ctx = result.output["c"]
+    assert ctx["Execution"]["Input"] == {"in": 1}
+    assert ctx["Execution"]["Id"].startswith("arn:aws:states:us-east-1:123456789012:execution:StateMachine:")
+    assert ctx["StateMachine"]["Id"] == "arn:aws:states:us-east-1:123456789012:stateMachine:StateMachine"
+    assert ctx["State"]["Name"] == "S" and "RetryCount" not in ctx["State"]
+    assert ctx["Execution"]["RedriveCount"] == 0
+
+
+def test_virtual_clock_advances_with_wait(execute):
+    result = execute(machine({"Type": "Wait", "Seconds": 90}))
+    events = result.history.events
+    assert (events[-1].timestamp - events[0].timestamp).total_seconds() == 90
+
+
+def test_execution_timeout(execute):
+    definition = machine({"Type": "Wait", "Seconds": 100})
+    definition["TimeoutSeconds"] = 10
+    result = execute(definition)
+    assert result.status == "TIMED_OUT"
+    assert event_types(result)[-1] == "ExecutionTimedOut"

@@ -1,0 +1,97 @@
+"""Map and Parallel: outputs in order, item selection, concurrency fields, tolerated failures."""
+
+import pytest
+
+from conftest import event_types
+
+ITEM_FAILS_ON_3 = {"StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "F"}], "Default": "P"},
+    "F": {"Type": "Fail", "Error": "Three", "Cause": "item 3"},
+    "P": {"Type": "Pass", "End": True}}}
+
+
+def map_machine(**fields):
+    state = {"Type": "Map", "End": True, "ItemProcessor": ITEM_FAILS_ON_3, **fields}
+    return {"StartAt": "M", "States": {"M": state}}
+
+
+def test_parallel_outputs_in_branch_order(execute):
+    branches = [{"StartAt": f"B{i}", "States": {f"B{i}": {"Type": "Pass", "Result": i, "End": True}}} for i in range(4)]
+    result = execute({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": branches, "End": True}}})
+    assert result.output == [0, 1, 2, 3]
+
+
+def test_parallel_branches_read_but_do_not_assign_outer_variables(execute):
+    definition = {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "P"},
+        "P": {"Type": "Parallel", "Next": "R", "Branches": [
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "Parameters": {"seen.$": "$x"}, "Assign": {"x": 2}, "End": True}}}]},
+        "R": {"Type": "Pass", "Parameters": {"outer.$": "$x", "branch.$": "$[0].seen"}, "End": True}}}
+    result = execute(definition)
+    assert result.output == {"outer": 1, "branch": 1}
+
+
+MAPS = [
+    ("items", {}, [1, 2, 4], [1, 2, 4]),
+    ("items-path", {"ItemsPath": "$.xs"}, {"xs": [5, 6]}, [5, 6]),
+    ("item-selector", {"ItemsPath": "$.xs", "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value",
+                                                             "k.$": "$.k"}},
+     {"xs": ["a", "b"], "k": 0}, [{"i": 0, "v": "a", "k": 0}, {"i": 1, "v": "b", "k": 0}]),
+    ("legacy-parameters", {"Parameters": {"v.$": "$$.Map.Item.Value"}}, [1], [{"v": 1}]),
+    ("empty", {}, [], []),
+    ("tolerated-count", {"ToleratedFailureCount": 1}, [1, 3, 2],
+     [1, {"Error": "Three", "Cause": "item 3"}, 2]),
+    ("tolerated-percentage", {"ToleratedFailurePercentage": 50}, [3, 1],
+     [{"Error": "Three", "Cause": "item 3"}, 1]),
+    ("max-concurrency-path", {"MaxConcurrencyPath": "$.mc", "ItemsPath": "$.xs"}, {"mc": 2, "xs": [1]}, [1]),
+    ("batcher", {"ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"b": 1}},
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}},
+     [1, 2, 4], [{"Items": [1, 2], "BatchInput": {"b": 1}}, {"Items": [4], "BatchInput": {"b": 1}}]),
+]
+
+
+@pytest.mark.parametrize("fields,input,output", [m[1:] for m in MAPS], ids=[m[0] for m in MAPS])
+def test_map_outputs(execute, fields, input, output):
+    result = execute(map_machine(**fields), input)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == output
+
+
+MAP_FAILURES = [
+    ("item-fails", {}, [1, 3], "Three", "item 3"),
+    ("threshold", {"ToleratedFailureCount": 0}, [3], "States.ExceedToleratedFailureThreshold", None),
+    ("not-an-array", {"ItemsPath": "$.xs"}, {"xs": 5}, "States.Runtime", "Map state input must be an array but was: 5"),
+    ("bad-concurrency-path", {"MaxConcurrencyPath": "$.mc", "ItemsPath": "$.xs"}, {"mc": "x", "xs": [1]}, "States.Runtime",
+     'The MaxConcurrencyPath field refers to value "x" which is not a valid integer: $.mc'),
+]
+
+
+@pytest.mark.parametrize("fields,input,error,cause", [m[1:] for m in MAP_FAILURES], ids=[m[0] for m in MAP_FAILURES])
+def test_map_failures(execute, fields, input, error, cause):
+    result = execute(map_machine(**fields), input)
+    assert result.status == "FAILED"
+    assert result.error == error
+    if cause:
+        assert result.cause.endswith(cause)
+
+
+def test_inline_map_events(execute):
+    result = execute(map_machine(MaxConcurrency=1), [1])
+    assert event_types(result) == [
+        "ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapIterationStarted",
+        "ChoiceStateEntered", "ChoiceStateExited", "PassStateEntered", "PassStateExited",
+        "MapIterationSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+
+
+def test_distributed_map_events_keep_iterations_out_of_the_parent_history(execute):
+    processor = dict(ITEM_FAILS_ON_3, ProcessorConfig={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+    result = execute({"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": processor}}}, [1, 2])
+    assert result.output == [1, 2]
+    assert event_types(result) == [
+        "ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunSucceeded",
+        "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+
+
+def test_map_of_ten_thousand_items(execute):
+    result = execute(map_machine(), list(range(4, 10_004)))
+    assert result.status == "SUCCEEDED" and len(result.output) == 10_000
