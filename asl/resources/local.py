@@ -7,6 +7,7 @@ import or call anything else.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 import threading
@@ -95,7 +96,7 @@ class LocalHandlers:
         if self.base_dir is not None and str(self.base_dir) not in sys.path:
             sys.path.insert(0, str(self.base_dir))
         try:
-            module = importlib.import_module(module_name)
+            module = self._import(module_name)
         except Exception as exc:  # any import failure is the user's to see, in one line
             raise UserInputError(f"cannot import module '{module_name}': {type(exc).__name__}: {exc}",
                                  spec.location) from None
@@ -104,6 +105,26 @@ class LocalHandlers:
             raise UserInputError(f"module '{module_name}' has no function '{attr}'", spec.location)
         self._loaded[spec.target] = fn
         return fn
+
+    def _import(self, module_name: str) -> Any:
+        """The module beside the resources file, even when another folder's module has its name."""
+        if self.base_dir is not None:
+            relative = Path(*module_name.split("."))
+            for candidate in (self.base_dir / relative.with_suffix(".py"), self.base_dir / relative / "__init__.py"):
+                if candidate.is_file():
+                    loaded = sys.modules.get(module_name)
+                    if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == candidate.resolve():
+                        return loaded
+                    if loaded is None:
+                        return importlib.import_module(module_name)
+                    # Same name, other folder (two samples' handlers.py): load this file apart.
+                    unique = f"{module_name}__sfn_{abs(hash(str(candidate)))}"
+                    spec = importlib.util.spec_from_file_location(unique, candidate)
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules[unique] = module
+                    spec.loader.exec_module(module)
+                    return module
+        return importlib.import_module(module_name)
 
     def invoke(self, call: TaskCall) -> Any:
         """Call the handler; wrap the result for lambda:invoke."""

@@ -1,0 +1,92 @@
+"""`sfn run` in-process: the JSON contract, exit codes, history file, one-line errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import sfn
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+PASS = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
+FAIL = {"StartAt": "A", "States": {"A": {"Type": "Fail", "Error": "E", "Cause": "C"}}}
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(sfn, [str(a) for a in args], input=input)
+
+
+def write(tmp_path, name, value):
+    path = tmp_path / name
+    path.write_text(value if isinstance(value, str) else json.dumps(value))
+    return path
+
+
+def test_json_output_success(tmp_path):
+    result = invoke("run", write(tmp_path, "m.json", PASS), "--output", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"status": "SUCCEEDED", "output": {"ok": True}, "error": None, "cause": None}
+
+
+def test_json_output_failure_exits_1(tmp_path):
+    result = invoke("run", write(tmp_path, "m.json", FAIL), "--output", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"status": "FAILED", "output": None, "error": "E", "cause": "C"}
+
+
+def test_input_file_and_stdin(tmp_path):
+    machine = write(tmp_path, "m.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    result = invoke("run", machine, "--input-file", write(tmp_path, "in.json", {"x": 1}), "--output", "json")
+    assert json.loads(result.stdout)["output"] == {"x": 1}
+    result = invoke("run", machine, "--input-file", "-", "--output", "json", input='{"y": 2}')
+    assert json.loads(result.stdout)["output"] == {"y": 2}
+
+
+def test_history_out(tmp_path):
+    out = tmp_path / "h.json"
+    invoke("run", write(tmp_path, "m.json", PASS), "--output", "json", "--history-out", out)
+    events = json.loads(out.read_text())["events"]
+    assert [e["type"] for e in events] == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert all({"id", "previousEventId", "timestamp", "type"} <= set(e) for e in events)
+
+
+def test_trace_output(tmp_path):
+    result = invoke("run", write(tmp_path, "m.json", PASS), "--output", "trace")
+    assert result.exit_code == 0
+    assert "▶ A" in result.stdout and "✔ A" in result.stdout and "SUCCEEDED" in result.stdout
+
+
+@pytest.mark.parametrize("files,args,message", [
+    ({"m.json": '{"StartAt": "A",\n  "States": }'}, [], "m.json:2:13: invalid JSON"),
+    ({"m.yaml": "StartAt: [\n"}, [], "m.yaml:2:1: invalid YAML"),
+    ({}, [], "nope.json: no such file"),
+    ({"m.json": json.dumps(PASS)}, ["--input", "{bad"], "--input:1:2: invalid JSON"),
+    ({"m.json": json.dumps({"StartAt": "Z", "States": {"A": {"Type": "Pass", "End": True}}})}, [], "m.json:1:"),
+])
+def test_cannot_start_is_one_line_and_exit_2(tmp_path, files, args, message):
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    target = tmp_path / (next(iter(files)) if files else "nope.json")
+    result = invoke("run", target, "--output", "json", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_usage_error_exit_2():
+    assert invoke("run").exit_code == 2
+    assert invoke("run", "x.json", "--clock", "sideways").exit_code == 2
+
+
+@pytest.mark.parametrize("sample,input,status", [
+    ("approval/approval.asl.json", "approval/input.json", "SUCCEEDED"),
+    ("pricing/pricing.asl.yaml", "pricing/input.json", "SUCCEEDED"),
+    ("order/order.asl.json", "order/input.json", "SUCCEEDED"),
+    ("order/order.asl.json", "order/input-out-of-stock.json", "FAILED"),
+    ("batch/batch.asl.json", "batch/input.json", "SUCCEEDED"),
+    ("jsonata-cart/cart.asl.json", "jsonata-cart/input.json", "SUCCEEDED"),
+])
+def test_samples_run(sample, input, status):
+    result = invoke("run", SAMPLES / sample, "--input-file", SAMPLES / input, "--output", "json", "--clock", "virtual")
+    assert json.loads(result.stdout)["status"] == status, result.output
