@@ -1,0 +1,90 @@
+"""Each validation rule, as data: a valid and an invalid definition (code, pointer, line:column)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from asl.loader import load_text
+from asl.validate import validate, validate_definition
+from asl.validate.rules import RULES
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "rules.yaml").read_text(encoding="utf-8"))
+
+
+def _errors(diagnostics):
+    return [d for d in diagnostics if d.severity == "ERROR"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_valid_example_has_no_error(case):
+    found = _errors(validate(load_text(case["valid"], "valid.json")))
+    assert found == [], [d.format("valid.json") for d in found]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_invalid_example_is_reported_where_it_is(case):
+    found = validate(load_text(case["invalid"], "invalid.json"))
+    matching = [d for d in found if d.code == case["code"] and d.pointer == case["pointer"]]
+    assert matching, [d.format("invalid.json") + f" [{d.pointer}]" for d in found]
+    position = matching[0].position
+    assert (position.line, position.column) == (case["line"], case["column"])
+    assert matching[0].severity == "ERROR"
+
+
+def test_every_rule_has_cases():
+    covered = {c["rule"].split(" ")[0] for c in CASES}
+    missing = {rule.__name__ for rule in RULES} - covered
+    assert not missing, f"rules without a valid/invalid example in cases/rules.yaml: {sorted(missing)}"
+
+
+def test_all_problems_are_reported_not_only_the_first():
+    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"},
+                                       "B": {"Type": "Pass", "ResultPath": "bad", "End": True}}}
+    codes = sorted(d.code for d in validate_definition(data))
+    assert codes.count("MISSING_TRANSITION_TARGET") == 1
+    assert "UNREACHABLE_STATE" in codes
+    assert "SCHEMA_VALIDATION_FAILED" in codes
+
+
+def test_sorted_by_position():
+    text = '{"StartAt": "A", "States": {\n "B": {"Type": "Pass", "ResultPath": "x", "End": true},\n' \
+           ' "A": {"Type": "Pass", "Next": "Z"}}}'
+    found = validate(load_text(text, "x.json"))
+    positions = [(d.position.line, d.position.column) for d in found]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("data", [None, "", [], 42, {"StartAt": 1, "States": []},
+                                  {"StartAt": "A", "States": {"A": None}},
+                                  {"StartAt": "A", "States": {"A": {"Type": "Map", "ItemProcessor": []}}},
+                                  {"StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [None, 1]}}}])
+def test_malformed_input_gives_diagnostics_never_exceptions(data):
+    found = validate_definition(data)
+    assert _errors(found)
+    assert not [d for d in found if d.code == "VALIDATOR_ERROR"]
+
+
+def test_resource_naming_a_module_imports_nothing():
+    # A definition cannot make validation import code: Resources are only read as text.
+    name = "sfn_validate_must_not_import_this"
+    data = {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": f"{name}:handler", "Next": "U"},
+        "U": {"Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+              "Parameters": {"x.$": f"States.Format('{{}}', $.{name})"}, "End": True}}}
+    before = set(sys.modules)
+    validate_definition(data)
+    validate_definition(data)
+    new = set(sys.modules) - before
+    assert not [m for m in new if name in m or m == "os.system"]
+    assert name not in sys.modules
+
+
+def test_placeholder_resource_is_a_warning():
+    data = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "${ChargeFunctionArn}", "End": True}}}
+    found = validate_definition(data)
+    assert [d.code for d in found] == ["UNRESOLVED_SUBSTITUTION"]
+    assert found[0].severity == "WARNING"
