@@ -7,9 +7,11 @@ functions Step Functions adds ($partition, $range, $hash, $random, $uuid, $parse
 disabled as on AWS. Failures raise `QueryEvaluationError` (States.QueryEvaluationError) with
 AWS's cause sentence, naming the expression and the field path ("Output/result", "Items[1]").
 
-Results are plain JSON values (dict, list, str, int, float, bool, None). They may share structure
-with `$states` and the variables, and constant parts of a template are returned as is, so callers
-must treat every value as immutable.
+Results are plain JSON values (dict, list, str, int, float, bool, None), numbers as JavaScript
+prints them (3, not 3.0). They may share structure with `$states` and the variables, and constant
+parts of a template are returned as is, so callers must treat every value as immutable. An object
+taken whole from `$states` or a variable (`{% $states.input %}`) is returned without a walk, so its
+numbers are as the caller gave them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import random as _random
 import re
 import threading
@@ -455,10 +458,9 @@ class _Runner(Jsonata):
             try:
                 return super().evaluate_numeric_expression(lhs, rhs, op)
             except JException as err:
-                if err.error != "D1001":
+                if err.error != "D1001" or op not in _ARITHMETIC:
                     raise
-                return {"+": float(lhs) + float(rhs), "-": float(lhs) - float(rhs),
-                        "*": float(lhs) * float(rhs), "/": float(lhs) / float(rhs)}.get(op, math.nan)
+                return _ARITHMETIC[op](float(lhs), float(rhs))
         return super().evaluate_numeric_expression(lhs, rhs, op)
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
@@ -466,6 +468,9 @@ class _Runner(Jsonata):
         if not self.is_function_like(proc):
             raise JException("T1006", 0)
         return super().apply_inner(proc, args, input, environment)
+
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
 def _finite_number(value: Any) -> bool:
@@ -509,13 +514,23 @@ class _Scope(Jsonata.Frame):
     """
 
     def __init__(self, states: Mapping[str, Any], variables: Mapping[str, Any]) -> None:
-        self.bounds = _Bounds()
-        self.bindings = {"__evaluate_entry": self.bounds.enter, "__evaluate_exit": self.bounds.leave}
+        self.bindings: dict[str, Any] = {}
         self.parent = _BASE
         self.is_parallel_call = False
         self.states = states
         self.variables = variables
-        self.millis = int(time.time() * 1000)
+        self.bounds: _Bounds | None = None
+        self.millis = 0
+
+    def arm(self) -> _Bounds:
+        """The bounds and clock of a full jsonata evaluation, set up on the first one needing them
+        (a template answered by plain lookups never pays for them)."""
+        if self.bounds is None:
+            self.bounds = bounds = _Bounds()
+            self.bindings["__evaluate_entry"] = bounds.enter
+            self.bindings["__evaluate_exit"] = bounds.leave
+            self.millis = int(time.time() * 1000)
+        return self.bounds
 
     def lookup(self, name: str) -> Any:
         value = self.bindings.get(name, _MISSING)
@@ -541,22 +556,68 @@ class _Const:
         return self.value
 
 
+def _decorated(symbol: Any, plain: frozenset) -> bool:
+    """Whether a parsed node carries anything beyond the given attributes (predicates, stages,
+    grouping, focus / index bindings, keep-array flags, ...)."""
+    return any(value not in (None, False, []) for key, value in vars(symbol).items() if key not in plain)
+
+
+_PLAIN_PATH = frozenset({"_outer_instance", "type", "steps"})
+_PLAIN_STEP = frozenset({"_outer_instance", "id", "position", "value", "type"})
+
+
+def _simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
+    """(variable, field names) when the expression is just `$var` or `$var.a.b`: the most common
+    expressions, which a few dict lookups answer."""
+    if ast.type == "variable":
+        steps = [ast]
+    elif ast.type == "path" and not _decorated(ast, _PLAIN_PATH):
+        steps = ast.steps
+    else:
+        return None
+    for index, step in enumerate(steps):
+        if step.type != ("variable" if index == 0 else "name") or not isinstance(step.value, str) \
+                or not step.value or _decorated(step, _PLAIN_STEP):
+            return None
+    return steps[0].value, tuple(step.value for step in steps[1:])
+
+
 class _Expr:
-    __slots__ = ("text", "field", "ast")
+    __slots__ = ("text", "field", "ast", "path")
 
     def __init__(self, text: str, field: str, ast: Any) -> None:
         self.text = text
         self.field = field
         self.ast = ast
+        self.path = _simple_path(ast)
 
     def run(self, scope: _Scope, shared: bool) -> Any:
+        if self.path is not None:
+            # Plain dict lookups for `$var.a.b`; anything unusual (an array on the way, a missing
+            # key, a function) takes the full evaluation below, which then decides.
+            variable, names = self.path
+            value = scope.lookup(variable)
+            for name in names:
+                if type(value) is not dict:
+                    break
+                value = value.get(name, _MISSING)
+                if value is None:
+                    value = _NULL
+            else:
+                kind = type(value)
+                if kind is dict or kind is list:
+                    # Taken whole from $states or a variable (jsonata too returns that very
+                    # object, a last-step array included): JSON already, so no walk.
+                    return value
+                if value is not None and value is not _MISSING and not _is_function(value):
+                    return _plain(value)
         # A template with several expressions gives each its own frame, so `$x := ...` in one
         # field does not leak into its siblings.
+        bounds = scope.arm()
         frame = Jsonata.Frame(scope) if shared else scope
         runner = _runner()
         Jsonata.CURRENT.jsonata = runner     # jsonata evaluates through the thread's current one
         runner.timestamp = scope.millis      # $now() / $millis() of this evaluation
-        bounds = scope.bounds
         bounds.depth = 0
         bounds.deadline = time.monotonic() + EVALUATION_TIMEOUT_SECONDS
         try:

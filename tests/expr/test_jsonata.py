@@ -187,6 +187,35 @@ def test_states_values_are_shared_not_copied():
     assert run("{% $states.input.nested %}") is INPUT["nested"]
 
 
+SIMPLE_PATHS = [
+    "$states.input.a", "$states.input.n", "$states.input.whole", "$states.input.nested",
+    "$states.input.nested.deep.v", "$states.input.list", "$states.input.objs.x", "$states.input.one",
+    "$states.input.missing", "$states.input.n.x", "$states.input.a.b", "$states.input.list.x",
+    "$count", "$nothing", "$obj.k", "$undefinedvar", "$sum", "$states", "$states.context.State",
+    "$states.input.nestedlists", "$states.input.emptylist", "$states.input.nulls", "$lists",
+]
+
+
+@pytest.mark.parametrize("expression", SIMPLE_PATHS)
+def test_simple_paths_match_full_evaluation(expression):
+    """`$var.a.b` takes a shortcut of dict lookups; it must agree with jsonata in every case."""
+    fast = compile_template("{% " + expression + " %}")
+    slow = compile_template("{% " + expression + " %}")
+    assert fast._root.path is not None
+    slow._root.path = None
+
+    states = {**STATES, "input": {**INPUT, "nestedlists": [[1, 2], [3]], "emptylist": [], "nulls": [None]}}
+    variables = {**VARIABLES, "lists": [[1]]}
+
+    def outcome(field):
+        try:
+            return "value", field.evaluate(states, variables)
+        except QueryEvaluationError as err:
+            return "error", err.cause
+
+    assert outcome(fast) == outcome(slow)
+
+
 def test_expressions_and_text():
     field = compile_template({"a": ["x", "{%  $states.input.a  %}"], "b": {"c": "{% $count %}"}}, "Arguments")
     assert field.expressions == (("Arguments/a[1]", "$states.input.a"), ("Arguments/b/c", "$count"))
