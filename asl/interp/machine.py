@@ -85,7 +85,9 @@ class Interpreter:
         try:
             output = self.run_machine(self.machine, input, frame)
         except StatesError as err:
-            result.error, result.cause = err.name, err.cause
+            # A timeout's empty cause is no cause for AWS (ExecutionFailed and DescribeExecution).
+            cause = None if err.cause == "" and err.name == "States.Timeout" else err.cause
+            result.error, result.cause = err.name, cause
             details = {}
             if err.name is not None:
                 details["error"] = err.name

@@ -96,6 +96,10 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 def _service(resource: str) -> tuple[str, str]:
     if resource.startswith(_STATES_PREFIX):
         service, _, action = resource[len(_STATES_PREFIX):].partition(":")
+        if service == "aws-sdk":
+            # AWS names SDK integrations resourceType "aws-sdk:s3", resource "putObject".
+            sdk_service, _, action = action.partition(":")
+            service = f"aws-sdk:{sdk_service}"
         return service, action
     if ":activity:" in resource:
         return "activity", resource
@@ -106,6 +110,7 @@ def _error_details(err: StatesError) -> dict:
     details = {}
     if err.name is not None:
         details["error"] = err.name
-    if err.cause is not None:
+    # AWS's timeout events carry no cause; a Catch still sees "Cause": "".
+    if err.cause is not None and not (err.cause == "" and err.name == "States.Timeout"):
         details["cause"] = err.cause
     return details
