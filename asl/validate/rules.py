@@ -116,7 +116,7 @@ def reachable(ctx: Context) -> Iterator[Diagnostic]:
     for scope in ctx.scopes:
         states = {s.name: s for s in ctx.states_of(scope)}
         start = scope.data.get("StartAt")
-        if start not in states:
+        if not isinstance(start, str) or start not in states:
             continue  # reported by transition_targets or the schema
         seen, todo = {start}, [start]
         while todo:

@@ -35,6 +35,9 @@ class Report:
 def check_file(path: str) -> list[Diagnostic]:
     """Diagnostics of one file; raises UserInputError only when the file cannot be read at all."""
     text = read_text(path)
+    if not text.strip():
+        return [Diagnostic("MISSING_DESCRIPTION", "The file is empty: no state machine definition", "", ERROR,
+                           Position(1, 1))]
     try:
         document = load_text(text, path)
     except UserInputError as exc:
