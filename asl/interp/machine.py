@@ -44,13 +44,26 @@ class ExecutionAborted(Exception):
     """The execution was stopped from outside (Ctrl-C, an abort request)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What one state produced: its output, where to go (None: end) and the variables it set."""
 
     output: Any
     next: str | None
     assigned: dict | None = None
+
+
+_ACTIONS: dict | None = None
+
+
+def _actions() -> dict:
+    """The state actions by type (imported on first use: actions.py imports this module)."""
+    global _ACTIONS
+    if _ACTIONS is None:
+        from .actions import ACTIONS
+
+        _ACTIONS = ACTIONS
+    return _ACTIONS
 
 
 class Interpreter:
@@ -143,17 +156,17 @@ class Interpreter:
 
     def run_state(self, state: Any, raw_input: Any, frame: Frame) -> Outcome:
         """Enter, run (with Retry / Catch), exit: the events AWS records for one state."""
-        from .actions import ACTIONS
-
-        self.check_time()
+        if self._aborted or self.deadline is not None:
+            self.check_time()
         history = self.history
         entered_prev = frame.cursor
         entered = history.add(state.type + "StateEntered", entered_prev,
                               {"input": raw_input, "name": state.name})
         frame.cursor = entered
-        scope = Scope(self, state, frame, iso(self.clock.now()))
-        action = ACTIONS[state.type]
-        attempts = [0] * len(state.retry)
+        # The entry time is kept as a datetime; `$$.State.EnteredTime` formats it only if read.
+        scope = Scope(self, state, frame, self.clock.now())
+        action = _actions()[state.type]
+        attempts = None
         while True:
             try:
                 outcome = action(self, state, raw_input, scope)
@@ -161,6 +174,8 @@ class Interpreter:
             except StatesError as err:
                 if isinstance(err, StateEvaluationError):
                     err = self._state_failure(err, state, entered, entered_prev, frame)
+                if attempts is None:
+                    attempts = [0] * len(state.retry)
                 if self._retry(state, err, attempts, scope):
                     continue
                 if state.type in _NESTING and err.name != STATES_RUNTIME:

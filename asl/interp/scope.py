@@ -6,6 +6,7 @@ from collections import ChainMap
 from typing import Any
 
 from ..expr.jsonpath import Path, PathNotFound
+from .clock import iso
 
 
 # Only states that can retry carry `$$.State.RetryCount` (AWS leaves it out of Pass, Choice, ...).
@@ -33,18 +34,23 @@ class Frame:
 class Scope:
     """What one state's expressions can see while it runs."""
 
-    __slots__ = ("interp", "state", "frame", "entered_time", "retry_count", "map_item", "task_token",
+    __slots__ = ("interp", "state", "frame", "entered_at", "retry_count", "map_item", "task_token",
                  "_context")
 
-    def __init__(self, interp: Any, state: Any, frame: Frame, entered_time: str) -> None:
+    def __init__(self, interp: Any, state: Any, frame: Frame, entered_at: Any) -> None:
         self.interp = interp
         self.state = state
         self.frame = frame
-        self.entered_time = entered_time
+        self.entered_at = entered_at  # a datetime; formatted only when `$$` is read
         self.retry_count = 0
         self.map_item: tuple[int, Any] | None = None
         self.task_token: str | None = None
         self._context: dict | None = None
+
+    @property
+    def entered_time(self) -> str:
+        """`$$.State.EnteredTime`: ISO 8601 with milliseconds."""
+        return iso(self.entered_at)
 
     def context(self) -> dict:
         """The context object `$$` as this state sees it now."""

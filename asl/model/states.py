@@ -65,11 +65,11 @@ class State:
     assign: Any = None            # Assign template
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()
+    # Whether this state evaluates JSONata (else JSONPath): a plain attribute, read on every transition.
+    is_jsonata: bool = field(init=False, repr=False, compare=False, default=False)
 
-    @property
-    def is_jsonata(self) -> bool:
-        """Whether this state evaluates JSONata (else JSONPath)."""
-        return self.query_language == JSONATA
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_jsonata", self.query_language == JSONATA)
 
 
 @dataclass(frozen=True)
