@@ -3,8 +3,20 @@
     from asl import load_machine, run_machine
     document, machine = load_machine("order.asl.json")
     result = run_machine(machine, {"orderId": "42"})
+
+Names load on first use, so `sfn validate` pays only for what validation imports.
 """
 
-from .api import compile_document, load_machine, machine_from_definition, run_machine
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'asl' has no attribute {name!r}")
