@@ -43,15 +43,16 @@ def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None
 
 def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Task: call the resource through the dispatcher; its result flows through the pipeline."""
+    resource = state.resource
+    if resource.endswith((".waitForTaskToken", ".sync", ".sync:2")):
+        # Set before Parameters are evaluated: they read it as $$.Task.Token (AWS has one for .sync too).
+        scope.task_token = str(uuid.uuid4())
     parameters = effective_input(state, raw_input, scope)
     timeout = _seconds(state, "timeout_seconds", raw_input, scope)
     heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
-    resource = state.resource
     history = interp.history
     frame = scope.frame
     plain_lambda = _is_plain_lambda(resource)
-    if resource.endswith(".waitForTaskToken"):
-        scope.task_token = str(uuid.uuid4())
     if plain_lambda:
         details = {"resource": resource, "input": parameters}
         if timeout is not None:
@@ -67,6 +68,9 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             details["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             details["heartbeatInSeconds"] = heartbeat
+        credentials = _credentials(state, raw_input, scope)
+        if credentials is not None:
+            details["taskCredentials"] = credentials
         frame.cursor = history.add("TaskScheduled", frame.cursor, details)
         frame.cursor = history.add("TaskStarted", frame.cursor, dict(kind))
     attempt = interp.task_attempts.get(state.name, 0)
@@ -91,6 +95,36 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     else:
         frame.cursor = history.add("TaskSucceeded", frame.cursor, {**kind, "output": result})
     return finish(interp, state, raw_input, result, scope, _next(state))
+
+
+_COMPILED_CREDENTIALS: dict[int, Any] = {}
+
+
+def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
+    """The Task's Credentials (a payload template, or JSONata) as TaskScheduled's taskCredentials."""
+    raw = getattr(state, "credentials", None)
+    if not isinstance(raw, dict):
+        return None
+    compiled = _COMPILED_CREDENTIALS.get(id(state))
+    if compiled is None:
+        # Compiled on first use and kept per state: the model keeps Credentials as raw JSON.
+        if state.is_jsonata:
+            from ..expr.jsonata import compile_template as compile_jsonata
+
+            compiled = compile_jsonata(raw, "Credentials")
+        else:
+            from ..expr.template import compile_template
+
+            compiled = compile_template(raw)
+        _COMPILED_CREDENTIALS[id(state)] = compiled
+    if state.is_jsonata:
+        value = jsonata_value(compiled, scope.states_binding(raw_input), scope)
+    else:
+        from .dataflow import apply_template
+
+        value = apply_template(compiled, raw_input, scope)
+    role = value.get("RoleArn") if isinstance(value, dict) else None
+    return {"roleArn": role} if role is not None else None
 
 
 def _service(resource: str) -> tuple[str, str]:
