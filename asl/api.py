@@ -7,20 +7,23 @@ from typing import Any, Callable
 
 from .diagnostics import Diagnostic
 from .errors import DefinitionError
-from .loader import Document, load_file, load_text
+from .loader import Document, load_text, read_text
 from .model import StateMachine, build_machine
 from .model.build import BuildError
 
 
-def compile_document(document: Document, validate: bool = True) -> StateMachine:
-    """Validate (errors only) and build a loaded definition; raises DefinitionError."""
+def compile_document(document: Document, validate: bool = True, text: str | None = None) -> StateMachine:
+    """Validate (errors only) and build a loaded definition; raises DefinitionError.
+
+    Given the file's text, validation of a valid JSON file skips building its source map.
+    """
     if validate:
         try:
             from .validate import validate as run_validation
         except ImportError:  # validation not available in this build
             run_validation = None
         errors = [] if run_validation is None else \
-            [d for d in run_validation(document) if d.severity == "ERROR"]
+            [d for d in run_validation(document, text) if d.severity == "ERROR"]
         if errors:
             raise DefinitionError(document.file, errors)
     try:
@@ -33,8 +36,11 @@ def compile_document(document: Document, validate: bool = True) -> StateMachine:
 
 def load_machine(path: str | Path, validate: bool = True) -> tuple[Document, StateMachine]:
     """Load, validate and build a definition file (JSON or YAML)."""
-    document = load_file(path)
-    return document, compile_document(document, validate)
+    # The text goes to validation too: with it, a valid file never pays for line:column positions
+    # (a scan that costs several times the parse on large definitions).
+    text = read_text(path)
+    document = load_text(text, str(path))
+    return document, compile_document(document, validate, text)
 
 
 def machine_from_definition(definition: dict | str, validate: bool = True) -> StateMachine:
@@ -42,7 +48,7 @@ def machine_from_definition(definition: dict | str, validate: bool = True) -> St
     import json
 
     text = definition if isinstance(definition, str) else json.dumps(definition)
-    return compile_document(load_text(text, "<definition>"), validate)
+    return compile_document(load_text(text, "<definition>"), validate, text)
 
 
 def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateMachine",
