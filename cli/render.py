@@ -11,6 +11,18 @@ from rich.text import Text
 _STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "TIMED_OUT": "bold yellow", "ABORTED": "bold yellow"}
 
 
+def _cause_text(cause: Any) -> str:
+    """A Lambda-shaped JSON cause shows as its message; other causes as they are."""
+    if isinstance(cause, str) and cause.startswith("{"):
+        try:
+            parsed = json.loads(cause)
+        except ValueError:
+            return cause
+        if isinstance(parsed, dict) and "errorMessage" in parsed:
+            return str(parsed["errorMessage"])
+    return "" if cause is None else str(cause)
+
+
 def _short(value: Any, limit: int = 100) -> str:
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -56,9 +68,12 @@ class TraceRenderer:
                 return
             error = details.get("error")
             self.console.print(Text.from_markup(f"{stamp}{indent}[red]✖ {kind}[/red] ") +
-                               Text(f"{error}: {details.get('cause') or ''}"[:200], style="red"))
+                               Text(f"{error}: {_cause_text(details.get('cause'))}"[:200], style="red"))
         elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):
-            self.console.print(Text.from_markup(f"{stamp}{indent}  [dim]→ {details.get('resource')}[/dim]"))
+            target = details.get("resource")
+            if details.get("resourceType"):
+                target = f"{details['resourceType']}:{target}"
+            self.console.print(Text.from_markup(f"{stamp}{indent}  [dim]→ {target}[/dim]"))
 
     def finish(self, result: Any) -> None:
         """Print the final status and output (or error and cause)."""
@@ -67,4 +82,4 @@ class TraceRenderer:
         if result.status == "SUCCEEDED":
             self.console.print_json(json.dumps(result.output))
         elif result.error is not None or result.cause is not None:
-            self.console.print(Text(f"{result.error}: {result.cause}", style="red"))
+            self.console.print(Text(f"{result.error}: {_cause_text(result.cause)}", style="red"))
