@@ -71,6 +71,37 @@ class Event:
         return event
 
 
+class StateEvent(Event):
+    """A ...StateEntered / ...StateExited event, kept without a details dict until one is read.
+
+    One of these is recorded per state entered and exited; storing the name and value directly
+    saves a dict per event (memory and garbage-collector work on long executions).
+    """
+
+    __slots__ = ("name", "value", "assigned", "entered")
+
+    def __init__(self, id: int, previous_id: int, timestamp: Any, type: str, name: str, value: Any,
+                 assigned: dict | None, entered: bool) -> None:
+        self.id = id
+        self.previous_id = previous_id
+        self.timestamp = timestamp
+        self.type = type
+        self.name = name
+        self.value = value
+        self.assigned = assigned
+        self.entered = entered
+
+    @property
+    def details(self) -> dict:
+        """`{"input", "name"}` when entered; `{"name", "output"[, "assignedVariables"]}` when exited."""
+        if self.entered:
+            return {"input": self.value, "name": self.name}
+        details = {"name": self.name, "output": self.value}
+        if self.assigned is not None:
+            details["assignedVariables"] = self.assigned
+        return details
+
+
 class History:
     """The ordered events of one execution, passed to listeners as they happen."""
 
@@ -88,6 +119,16 @@ class History:
         """Record an event and return its id."""
         event = Event(len(self.events) + 1, previous_id, self.clock.now(), type, details)
         self.events.append(event)
+        for listener in self.listeners:
+            listener(event)
+        return event.id
+
+    def add_state(self, type: str, previous_id: int, name: str, value: Any, entered: bool,
+                  assigned: dict | None = None) -> int:
+        """Record a ...StateEntered (value: the input) or ...StateExited (value: the output) event."""
+        events = self.events
+        event = StateEvent(len(events) + 1, previous_id, self.clock.now(), type, name, value, assigned, entered)
+        events.append(event)
         for listener in self.listeners:
             listener(event)
         return event.id

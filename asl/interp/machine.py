@@ -54,6 +54,10 @@ class Outcome:
 
 
 _ACTIONS: dict | None = None
+# Event type names per state type, built once (one shared string per type, not one per event).
+_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Parallel")
+_ENTERED = {t: t + "StateEntered" for t in _TYPES}
+_EXITED = {t: t + "StateExited" for t in _TYPES}
 
 
 def _actions() -> dict:
@@ -160,8 +164,7 @@ class Interpreter:
             self.check_time()
         history = self.history
         entered_prev = frame.cursor
-        entered = history.add(state.type + "StateEntered", entered_prev,
-                              {"input": raw_input, "name": state.name})
+        entered = history.add_state(_ENTERED[state.type], entered_prev, state.name, raw_input, True)
         frame.cursor = entered
         # The entry time is kept as a datetime; `$$.State.EnteredTime` formats it only if read.
         scope = Scope(self, state, frame, self.clock.now())
@@ -188,10 +191,8 @@ class Interpreter:
             # All assignments of a state see the values from before it; they land together.
             frame.variables.maps[0].update(outcome.assigned)
         if state.type != "Fail":
-            details = {"name": state.name, "output": outcome.output}
-            if outcome.assigned is not None:
-                details["assignedVariables"] = outcome.assigned
-            frame.cursor = history.add(state.type + "StateExited", frame.cursor, details)
+            frame.cursor = history.add_state(_EXITED[state.type], frame.cursor, state.name, outcome.output,
+                                             False, outcome.assigned)
         return outcome
 
     def no_invoker(self, call: Any) -> Any:
