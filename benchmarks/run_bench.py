@@ -239,6 +239,10 @@ def _check(workload: Workload, where: str, status: str, output: Any, expected: A
 
 
 def _sfn_command() -> list[str]:
+    """The `sfn` console script of this Python (not a version-manager shim, which adds its own start-up)."""
+    beside = Path(sys.executable).parent / "sfn"
+    if beside.is_file():
+        return [str(beside)]
     exe = shutil.which("sfn")
     return [exe] if exe else [sys.executable, "-m", "cli.main"]
 

@@ -1,0 +1,69 @@
+"""benchmarks/run_bench.py checks outputs before it times them (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "run_bench.py"
+
+PASS_CHAIN = {
+    "StartAt": "Init",
+    "States": {
+        "Init": {"Type": "Pass", "Parameters": {"i": 0, "n.$": "$.iterations"}, "Next": "Increment"},
+        "Increment": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)", "n.$": "$.n"},
+                      "Next": "Check"},
+        "Check": {"Type": "Choice",
+                  "Choices": [{"Variable": "$.i", "NumericLessThanPath": "$.n", "Next": "Increment"}],
+                  "Default": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("run_bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["run_bench"] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def _workloads(tmp_path: Path, definition: dict) -> Path:
+    (tmp_path / "pass_chain.asl.json").write_text(json.dumps(definition))
+    (tmp_path / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 3}))
+    return tmp_path
+
+
+def test_quick_run_checks_and_reports_a_tiny_workload(bench, tmp_path, capsys):
+    folder = _workloads(tmp_path, PASS_CHAIN)
+    assert bench.main(["--quick", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 0
+    out = capsys.readouterr().out
+    assert "| pass_chain_1k | 8 |" in out  # 2 * 3 iterations + 2 transitions, counted from the history
+    assert "throughput pass_chain_1k" in out  # every target it can decide is printed, met or not
+
+
+def test_a_wrong_output_fails_the_check_before_any_timing(bench, tmp_path, capsys):
+    broken = json.loads(json.dumps(PASS_CHAIN))
+    broken["States"]["Increment"]["Parameters"]["i.$"] = "States.MathAdd($.i, 2)"
+    folder = _workloads(tmp_path, broken)
+    assert bench.main(["--quick", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 1
+    captured = capsys.readouterr()
+    assert "CHECK FAILED" in captured.err and "output differs" in captured.err
+    assert "| pass_chain_1k |" not in captured.out
+
+
+def test_expected_outputs_are_computed_independently(bench):
+    assert bench._pass_chain({"iterations": 499}) == ({"i": 499, "n": 499}, 1000)
+    items = {"items": [{"id": 0, "v": 0}, {"id": 1, "v": 5}]}
+    assert bench._map(items) == ([{"id": 0, "size": "small"}, {"id": 1, "size": "big"}], 7)
+    chain = {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Parameters": {"step": 0, "acc.$": "$.acc"}, "Next": "B"},
+        "B": {"Type": "Pass", "Result": {"step": 1}, "ResultPath": "$.last", "End": True}}}
+    assert bench._large_definition(chain, {"acc": "seed", "last": None}) == \
+        ({"step": 0, "acc": "seed", "last": {"step": 1}}, 2)
