@@ -119,6 +119,9 @@ def build_invoker(definition: str, machine, resources_file: str | None, mock_con
     handlers = config.local_handlers()
     handlers.load()
     providers.append(handlers)
+    from asl.resources.messaging import messaging_from_config
+
+    providers.append(messaging_from_config(config, handlers))
     dispatcher = Dispatcher(providers)
     problems = missing_providers(machine, dispatcher)
     if problems:

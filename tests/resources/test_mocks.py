@@ -73,10 +73,16 @@ def test_aws_example_retry_path_uses_each_attempt(tmp_path):
 
 
 def test_aws_example_hybrid_path_runs_the_unmocked_state_for_real(tmp_path):
-    # SQSState is not mocked: with no queue declared anywhere, it cannot run and sfn says so first.
+    # SQSState is not mocked: it runs against the SQS stub, which knows only declared queues.
     result, _ = run_aws("HybridPath", tmp_path)
-    assert result.exit_code == 2
-    assert "SQSState" in result.output and "sqs:sendMessage" in result.output
+    assert result.exit_code == 1
+    failed = json.loads(result.stdout)
+    assert failed["error"] == "SQS.AmazonSQSException" and "queue does not exist" in failed["cause"]
+    resources = write(tmp_path, "resources.yaml", "queues:\n  myQueue: {}\n")
+    result, events = run_aws("HybridPath", tmp_path, ["--resources", str(resources)])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)["output"]
+    assert set(output) == {"MD5OfMessageBody", "MessageId", "SdkHttpMetadata", "SdkResponseMetadata"}
 
 
 def test_aws_example_all_cases_parse():
