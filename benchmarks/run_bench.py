@@ -264,6 +264,21 @@ print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 
+# Installed sfn runs from cached bytecode (pip compiles it; an editable install writes it on first
+# import). An environment with PYTHONDONTWRITEBYTECODE would recompile every module of every
+# run instead, so by default the child processes cache bytecode under a private folder; the
+# first, untimed check run fills it. `--no-bytecode-cache` keeps the caller's environment.
+CHILD_ENV: dict[str, str] | None = None
+
+
+def bytecode_cache_env() -> dict[str, str]:
+    """The environment for `sfn run` children with bytecode cached outside the source tree."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "sfn-bench-pycache")
+    return env
+
+
 def run_cli(workload: Workload, folder: Path) -> tuple[float, float, dict]:
     """One fresh `sfn run` process: (wall seconds, peak RSS in MB, its JSON result)."""
     cmd = _sfn_command() + ["run", str(folder / f"{workload.definition}.asl.json"),
@@ -274,7 +289,7 @@ def run_cli(workload: Workload, folder: Path) -> tuple[float, float, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
         report = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err)] + cmd,
-                                capture_output=True, text=True, check=True).stdout.split()
+                                capture_output=True, text=True, check=True, env=CHILD_ENV).stdout.split()
         stdout, stderr = out.read_bytes(), err.read_bytes()
     wall, rss_kb, code = float(report[0]), int(report[1]), int(report[2])
     try:
@@ -372,10 +387,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run per workload (a smoke test)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per workload and mode (median)")
     parser.add_argument("--only", action="append", metavar="LABEL", help="run only these workloads")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="run sfn with the caller's environment as is (e.g. PYTHONDONTWRITEBYTECODE)")
     parser.add_argument("--workloads", type=Path, default=DEFAULT_WORKLOADS, metavar="DIR",
                         help=f"folder of NAME.asl.json / NAME.input.json (default {DEFAULT_WORKLOADS})")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
+    global CHILD_ENV
+    CHILD_ENV = None if args.no_bytecode_cache else bytecode_cache_env()
     repeats = 1 if args.quick else args.repeats
     chosen = [w for w in WORKLOADS if not args.only or w.label in args.only]
     if args.only and len(chosen) != len(set(args.only)):
@@ -392,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         measures.append(m)
         print(f"  {m.label}: wall {m.wall:.3f} s, engine {m.engine * 1000:.1f} ms", file=sys.stderr)
-    print(f"sfn on {len(measures)} workloads, median of {repeats} (outputs checked)\n")
+    cache = "as the environment has it" if args.no_bytecode_cache else "cached"
+    print(f"sfn on {len(measures)} workloads, median of {repeats} (outputs checked; "
+          f"bytecode {cache}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
     print(table(measures))
     results = targets(measures)
     if results:
