@@ -1,0 +1,108 @@
+"""JSONata states and workflow variables through the interpreter: fields, errors, scoping."""
+
+import pytest
+
+from conftest import event_types
+
+
+def jsonata(states: dict, start: str = "S") -> dict:
+    return {"QueryLanguage": "JSONata", "StartAt": start, "States": states}
+
+
+CASES = [
+    ("output-expression", {"S": {"Type": "Pass", "Output": "{% $states.input.a * 2 %}", "End": True}}, {"a": 2}, 4),
+    ("output-template", {"S": {"Type": "Pass", "Output": {"x": "{% $states.input.a %}", "lit": "a {% b %}"},
+                               "End": True}}, {"a": 1}, {"x": 1, "lit": "a {% b %}"}),
+    ("pass-default-output-is-input", {"S": {"Type": "Pass", "End": True}}, {"a": 1}, {"a": 1}),
+    ("assign-then-read", {"S": {"Type": "Pass", "Assign": {"v": "{% $states.input.a + 1 %}"}, "Next": "T"},
+                          "T": {"Type": "Pass", "Output": "{% $v %}", "End": True}}, {"a": 1}, 2),
+    ("assign-sees-values-from-before", {
+        "S": {"Type": "Pass", "Assign": {"a": 1, "b": 2}, "Next": "T"},
+        "T": {"Type": "Pass", "Assign": {"a": "{% $b %}", "b": "{% $a %}"}, "Next": "U"},
+        "U": {"Type": "Pass", "Output": {"a": "{% $a %}", "b": "{% $b %}"}, "End": True}}, {}, {"a": 2, "b": 1}),
+    ("choice-condition", {"S": {"Type": "Choice", "Choices": [
+        {"Condition": "{% $states.input.n > 3 %}", "Next": "Big"}], "Default": "Small"},
+        "Big": {"Type": "Pass", "Output": "big", "End": True},
+        "Small": {"Type": "Pass", "Output": "small", "End": True}}, {"n": 5}, "big"),
+    ("map-items-and-selector", {"S": {"Type": "Map", "Items": "{% $states.input.xs %}",
+                                      "ItemSelector": {"v": "{% $states.context.Map.Item.Value * 10 %}"},
+                                      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                                      "End": True}}, {"xs": [1, 2]}, [{"v": 10}, {"v": 20}]),
+    ("map-output-uses-result", {"S": {"Type": "Map", "Items": [1, 2], "Output": "{% $count($states.result) %}",
+                                      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                                      "End": True}}, {}, 2),
+    ("parallel-output", {"S": {"Type": "Parallel", "Output": "{% $states.result[1] %}", "End": True, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Output": 1, "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "Output": 2, "End": True}}}]}}, {}, 2),
+    ("wait-seconds-expression", {"S": {"Type": "Wait", "Seconds": "{% $states.input.w %}", "End": True}}, {"w": 3}, {"w": 3}),
+    ("catch-output-and-assign", {
+        "S": {"Type": "Parallel", "Next": "Done", "Branches": [
+            {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "bad"}}}],
+            "Catch": [{"ErrorEquals": ["Oops"], "Next": "Done", "Assign": {"err": "{% $states.errorOutput.Error %}"},
+                       "Output": "{% $states.errorOutput.Cause %}"}]},
+        "Done": {"Type": "Pass", "Output": {"out": "{% $states.input %}", "err": "{% $err %}"}, "End": True}},
+     {}, {"out": "bad", "err": "Oops"}),
+    ("fail-expressions", {"S": {"Type": "Fail", "Error": "{% 'E' & $states.input.n %}", "Cause": "{% 'c' %}"}},
+     {"n": 1}, ("E1", "c")),
+    ("step-functions-functions", {"S": {"Type": "Pass", "Output": {
+        "p": "{% $partition([1,2,3], 2) %}", "r": "{% $range(0, 4, 2) %}", "j": "{% $parse('{\"a\":1}') %}",
+        "h": "{% $hash('x', 'SHA-256') %}"}, "End": True}}, {},
+     {"p": [[1, 2], [3]], "r": [0, 2, 4], "j": {"a": 1},
+      "h": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}),
+]
+
+
+@pytest.mark.parametrize("states,input,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_jsonata_states(execute, states, input, expected):
+    result = execute(jsonata(states), input)
+    if isinstance(expected, tuple):
+        assert (result.status, result.error, result.cause) == ("FAILED", *expected)
+        return
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == expected
+
+
+def test_undefined_result_fails_with_evaluation_failed_event(execute):
+    result = execute(jsonata({"S": {"Type": "Pass", "Output": {"r": "{% $nope %}"}, "End": True}}))
+    assert result.error == "States.QueryEvaluationError"
+    assert result.cause == ("An error occurred while executing the state 'S' (entered at the event id #2). "
+                            "The JSONata expression '$nope' specified for the field 'Output/r' returned nothing (undefined).")
+    failed = next(e for e in result.history.to_aws()["events"] if e["type"] == "EvaluationFailed")
+    assert failed["evaluationFailedEventDetails"]["location"] == "Output/r"
+    assert failed["previousEventId"] == 0
+    assert event_types(result)[-1] == "ExecutionFailed"
+
+
+def test_map_items_must_be_an_array(execute):
+    result = execute(jsonata({"S": {"Type": "Map", "End": True, "ItemProcessor": {
+        "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}), {"not": "array"})
+    assert result.error == "States.QueryEvaluationError"
+    assert result.cause.endswith('Map state input must be an array but was: {"not":"array"}')
+    assert event_types(result)[-3:] == ["EvaluationFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_mixed_machine_jsonpath_state_in_jsonata_machine(execute):
+    result = execute(jsonata({"S": {"Type": "Pass", "QueryLanguage": "JSONPath", "Parameters": {"x.$": "$.a"},
+                                    "Next": "T"},
+                              "T": {"Type": "Pass", "Output": "{% $states.input.x %}", "End": True}}), {"a": 7})
+    assert result.output == 7
+
+
+def test_jsonpath_assign_and_variable_paths(execute):
+    result = execute({"StartAt": "S", "States": {
+        "S": {"Type": "Pass", "Assign": {"name.$": "$.who", "lit": "$notAPath"}, "Next": "T"},
+        "T": {"Type": "Pass", "Parameters": {"n.$": "$name", "l.$": "$lit", "f.$": "States.Format('hi {}', $name)"},
+              "End": True}}}, {"who": "ada"})
+    assert result.output == {"n": "ada", "l": "$notAPath", "f": "hi ada"}
+    exited = result.history.to_aws()["events"][2]["stateExitedEventDetails"]
+    assert exited["assignedVariables"] == {"name": '"ada"', "lit": '"$notAPath"'}
+
+
+def test_map_iterations_read_outer_variables_but_assign_their_own(execute):
+    result = execute(jsonata({
+        "S": {"Type": "Pass", "Assign": {"base": 100, "k": 0}, "Next": "M"},
+        "M": {"Type": "Map", "Items": [1, 2], "Next": "R", "ItemProcessor": {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Assign": {"k": "{% $states.input %}"}, "Next": "Q"},
+            "Q": {"Type": "Pass", "Output": "{% $base + $k %}", "End": True}}}},
+        "R": {"Type": "Pass", "Output": {"results": "{% $states.input %}", "k": "{% $k %}"}, "End": True}}))
+    assert result.output == {"results": [101, 102], "k": 0}
