@@ -12,6 +12,9 @@ import click
 COMMANDS = {
     "run": "cli.commands.run:run",
     "validate": "cli.commands.validate:validate",
+    "executions": "cli.commands.stored:executions",
+    "history": "cli.commands.stored:history",
+    "messages": "cli.commands.stored:messages",
 }
 
 

@@ -44,10 +44,13 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="Step Functions Local mock configuration (MockConfigFile.json); needs --test-case.")
 @click.option("--test-case", metavar="NAME",
               help="Test case of the mock configuration: its states answer with the mocked responses.")
+@click.option("--store", "store_path", metavar="PATH",
+              help="SQLite store of executions and messages (default: .sfn/sfn.db beside the definition).")
+@click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
-        test_case: str | None = None) -> None:
+        test_case: str | None = None, store_path: str | None = None, no_store: bool = False) -> None:
     """Run DEFINITION (JSON or YAML) and report how the execution ended.
 
     \b
@@ -66,6 +69,17 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
         invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, machine_name)
+        recording = None
+        if not no_store:
+            import uuid
+
+            from asl.loader import read_text
+            from asl.store import Recording, Store, default_path
+
+            execution_name = execution_name or str(uuid.uuid4())
+            recording = Recording(Store(store_path or default_path(definition)),
+                                  machine_name or Path(definition).stem, execution_name, read_text(definition),
+                                  execution_input, invoker)
     except SfnError as exc:
         _fail_start(exc)
     if output_format is None:
@@ -80,6 +94,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     result = run_machine(machine, execution_input, name=machine_name or Path(definition).stem,
                          clock=clock, listeners=listeners, execution_name=execution_name,
                          invoker=invoker)
+    if recording is not None:
+        recording.finish(result)
     if history_out:
         try:
             Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")

@@ -1,0 +1,156 @@
+"""The local store: executions, their history events, stub messages and task tokens, in SQLite.
+
+`.sfn/sfn.db` beside the definition by default. An execution is recorded RUNNING when it starts
+and completed in one transaction when it ends, so an interrupted run leaves a consistent store
+(`mark_interrupted` turns what was left RUNNING into ABORTED).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, UserInputError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS executions (
+    arn TEXT PRIMARY KEY, name TEXT NOT NULL, machine TEXT NOT NULL, definition TEXT,
+    status TEXT NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT,
+    started_at TEXT NOT NULL, stopped_at TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL REFERENCES executions(arn) ON DELETE CASCADE,
+    id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    message_id TEXT NOT NULL, execution_arn TEXT, service TEXT NOT NULL, target TEXT NOT NULL,
+    sent_at TEXT, message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS task_tokens (
+    token TEXT PRIMARY KEY, execution_arn TEXT, state_name TEXT, status TEXT NOT NULL DEFAULT 'PENDING',
+    output TEXT, error TEXT, cause TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
+"""
+
+
+def default_path(definition: str | Path) -> Path:
+    """`.sfn/sfn.db` in the definition's folder."""
+    return Path(definition).resolve().parent / ".sfn" / "sfn.db"
+
+
+class Store:
+    """One SQLite database; every write is its own transaction."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise UserInputError(f"cannot open the store: {exc}", Location(str(self.path))) from None
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    # ------------------------------------------------------------ writes
+
+    def start_execution(self, arn: str, name: str, machine: str, definition: str | None, input: Any,
+                        started_at: str) -> None:
+        """Record an execution as RUNNING."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO executions (arn, name, machine, definition, status, input, "
+                            "started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?)",
+                            (arn, name, machine, definition, json.dumps(input), started_at))
+
+    def finish_execution(self, arn: str, result: Any, stopped_at: str) -> None:
+        """Status, output and every event of a finished execution, in one transaction."""
+        events = result.history.to_aws()["events"]
+        with self.db:
+            self.db.execute("UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped_at = ? "
+                            "WHERE arn = ?", (result.status, json.dumps(result.output), result.error,
+                                              result.cause, stopped_at, arn))
+            self.db.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
+            self.db.executemany("INSERT INTO events (execution_arn, id, event) VALUES (?, ?, ?)",
+                                [(arn, e["id"], json.dumps(e)) for e in events])
+
+    def add_message(self, message: Any) -> None:
+        """Keep one stub message (an asl.resources.messaging.Message)."""
+        with self.db:
+            self.db.execute("INSERT INTO messages (message_id, execution_arn, service, target, sent_at, message) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (message.message_id, message.execution_arn, message.service,
+                                                          message.target, message.sent_at,
+                                                          json.dumps(message.to_dict())))
+
+    def mark_interrupted(self) -> int:
+        """Executions left RUNNING by a run that died become ABORTED; how many."""
+        with self.db:
+            return self.db.execute("UPDATE executions SET status = 'ABORTED' WHERE status = 'RUNNING'").rowcount
+
+    # ------------------------------------------------------------ reads
+
+    def executions(self, limit: int = 50) -> list[dict]:
+        """The most recent executions first."""
+        rows = self.db.execute("SELECT arn, name, machine, status, error, started_at, stopped_at FROM executions "
+                               "ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
+        return [dict(row) for row in rows]
+
+    def find_execution(self, ref: str) -> dict | None:
+        """An execution by ARN, name, or a unique prefix of its name."""
+        row = self.db.execute("SELECT * FROM executions WHERE arn = ? OR name = ?", (ref, ref)).fetchone()
+        if row is None:
+            rows = self.db.execute("SELECT * FROM executions WHERE name LIKE ? ESCAPE '\\'",
+                                   (ref.replace("%", "\\%").replace("_", "\\_") + "%",)).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            return None
+        found = dict(row)
+        for key in ("input", "output"):
+            found[key] = json.loads(found[key]) if found[key] is not None else None
+        return found
+
+    def events(self, arn: str) -> list[dict]:
+        """An execution's history events as GetExecutionHistory returns them."""
+        rows = self.db.execute("SELECT event FROM events WHERE execution_arn = ? ORDER BY id", (arn,))
+        return [json.loads(row["event"]) for row in rows]
+
+    def messages(self, target: str | None = None, execution_arn: str | None = None) -> list[dict]:
+        """Kept messages, oldest first, optionally of one topic / queue and one execution."""
+        query, args = "SELECT message FROM messages WHERE 1 = 1", []
+        if target is not None:
+            query += " AND target = ?"
+            args.append(target)
+        if execution_arn is not None:
+            query += " AND execution_arn = ?"
+            args.append(execution_arn)
+        return [json.loads(row["message"]) for row in self.db.execute(query + " ORDER BY rowid", args)]
+
+
+class Recording:
+    """One execution being written to a store: RUNNING now, complete when `finish` is called."""
+
+    def __init__(self, store: Store, machine: str, name: str, definition: str | None, input: Any,
+                 invoker: Any = None) -> None:
+        import datetime
+
+        from .interp.context import ExecutionInfo
+
+        self.store = store
+        self.arn = ExecutionInfo(machine_name=machine, name=name).execution_arn
+        now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        store.start_execution(self.arn, name, machine, definition, input, now)
+        # Stub messages are written as they are sent, so they survive an interrupted run.
+        for provider in getattr(invoker, "providers", []):
+            if hasattr(provider, "listeners") and hasattr(provider, "messages_for"):
+                provider.listeners.append(store.add_message)
+
+    def finish(self, result: Any) -> None:
+        """Status, output and events of the finished execution."""
+        events = result.history.events
+        stopped = events[-1].timestamp.isoformat() if events else None
+        self.store.finish_execution(self.arn, result, stopped)

@@ -1,0 +1,146 @@
+"""`sfn executions`, `sfn history`, `sfn messages`: what past runs left in the store."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+
+from asl.errors import SfnError
+
+STORE_HELP = "The store (default: .sfn/sfn.db in the current folder, where `sfn run` keeps a definition's runs)."
+
+
+def _open(store_path: str | None):
+    from asl.errors import Location, UserInputError
+    from asl.store import Store
+
+    path = Path(store_path) if store_path else Path(".sfn") / "sfn.db"
+    if not path.is_file():
+        raise UserInputError("no store here: run `sfn run` first, or pass --store PATH", Location(str(path)))
+    return Store(path)
+
+
+def _fail(exc: SfnError) -> None:
+    click.echo(str(exc), err=True)
+    sys.exit(2)
+
+
+@click.command()
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@click.option("--limit", default=20, show_default=True, help="How many, most recent first.")
+@click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
+def executions(store_path: str | None, limit: int, output_format: str) -> None:
+    """List past executions, most recent first.
+
+    \b
+    Example:
+      sfn executions --limit 5
+    """
+    try:
+        rows = _open(store_path).executions(limit)
+    except SfnError as exc:
+        _fail(exc)
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Name", "Machine", "Status", "Error", "Started")
+    for row in rows:
+        table.add_row(row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"])
+    Console().print(table)
+
+
+@click.command()
+@click.argument("execution")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default="trace",
+              help='trace: as `sfn run` prints it; json: {"events": [...]} as GetExecutionHistory returns it.')
+def history(execution: str, store_path: str | None, output_format: str) -> None:
+    """Print the history of EXECUTION (its ARN, name, or a unique prefix of its name).
+
+    \b
+    Exit codes: 0 found; 2 no store or no such execution.
+    """
+    from asl.errors import UserInputError
+
+    try:
+        store = _open(store_path)
+        found = store.find_execution(execution)
+        if found is None:
+            raise UserInputError(f"no execution '{execution}' in {store.path}")
+    except SfnError as exc:
+        _fail(exc)
+    events = store.events(found["arn"])
+    if output_format == "json":
+        click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
+        return
+    from cli.render import TraceRenderer
+
+    renderer = TraceRenderer()
+    for event in events:
+        renderer.on_event(_as_event(event))
+    renderer.finish(SimpleNamespace(status=found["status"], output=found["output"], error=found["error"],
+                                    cause=found["cause"]))
+
+
+def _as_event(event: dict) -> SimpleNamespace:
+    """A GetExecutionHistory event back in the shape the trace renderer reads."""
+    details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+    if details is not None:
+        details = {k: _parsed(v) if k in ("input", "output") else v for k, v in details.items()}
+    stamp = datetime.datetime.fromisoformat(event["timestamp"])
+    return SimpleNamespace(id=event["id"], type=event["type"], timestamp=stamp, details=details)
+
+
+def _parsed(text):
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+@click.command()
+@click.argument("target", required=False)
+@click.option("--execution", metavar="ID", help="Only messages sent by this execution (ARN, name or name prefix).")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
+def messages(target: str | None, execution: str | None, store_path: str | None, output_format: str) -> None:
+    """List the messages SNS topics and SQS queues received (TARGET: one topic or queue name).
+
+    \b
+    Examples:
+      sfn messages                       every message
+      sfn messages order-events --output json
+    """
+    from asl.errors import UserInputError
+
+    try:
+        store = _open(store_path)
+        arn = None
+        if execution is not None:
+            found = store.find_execution(execution)
+            if found is None:
+                raise UserInputError(f"no execution '{execution}' in {store.path}")
+            arn = found["arn"]
+    except SfnError as exc:
+        _fail(exc)
+    rows = store.messages(target, arn)
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Sent", "Service", "Target", "Message id", "Body", "State")
+    for row in rows:
+        body = row["body"] if len(row["body"]) <= 60 else row["body"][:57] + "..."
+        table.add_row(row["sent_at"], row["service"], row["target"], row["message_id"][:8], body,
+                      row["state_name"] or "")
+    Console().print(table)
