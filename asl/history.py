@@ -7,6 +7,7 @@ produced only when a consumer asks for the AWS form (`to_aws`), so running stays
 from __future__ import annotations
 
 import json
+from array import array
 from typing import Any, Callable
 
 # Detail fields that AWS gives as JSON text, with the `...Details` flag beside them.
@@ -103,35 +104,76 @@ class StateEvent(Event):
 
 
 class History:
-    """The ordered events of one execution, passed to listeners as they happen."""
+    """The ordered events of one execution, passed to listeners as they happen.
+
+    While the execution runs, events are kept as columns (one entry per event in a few lists)
+    rather than one object each: a 10,000-item Map records 80,000 events, and objects would
+    cost memory and garbage-collector passes over them. `events` builds the objects on demand.
+    """
 
     def __init__(self, clock: Any, listeners: list[Callable[[Event], None]] | None = None) -> None:
         self.clock = clock
-        self.events: list[Event] = []
         self.listeners = listeners or []
+        self._previous = array("q")         # previousEventId; an event's id is its position + 1
+        self._types: list[str] = []
+        self._times: list[Any] = []
+        self._names: list[str | None] = []  # the state's name for ...StateEntered / Exited, else None
+        self._data: list[Any] = []          # state events: the input / output; others: the details
+        self._assigned: dict[int, dict] = {}  # position -> assignedVariables of a ...StateExited
+        self._events: list[Event] = []      # objects built so far by `events`
 
     @property
     def last_id(self) -> int:
         """The id of the newest event (0 before the first)."""
-        return len(self.events)
+        return len(self._types)
+
+    @property
+    def events(self) -> list[Event]:
+        """The events as Event objects (built on first access, extended as more are recorded)."""
+        events = self._events
+        for index in range(len(events), len(self._types)):
+            events.append(self._event(index))
+        return events
+
+    def _event(self, index: int) -> Event:
+        name = self._names[index]
+        type = self._types[index]
+        if name is None:
+            return Event(index + 1, self._previous[index], self._times[index], type, self._data[index])
+        return StateEvent(index + 1, self._previous[index], self._times[index], type, name, self._data[index],
+                          self._assigned.get(index), type.endswith("Entered"))
 
     def add(self, type: str, previous_id: int, details: dict | None = None) -> int:
         """Record an event and return its id."""
-        event = Event(len(self.events) + 1, previous_id, self.clock.now(), type, details)
-        self.events.append(event)
-        for listener in self.listeners:
-            listener(event)
-        return event.id
+        now = self.clock.now()
+        self._previous.append(previous_id)
+        self._types.append(type)
+        self._times.append(now)
+        self._names.append(None)
+        self._data.append(details)
+        if self.listeners:
+            self._notify(len(self._types) - 1)
+        return len(self._types)
 
     def add_state(self, type: str, previous_id: int, name: str, value: Any, entered: bool,
                   assigned: dict | None = None) -> int:
         """Record a ...StateEntered (value: the input) or ...StateExited (value: the output) event."""
-        events = self.events
-        event = StateEvent(len(events) + 1, previous_id, self.clock.now(), type, name, value, assigned, entered)
-        events.append(event)
+        types = self._types
+        self._previous.append(previous_id)
+        types.append(type)
+        self._times.append(self.clock.now())
+        self._names.append(name)
+        self._data.append(value)
+        if assigned is not None:
+            self._assigned[len(types) - 1] = assigned
+        if self.listeners:
+            self._notify(len(types) - 1)
+        return len(types)
+
+    def _notify(self, index: int) -> None:
+        event = self._event(index)
         for listener in self.listeners:
             listener(event)
-        return event.id
 
     def to_aws(self) -> dict:
         """`{"events": [...]}` as GetExecutionHistory returns it."""
