@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import hashlib
 import json
 import os
@@ -339,6 +340,9 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
         rss.append(rss_mb)
     engines = []
     for _ in range(repeats):
+        # Every run starts from the same heap: the previous result (and its history) freed first.
+        result = None
+        gc.collect()
         seconds, result = engine_once()
         if result.status != "SUCCEEDED":
             raise CheckFailed(f"{workload.label} (library): status {result.status}")
