@@ -282,3 +282,27 @@ def test_cli_unmocked_task_without_provider_fails_before_the_run(tmp_path):
     result = cli(definition, "--mock-config", mocks, "--test-case", "T")
     assert result.exit_code == 2
     assert "state 'G'" in result.output and "glue:startJobRun.sync" in result.output
+
+
+# ------------------------------------------------------------------ the sample
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "mocked-order"
+
+
+@pytest.mark.parametrize("case,status,payment", [("HappyPath", "SUCCEEDED", "ch_1001"),
+                                                 ("ThrottledThenCharged", "SUCCEEDED", "ch_1002"),
+                                                 ("PaymentDeclined", "FAILED", None)])
+def test_mocked_order_sample(tmp_path, case, status, payment):
+    result = CliRunner().invoke(sfn, [
+        "run", str(SAMPLE / "order.asl.json"), "--input-file", str(SAMPLE / "input.json"),
+        "--mock-config", str(SAMPLE / "MockConfigFile.json"), "--test-case", case,
+        "--output", "json", "--clock", "virtual", "--store", str(tmp_path / "s.db")])
+    answer = json.loads(result.stdout)
+    assert answer["status"] == status
+    if payment:
+        assert answer["output"]["payment"] == {"chargeId": payment}
+    messages = json.loads(CliRunner().invoke(sfn, ["messages", "--store", str(tmp_path / "s.db"),
+                                                   "--output", "json"]).stdout)
+    targets = [m["target"] for m in messages]
+    assert targets == (["orders", "order-audit", "priority-orders", "shipments.fifo"] if payment
+                       else ["orders", "order-audit"])
