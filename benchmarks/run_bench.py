@@ -270,6 +270,7 @@ print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 # run instead, so by default the child processes cache bytecode under a private folder; the
 # first, untimed check run fills it. `--no-bytecode-cache` keeps the caller's environment.
 CHILD_ENV: dict[str, str] | None = None
+NO_STORE = False
 
 
 def bytecode_cache_env() -> dict[str, str]:
@@ -288,6 +289,9 @@ def run_cli(workload: Workload, folder: Path) -> tuple[float, float, dict]:
     if workload.resources is not None:
         cmd += ["--resources", str(workload.resources)]
     with tempfile.TemporaryDirectory() as tmp:
+        # sfn run records every execution in a store (by default beside the definition, which
+        # must stay untouched here): a fresh one per run, or none with --no-store.
+        cmd += ["--no-store"] if NO_STORE else ["--store", str(Path(tmp, "sfn.db"))]
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
         report = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err)] + cmd,
                                 capture_output=True, text=True, check=True, env=CHILD_ENV).stdout.split()
@@ -393,12 +397,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="LABEL", help="run only these workloads")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="run sfn with the caller's environment as is (e.g. PYTHONDONTWRITEBYTECODE)")
+    parser.add_argument("--no-store", action="store_true",
+                        help="run sfn with --no-store (by default each run records into a fresh store)")
     parser.add_argument("--workloads", type=Path, default=DEFAULT_WORKLOADS, metavar="DIR",
                         help=f"folder of NAME.asl.json / NAME.input.json (default {DEFAULT_WORKLOADS})")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    global CHILD_ENV
+    global CHILD_ENV, NO_STORE
     CHILD_ENV = None if args.no_bytecode_cache else bytecode_cache_env()
+    NO_STORE = args.no_store
     repeats = 1 if args.quick else args.repeats
     chosen = [w for w in WORKLOADS if not args.only or w.label in args.only]
     if args.only and len(chosen) != len(set(args.only)):
@@ -416,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         measures.append(m)
         print(f"  {m.label}: wall {m.wall:.3f} s, engine {m.engine * 1000:.1f} ms", file=sys.stderr)
     cache = "as the environment has it" if args.no_bytecode_cache else "cached"
-    print(f"sfn on {len(measures)} workloads, median of {repeats} (outputs checked; "
+    store = "--no-store" if args.no_store else "recorded into a fresh store"
+    print(f"sfn on {len(measures)} workloads, median of {repeats} (outputs checked; runs {store}; "
           f"bytecode {cache}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
     print(table(measures))
     results = targets(measures)
