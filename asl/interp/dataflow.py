@@ -21,8 +21,27 @@ def select(path: Any, is_null: bool, value: Any, scope: Any) -> Any:
     try:
         return scope.resolve(path, value)
     except PathNotFound:
-        raise StateEvaluationError(
-            f"Invalid path '{path.text}' : No results for path: {path.bracket_form()}") from None
+        raise StateEvaluationError(f"Invalid path '{path.text}' : {missing_reason(path, value)}") from None
+
+
+def missing_reason(path: Any, doc: Any) -> str:
+    """Jayway's words: a missing leaf has "No results", a missing step on the way "Missing property"."""
+    steps = path.steps
+    if path.root == "$" and steps:
+        node = doc
+        for i, step in enumerate(steps[:-1]):
+            if isinstance(step, str):
+                found = node.get(step, _MISSING) if isinstance(node, dict) else _MISSING
+            else:
+                found = node[step] if isinstance(node, list) and -len(node) <= step < len(node) else _MISSING
+            if found is _MISSING:
+                head = "$" + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in steps[: i + 1])
+                return f"Missing property in path {head}"
+            node = found
+    return f"No results for path: {path.bracket_form()}"
+
+
+_MISSING = object()
 
 
 def apply_template(template: Any, doc: Any, scope: Any) -> Any:

@@ -110,3 +110,24 @@ def test_execution_timeout(execute):
     result = execute(definition)
     assert result.status == "TIMED_OUT"
     assert event_types(result)[-1] == "ExecutionTimedOut"
+
+
+@pytest.mark.parametrize("path,input,reason", [
+    ("$.a", {}, "No results for path: $['a']"),
+    ("$.a.b.c", {"a": {}}, "Missing property in path $['a']['b']"),
+    ("$.no.such", {}, "Missing property in path $['no']"),
+    ("$.l[0].x", {"l": [{}]}, "No results for path: $['l'][0]['x']"),
+])
+def test_missing_path_wording(execute, path, input, reason):
+    result = execute(machine({"Type": "Pass", "OutputPath": path}), input)
+    assert result.cause.endswith(f"Invalid path '{path}' : {reason}")
+
+
+def test_states_runtime_is_never_caught(execute):
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "Done", "OutputPath": "$.x.y",
+              "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}],
+              "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "Done"}]},
+        "Done": {"Type": "Pass", "End": True}}}
+    result = execute(definition)
+    assert result.status == "FAILED" and result.error == "States.Runtime"

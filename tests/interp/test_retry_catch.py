@@ -13,10 +13,11 @@ from conftest import event_types
     ("States.ALL", "AnyError", True),
     ("States.ALL", "States.Timeout", True),
     ("States.ALL", "States.Runtime", False),
-    ("States.ALL", "States.DataLimitExceeded", False),
+    ("States.ALL", "States.DataLimitExceeded", True),
+    ("States.Runtime", "States.Runtime", False),
     ("States.TaskFailed", "CustomError", True),
     ("States.TaskFailed", "States.Timeout", False),
-    ("States.Runtime", "States.Runtime", True),
+
 ])
 def test_error_matching(pattern, name, expected):
     assert error_matches(pattern, name) is expected
