@@ -33,8 +33,19 @@ def details_key(event_type: str) -> str | None:
 _STATE_TYPES = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Parallel"}
 
 
-def _text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def _text(value: Any, texts: dict | None = None) -> str:
+    """Compact JSON text; with `texts`, each dict / list object is encoded once per rendering."""
+    if texts is None or not isinstance(value, (dict, list)):
+        return _ENCODER.encode(value)
+    # Keyed by identity: a state's output is usually the next state's input (the same object), and
+    # the interpreter never changes a value in place once recorded (events hold references).
+    text = texts.get(id(value))
+    if text is None:
+        text = texts[id(value)] = _ENCODER.encode(value)
+    return text
 
 
 class Event:
@@ -49,7 +60,7 @@ class Event:
         self.type = type
         self.details = details
 
-    def to_aws(self) -> dict:
+    def to_aws(self, texts: dict | None = None) -> dict:
         """The event as GetExecutionHistory returns it (JSON text for input / output)."""
         event: dict[str, Any] = {
             "id": self.id,
@@ -61,7 +72,7 @@ class Event:
             details = {}
             for key, value in self.details.items():
                 if key in _JSON_FIELDS:
-                    details[key] = _text(value)
+                    details[key] = _text(value, texts)
                     details[_JSON_FIELDS[key]] = {"truncated": False}
                 elif key == "assignedVariables":
                     details[key] = {name: _text(v) for name, v in value.items()}
@@ -177,4 +188,5 @@ class History:
 
     def to_aws(self) -> dict:
         """`{"events": [...]}` as GetExecutionHistory returns it."""
-        return {"events": [e.to_aws() for e in self.events]}
+        texts: dict[int, str] = {}  # shared by the events: see _text
+        return {"events": [e.to_aws(texts) for e in self.events]}
