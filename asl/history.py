@@ -60,12 +60,19 @@ class Event:
         self.type = type
         self.details = details
 
-    def to_aws(self, texts: dict | None = None) -> dict:
+    def to_aws(self, texts: dict | None = None, stamps: dict | None = None) -> dict:
         """The event as GetExecutionHistory returns it (JSON text for input / output)."""
+        moment = self.timestamp
+        if stamps is None:
+            stamp = moment.isoformat()
+        else:  # a virtual clock stamps runs of events with the same datetime object
+            stamp = stamps.get(id(moment))
+            if stamp is None:
+                stamp = stamps[id(moment)] = moment.isoformat()
         event: dict[str, Any] = {
             "id": self.id,
             "previousEventId": self.previous_id,
-            "timestamp": self.timestamp.isoformat(),
+            "timestamp": stamp,
             "type": self.type,
         }
         if self.details is not None:
@@ -189,4 +196,5 @@ class History:
     def to_aws(self) -> dict:
         """`{"events": [...]}` as GetExecutionHistory returns it."""
         texts: dict[int, str] = {}  # shared by the events: see _text
-        return {"events": [e.to_aws(texts) for e in self.events]}
+        stamps: dict[int, str] = {}
+        return {"events": [e.to_aws(texts, stamps) for e in self.events]}
