@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 # Detail fields that AWS gives as JSON text, with the `...Details` flag beside them.
 _JSON_FIELDS = {"input": "inputDetails", "output": "outputDetails"}
@@ -195,6 +195,13 @@ class History:
 
     def to_aws(self) -> dict:
         """`{"events": [...]}` as GetExecutionHistory returns it."""
+        return {"events": list(self.iter_aws())}
+
+    def iter_aws(self) -> Iterator[dict]:
+        """The events in the AWS form one at a time (for writers that stream them)."""
         texts: dict[int, str] = {}  # shared by the events: see _text
         stamps: dict[int, str] = {}
-        return {"events": [e.to_aws(texts, stamps) for e in self.events]}
+        for event in self.events:
+            if len(texts) > 64:  # reuse is between neighbouring events; keep memory bounded
+                texts.clear()
+            yield event.to_aws(texts, stamps)

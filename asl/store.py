@@ -70,14 +70,14 @@ class Store:
 
     def finish_execution(self, arn: str, result: Any, stopped_at: str) -> None:
         """Status, output and every event of a finished execution, in one transaction."""
-        events = result.history.to_aws()["events"]
         with self.db:
             self.db.execute("UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped_at = ? "
                             "WHERE arn = ?", (result.status, json.dumps(result.output), result.error,
                                               result.cause, stopped_at, arn))
             self.db.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
+            # Streamed: the rendered history of a long execution is never all in memory at once.
             self.db.executemany("INSERT INTO events (execution_arn, id, event) VALUES (?, ?, ?)",
-                                [(arn, e["id"], json.dumps(e)) for e in events])
+                                ((arn, e["id"], json.dumps(e)) for e in result.history.iter_aws()))
 
     def add_message(self, message: Any) -> None:
         """Keep one stub message (an asl.resources.messaging.Message)."""

@@ -1,0 +1,51 @@
+"""History kept as columns renders exactly as plain events would (the hot path stores no objects)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from asl.history import Event, History
+from asl.interp.clock import VirtualClock
+
+START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _history() -> History:
+    clock = VirtualClock(START)
+    history = History(clock)
+    doc = {"a": [1, 2.5, "é"], "b": None}
+    history.add("ExecutionStarted", 0, {"input": doc, "roleArn": "arn:role"})
+    history.add_state("PassStateEntered", 1, "P", doc, True)
+    clock.sleep(1.5)
+    history.add_state("PassStateExited", 2, "P", {"x": 1}, False, {"v": [1], "w": "s"})
+    history.add_state("ChoiceStateEntered", 3, "C", {"x": 1}, True)
+    history.add_state("ChoiceStateExited", 4, "C", {"x": 1}, False)
+    history.add("ExecutionSucceeded", 5, {"output": {"x": 1}})
+    return history
+
+
+def _as_plain_event(event: Event) -> Event:
+    return Event(event.id, event.previous_id, event.timestamp, event.type, event.details)
+
+
+def test_columns_render_as_plain_events_would():
+    history = _history()
+    assert history.last_id == 6
+    plain = [_as_plain_event(e).to_aws() for e in history.events]
+    rendered = history.to_aws()["events"]
+    assert json.dumps(rendered) == json.dumps(plain)  # same members, same order, same text
+    assert rendered[2]["stateExitedEventDetails"] == {
+        "name": "P", "output": '{"x":1}', "outputDetails": {"truncated": False},
+        "assignedVariables": {"v": "[1]", "w": '"s"'}, "assignedVariablesDetails": {"truncated": False}}
+    assert rendered[1]["stateEnteredEventDetails"]["input"] == '{"a":[1,2.5,"é"],"b":null}'
+    assert rendered[2]["timestamp"] == "2024-01-01T00:00:01.500000+00:00"
+
+
+def test_listeners_see_each_event_as_it_is_recorded():
+    seen = []
+    history = History(VirtualClock(START), [lambda e: seen.append((e.id, e.type, e.details))])
+    history.add("ExecutionStarted", 0, {"input": {}})
+    history.add_state("PassStateEntered", 1, "P", {}, True)
+    assert seen == [(1, "ExecutionStarted", {"input": {}}), (2, "PassStateEntered", {"input": {}, "name": "P"})]
+    assert [e.type for e in history.events] == ["ExecutionStarted", "PassStateEntered"]
