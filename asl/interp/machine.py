@@ -108,8 +108,8 @@ class Interpreter:
             details = {}
             if err.name is not None:
                 details["error"] = err.name
-            if err.cause is not None:
-                details["cause"] = err.cause
+            if cause is not None:
+                details["cause"] = cause
             history.add("ExecutionFailed", frame.cursor, details)
         except ExecutionTimedOut:
             result.status = TIMED_OUT
