@@ -48,6 +48,12 @@ class VirtualClock:
             with self._lock:
                 self._now += datetime.timedelta(seconds=seconds)
 
+    def advance_to(self, moment: datetime.datetime) -> None:
+        """Move simulated time forward to moment (never back)."""
+        with self._lock:
+            if moment > self._now:
+                self._now = moment
+
     def abort(self) -> None:
         """Nothing waits on a virtual clock."""
 

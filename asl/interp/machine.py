@@ -122,6 +122,11 @@ class Interpreter:
             history.add("ExecutionSucceeded", frame.cursor, {"output": output})
         return result
 
+    def use_clock(self, clock: Any) -> None:
+        """Run on another clock from now on (a lane of simulated concurrency); events follow it."""
+        self.clock = clock
+        self.history.clock = clock
+
     def abort(self) -> None:
         """Ask the execution to stop at the next state boundary."""
         self._aborted = True

@@ -1,20 +1,61 @@
 """Parallel and Map: states that run nested state machines.
 
-Branches and iterations run one after another on the execution's clock (outputs and events
-are AWS's; a Wait inside one branch delays the next on the clock). Each runs in its own
-Frame, so it reads outer variables but assigns only its own.
+Branches and iterations run one after another in this process, each in its own Frame (it
+reads outer variables but assigns only its own). On the virtual clock they still overlap in
+time as on AWS: each runs in a lane, a fork of the clock taken when a lane is free (every
+branch, and up to MaxConcurrency iterations, start together), and the state ends when its last
+lane does. On the real clock a Wait in one branch delays the next.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
+import heapq
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from ..errors import StateEvaluationError, StatesError
 from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..history import History
 from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
+
+
+class _Lanes:
+    """Simulated concurrency on a virtual clock: `width` lanes, each a fork of the clock."""
+
+    def __init__(self, interp: Any, width: int, jobs: int) -> None:
+        self.interp = interp
+        self.base = interp.clock
+        self.enabled = getattr(self.base, "virtual", False) and jobs > 0
+        self.start = self.base.now()
+        self.end = self.start
+        # With a lane per job every job starts at the state's start: no queue needed.
+        self.queue = None if width <= 0 or width >= jobs else [(self.start, i) for i in range(width)]
+
+    @contextmanager
+    def lane(self) -> Iterator[None]:
+        """Run the body on the clock of the lane that frees up first."""
+        if not self.enabled:
+            yield
+            return
+        from .clock import VirtualClock
+
+        begin, index = heapq.heappop(self.queue) if self.queue is not None else (self.start, 0)
+        clock = VirtualClock(begin)
+        self.interp.use_clock(clock)
+        try:
+            yield
+        finally:
+            finished = clock.now()
+            self.end = max(self.end, finished)
+            if self.queue is not None:
+                heapq.heappush(self.queue, (finished, index))
+            self.interp.use_clock(self.base)
+
+    def close(self) -> None:
+        """The state goes on when its last lane is done."""
+        if self.enabled:
+            self.base.advance_to(self.end)
 
 
 def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
@@ -25,13 +66,18 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     started = history.add("ParallelStateStarted", frame.cursor)
     frame.cursor = started
     outputs = []
-    for branch in state.branches:
-        child = frame.child(started)
-        try:
-            outputs.append(interp.run_machine(branch, parameters, child))
-        except StatesError:
-            frame.cursor = child.cursor
-            raise
+    lanes = _Lanes(interp, len(state.branches), len(state.branches))
+    try:
+        for branch in state.branches:
+            child = frame.child(started)
+            try:
+                with lanes.lane():
+                    outputs.append(interp.run_machine(branch, parameters, child))
+            except StatesError:
+                frame.cursor = child.cursor
+                raise
+    finally:
+        lanes.close()
     frame.cursor = history.last_id
     history.add("ParallelStateSucceeded", frame.cursor)
     return finish(interp, state, raw_input, outputs, scope, _next(state))
@@ -103,7 +149,8 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
 def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Map: the ItemProcessor once per item, outputs in item order, tolerated failures honoured."""
     items, effective = _items(state, raw_input, scope)
-    _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency", raw_input, scope, int)
+    max_concurrency = _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency",
+                              raw_input, scope, int)
     tolerated_count = _number(state, "tolerated_failure_count", "tolerated_failure_count_path",
                               "ToleratedFailureCount", raw_input, scope, int)
     tolerated_pct = _number(state, "tolerated_failure_percentage", "tolerated_failure_percentage_path",
@@ -114,12 +161,31 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
     if distributed:
         frame.cursor = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
-    selector = state.item_selector
     batches = _batches(state, items, effective, scope) if state.item_batcher else None
     inputs = batches if batches is not None else items
+    lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
+    try:
+        results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
+                             frame.cursor, tolerated_count, tolerated_pct, distributed)
+    finally:
+        lanes.close()
+    if distributed:
+        frame.cursor = history.add("MapRunSucceeded", frame.cursor)
+    else:
+        frame.cursor = history.last_id
+    history.add("MapStateSucceeded", history.last_id)
+    return finish(interp, state, raw_input, results, scope, _next(state))
+
+
+def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
+               effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
+               distributed: bool) -> list:
+    """Run the iterations; their outputs (or tolerated errors) in item order."""
+    history = interp.history
+    frame = scope.frame
+    selector = state.item_selector
     results: list = []
     failures = 0
-    worker = frame.cursor
     for index, item in enumerate(inputs):
         if batches is None and selector is not None:
             scope.map_item = (index, item)
@@ -131,7 +197,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             finally:
                 scope.map_item = None
         try:
-            output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+            with lanes.lane():
+                output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
         except StatesError as err:
             worker = getattr(err, "cursor", worker)
             failures += 1
@@ -148,12 +215,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             results.append({"Error": err.name, "Cause": err.cause})
             continue
         results.append(output)
-    if distributed:
-        frame.cursor = history.add("MapRunSucceeded", frame.cursor)
-    else:
-        frame.cursor = history.last_id
-    history.add("MapStateSucceeded", history.last_id)
-    return finish(interp, state, raw_input, results, scope, _next(state))
+    return results
 
 
 def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,

@@ -79,8 +79,8 @@ class _Fields:
     def error(self, key: str, message: str) -> BuildError:
         return BuildError(message, f"{self.ptr}/{key}")
 
-    def path(self, key: str, reference: bool = False):
-        """(compiled path or None for `$`/absent, is_null)."""
+    def path(self, key: str, reference: bool = False, keep_root: bool = False):
+        """(compiled path or None for absent — and for `$` unless keep_root —, is_null)."""
         if key not in self.raw:
             return None, False
         value = self.raw[key]
@@ -90,7 +90,8 @@ class _Fields:
             path = compile_reference_path(value) if reference else compile_path(value)
         except PathSyntaxError as exc:
             raise self.error(key, str(exc)) from None
-        return (None if path.definite and not path.steps and path.root == "$" else path), False
+        identity = path.definite and not path.steps and path.root == "$"
+        return (None if identity and not keep_root else path), False
 
     def value_expression(self, key: str):
         """A `...Path` field that may hold a path or an intrinsic call."""
@@ -177,8 +178,8 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
     if kind == "Wait":
         if language == JSONPATH:
             return WaitState(**common, seconds=raw.get("Seconds"), timestamp=raw.get("Timestamp"),
-                             seconds_path=f.path("SecondsPath")[0] if "SecondsPath" in raw else None,
-                             timestamp_path=f.path("TimestampPath")[0] if "TimestampPath" in raw else None)
+                             seconds_path=f.path("SecondsPath", keep_root=True)[0] if "SecondsPath" in raw else None,
+                             timestamp_path=f.path("TimestampPath", keep_root=True)[0] if "TimestampPath" in raw else None)
         return WaitState(**common, seconds=f.maybe_expression("Seconds"), timestamp=f.maybe_expression("Timestamp"))
     if kind == "Choice":
         choices = tuple(_choice_rule(r, f"{ptr}/Choices/{i}", language)
@@ -191,9 +192,9 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
         return TaskState(
             **common, resource=resource,
             timeout_seconds=f.maybe_expression("TimeoutSeconds"),
-            timeout_seconds_path=f.path("TimeoutSecondsPath")[0] if "TimeoutSecondsPath" in raw else None,
+            timeout_seconds_path=f.path("TimeoutSecondsPath", keep_root=True)[0] if "TimeoutSecondsPath" in raw else None,
             heartbeat_seconds=f.maybe_expression("HeartbeatSeconds"),
-            heartbeat_seconds_path=f.path("HeartbeatSecondsPath")[0] if "HeartbeatSecondsPath" in raw else None,
+            heartbeat_seconds_path=f.path("HeartbeatSecondsPath", keep_root=True)[0] if "HeartbeatSecondsPath" in raw else None,
             credentials=raw.get("Credentials"),
         )
     if kind == "Parallel":
@@ -220,9 +221,9 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
         extra["items_path"] = f.path("ItemsPath")[0]
         selector_key = "ItemSelector" if "ItemSelector" in raw else "Parameters"
         extra["item_selector"] = f.template(selector_key)
-        extra["max_concurrency_path"] = f.path("MaxConcurrencyPath")[0]
-        extra["tolerated_failure_count_path"] = f.path("ToleratedFailureCountPath")[0]
-        extra["tolerated_failure_percentage_path"] = f.path("ToleratedFailurePercentagePath")[0]
+        extra["max_concurrency_path"] = f.path("MaxConcurrencyPath", keep_root=True)[0]
+        extra["tolerated_failure_count_path"] = f.path("ToleratedFailureCountPath", keep_root=True)[0]
+        extra["tolerated_failure_percentage_path"] = f.path("ToleratedFailurePercentagePath", keep_root=True)[0]
     else:
         extra["items"] = f.jsonata("Items")
         extra["item_selector"] = f.jsonata("ItemSelector")

@@ -95,3 +95,40 @@ def test_distributed_map_events_keep_iterations_out_of_the_parent_history(execut
 def test_map_of_ten_thousand_items(execute):
     result = execute(map_machine(), list(range(4, 10_004)))
     assert result.status == "SUCCEEDED" and len(result.output) == 10_000
+
+
+def _elapsed(result) -> float:
+    events = result.history.events
+    return (events[-1].timestamp - events[0].timestamp).total_seconds()
+
+
+def wait_branch(seconds):
+    return {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}}
+
+
+def test_parallel_branches_overlap_on_the_virtual_clock(execute):
+    result = execute({"StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Branches": [wait_branch(10), wait_branch(30), wait_branch(20)]}}})
+    assert _elapsed(result) == 30
+
+
+def test_parallel_overlap_keeps_the_machine_within_its_timeout(execute):
+    result = execute({"TimeoutSeconds": 15, "StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Branches": [wait_branch(10), wait_branch(10)]}}})
+    assert result.status == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("max_concurrency,items,elapsed", [
+    (0, [10, 10, 10, 10], 10),      # unbounded: all together
+    (1, [10, 10, 10, 10], 40),      # one at a time
+    (2, [10, 10, 10, 10], 20),      # two lanes
+    (2, [30, 10, 10, 10], 30),      # the short ones share the second lane
+    (3, [5], 5),
+])
+def test_map_iterations_share_max_concurrency_lanes(execute, max_concurrency, items, elapsed):
+    result = execute({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "MaxConcurrency": max_concurrency,
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": True}}}}}},
+        items)
+    assert result.status == "SUCCEEDED"
+    assert _elapsed(result) == elapsed
