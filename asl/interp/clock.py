@@ -28,6 +28,52 @@ class RealClock:
         """Wake any sleeper: the execution is being stopped."""
         self._aborted.set()
 
+    def fork(self, start: datetime.datetime) -> "LaneClock":
+        """A lane for one branch or iteration that began at start (see LaneClock)."""
+        return LaneClock(start, self)
+
+    def advance_to(self, moment: datetime.datetime) -> None:
+        """Really wait until moment: a Parallel or Map state ends when its slowest lane does."""
+        self.sleep((moment - self.now()).total_seconds())
+
+
+class LaneClock:
+    """One branch's or iteration's time on the real clock, while lanes run one after another.
+
+    Its time is the lane's start, plus the real time the lane has spent running, plus the waits
+    it made — which are only counted, not slept: the enclosing state sleeps once, until its
+    slowest lane would have finished, so parallel Waits overlap as on AWS.
+    """
+
+    virtual = True
+
+    def __init__(self, start: datetime.datetime, real: RealClock) -> None:
+        self._start = start
+        self._begun = time.monotonic()
+        self._waited = 0.0
+        self.real = real
+
+    def now(self) -> datetime.datetime:
+        """The lane's current time."""
+        return self._start + datetime.timedelta(seconds=self._waited + time.monotonic() - self._begun)
+
+    def sleep(self, seconds: float) -> None:
+        """Count the wait; the enclosing state sleeps for real once."""
+        if seconds > 0:
+            self._waited += seconds
+
+    def advance_to(self, moment: datetime.datetime) -> None:
+        """Count the wait up to moment."""
+        self.sleep((moment - self.now()).total_seconds())
+
+    def fork(self, start: datetime.datetime) -> "LaneClock":
+        """A nested lane (a Parallel inside a branch)."""
+        return LaneClock(start, self.real)
+
+    def abort(self) -> None:
+        """Stopping the execution wakes the real clock's sleepers."""
+        self.real.abort()
+
 
 class VirtualClock:
     """Simulated time: sleeping advances the clock instantly, so timestamps stay consistent."""
@@ -47,6 +93,10 @@ class VirtualClock:
         if seconds > 0:
             with self._lock:
                 self._now += datetime.timedelta(seconds=seconds)
+
+    def fork(self, start: datetime.datetime) -> "VirtualClock":
+        """A lane for one branch or iteration that began at start."""
+        return VirtualClock(start)
 
     def advance_to(self, moment: datetime.datetime) -> None:
         """Move simulated time forward to moment (never back)."""

@@ -1,10 +1,10 @@
 """Parallel and Map: states that run nested state machines.
 
 Branches and iterations run one after another in this process, each in its own Frame (it
-reads outer variables but assigns only its own). On the virtual clock they still overlap in
-time as on AWS: each runs in a lane, a fork of the clock taken when a lane is free (every
-branch, and up to MaxConcurrency iterations, start together), and the state ends when its last
-lane does. On the real clock a Wait in one branch delays the next.
+reads outer variables but assigns only its own). In time they still overlap as on AWS: each
+runs in a lane, a fork of the clock taken when a lane is free (every branch, and up to
+MaxConcurrency iterations, start together), and the state ends when its last lane does — on
+the real clock, by sleeping once until then (see clock.LaneClock).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish
 
 
 class _Lanes:
-    """Simulated concurrency on a virtual clock: `width` lanes, each a fork of the clock."""
+    """Concurrency in time: `width` lanes, each a fork of the clock."""
 
     def __init__(self, interp: Any, width: int, jobs: int) -> None:
         self.interp = interp
         self.base = interp.clock
-        self.enabled = getattr(self.base, "virtual", False) and jobs > 0
+        self.enabled = jobs > 0
         self.start = self.base.now()
         self.end = self.start
         # With a lane per job every job starts at the state's start: no queue needed.
@@ -38,10 +38,8 @@ class _Lanes:
         if not self.enabled:
             yield
             return
-        from .clock import VirtualClock
-
         begin, index = heapq.heappop(self.queue) if self.queue is not None else (self.start, 0)
-        clock = VirtualClock(begin)
+        clock = self.base.fork(begin)
         self.interp.use_clock(clock)
         try:
             yield

@@ -132,3 +132,51 @@ def test_map_iterations_share_max_concurrency_lanes(execute, max_concurrency, it
         items)
     assert result.status == "SUCCEEDED"
     assert _elapsed(result) == elapsed
+
+
+class RecordingRealClock:
+    """A real clock that records its sleeps instead of sleeping (and advances by them)."""
+
+    virtual = False
+
+    def __init__(self):
+        import datetime
+
+        from asl.interp.clock import RealClock
+
+        self._real = RealClock()
+        self.offset = datetime.timedelta()
+        self.sleeps = []
+
+    def now(self):
+        return self._real.now() + self.offset
+
+    def sleep(self, seconds):
+        import datetime
+
+        if seconds > 0:
+            self.sleeps.append(seconds)
+            self.offset += datetime.timedelta(seconds=seconds)
+
+    def fork(self, start):
+        from asl.interp.clock import LaneClock
+
+        return LaneClock(start, self)
+
+    def advance_to(self, moment):
+        self.sleep((moment - self.now()).total_seconds())
+
+    def abort(self):
+        pass
+
+
+def test_real_clock_sleeps_once_for_the_slowest_branch():
+    from asl.api import machine_from_definition, run_machine
+
+    clock = RecordingRealClock()
+    machine = machine_from_definition({"StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Branches": [wait_branch(10), wait_branch(30), wait_branch(20)]}}},
+        validate=False)
+    result = run_machine(machine, {}, clock=clock)
+    assert result.status == "SUCCEEDED"
+    assert len(clock.sleeps) == 1 and 29 < clock.sleeps[0] <= 30
