@@ -30,6 +30,7 @@ _STEP = re.compile(
     r"|\[\s*(?P<index>-?\d+)\s*\]"
 )
 _ROOT = re.compile(r"\$\$|\$(?P<var>[A-Za-z_][A-Za-z0-9_]*)|\$")
+_LENGTH_INDEX = re.compile(r"\[\s*\(\s*@\.length\s*-\s*(\d+)\s*\)\s*\]")
 _INDEFINITE = re.compile(r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]")
 
 
@@ -87,7 +88,8 @@ def compile_path(text: str) -> Path:
         raise PathSyntaxError(f"'{text}' is not a JSONPath: it must start with '$'")
     root = "$$" if m.group(0) == "$$" else "var" if m.group("var") else "$"
     variable = m.group("var")
-    rest = stripped[m.end():]
+    # Jayway's script index `[(@.length-K)]` is the K-th element from the end.
+    rest = _LENGTH_INDEX.sub(lambda g: f"[-{g.group(1)}]", stripped[m.end():])
     steps: list = []
     pos = 0
     while pos < len(rest):

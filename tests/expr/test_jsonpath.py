@@ -81,3 +81,12 @@ def test_reference_paths_must_be_definite_and_rooted(text):
 
 def test_compiled_paths_are_cached():
     assert compile_path("$.cached.path") is compile_path("$.cached.path")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("$.a.b[(@.length-1)]", 30),
+    ("$.a.b[( @.length - 3 )]", 10),
+    ("$.items[(@.length-1)].k", "q"),
+])
+def test_jayway_length_script_index(text, expected):
+    assert compile_path(text).find(DOC) == expected
