@@ -13,7 +13,7 @@ from ..errors import StateEvaluationError, StatesError
 from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..model.choice import parse_timestamp
-from .dataflow import apply_template, check_size, place_result, select
+from .dataflow import apply_template, check_size, path_value, place_result, select
 from .machine import Outcome
 
 QUERY_ERROR = "States.QueryEvaluationError"
@@ -184,11 +184,7 @@ def _wait_seconds(interp: Any, state: Any, raw_input: Any, scope: Any) -> float:
     doc = select(state.input_path, state.input_path_null, raw_input, scope)
     if state.seconds_path is not None:
         path = state.seconds_path
-        try:
-            value = scope.resolve(path, doc)
-        except PathNotFound:
-            raise StateEvaluationError(
-                f"The SecondsPath parameter does not reference an input value: {path.text}") from None
+        value = path_value(path, doc, scope, "SecondsPath parameter")
         if type(value) is not int:
             raise StateEvaluationError(
                 f"The SecondsPath parameter cannot be parsed as a long value: {path.text} == "
@@ -198,11 +194,7 @@ def _wait_seconds(interp: Any, state: Any, raw_input: Any, scope: Any) -> float:
                 f"The SecondsPath parameter references a negative value: {path.text} == {value}")
         return value
     path = state.timestamp_path
-    try:
-        value = scope.resolve(path, doc)
-    except PathNotFound:
-        raise StateEvaluationError(
-            f"The TimestampPath parameter does not reference an input value: {path.text}") from None
+    value = path_value(path, doc, scope, "TimestampPath parameter")
     moment = parse_timestamp(value)
     if moment is None:
         raise StateEvaluationError(

@@ -44,6 +44,14 @@ def missing_reason(path: Any, doc: Any) -> str:
 _MISSING = object()
 
 
+def path_value(path: Any, doc: Any, scope: Any, field: str) -> Any:
+    """A `...Path` field's value; AWS's message when it selects nothing."""
+    try:
+        return scope.resolve(path, doc)
+    except PathNotFound:
+        raise StateEvaluationError(f"The {field} does not reference an input value: {path.text}") from None
+
+
 def apply_template(template: Any, doc: Any, scope: Any) -> Any:
     """Parameters / ResultSelector / ItemSelector over doc."""
     if template is None:

@@ -18,6 +18,7 @@ from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..history import History
 from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
+from .dataflow import path_value
 
 
 class _Lanes:
@@ -116,11 +117,7 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
     """MaxConcurrency / ToleratedFailure*: literal, Path form, or JSONata expression."""
     path = getattr(state, path_field, None)
     if path is not None:
-        try:
-            value = scope.resolve(path, raw_input)
-        except PathNotFound:
-            raise StateEvaluationError(
-                f"The {label}Path field does not reference an input value: {path.text}") from None
+        value = path_value(path, raw_input, scope, f"{label}Path field")
         if isinstance(value, str):
             try:
                 value = kind(value)

@@ -6,11 +6,10 @@ import uuid
 from typing import Any
 
 from ..errors import StateEvaluationError, StatesError
-from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
-from .dataflow import PAYLOAD_LIMIT, check_size
+from .dataflow import check_size, path_value
 
 _STATES_PREFIX = "arn:aws:states:::"
 
@@ -25,11 +24,7 @@ def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None
     path = getattr(state, field + "_path")
     name = "TimeoutSeconds" if field == "timeout_seconds" else "HeartbeatSeconds"
     if path is not None:
-        try:
-            value = scope.resolve(path, raw_input)
-        except PathNotFound:
-            raise StateEvaluationError(f"The {name}Path parameter does not reference an input value: "
-                                       f"{path.text}") from None
+        value = path_value(path, raw_input, scope, f"{name}Path parameter")
         if type(value) is not int or value <= 0:
             raise StateEvaluationError(f"The {name}Path parameter references an invalid value: "
                                        f"{path.text} == {compact_json(value)}")

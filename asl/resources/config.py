@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
 
 from ..errors import Location, UserInputError
 from ..loader import Document, load_file
