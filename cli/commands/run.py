@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from asl.errors import SfnError, UserInputError
+from asl.errors import Location, SfnError, UserInputError
 
 
 def _read_input(input_json: str | None, input_file: str | None):
@@ -141,7 +141,7 @@ def build_invoker(definition: str, machine, resources_file: str | None, mock_con
     dispatcher = Dispatcher(providers)
     problems = missing_providers(machine, dispatcher)
     if problems:
-        raise UserInputError(problems[0], None)
+        raise UserInputError(problems[0], Location(definition))
     return dispatcher
 
 
