@@ -53,14 +53,15 @@ def machine_from_definition(definition: dict | str, validate: bool = True) -> St
 
 def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateMachine",
                 clock: str | Any = "virtual", invoker: Any = None,
-                listeners: list[Callable] | None = None, execution_name: str | None = None):
+                listeners: list[Callable] | None = None, execution_name: str | None = None,
+                execution_type: str = "STANDARD"):
     """Run one execution to its end and return its ExecutionResult (history included)."""
     from .interp.clock import make_clock
     from .interp.context import ExecutionInfo
     from .interp.machine import Interpreter
 
     clock_obj = make_clock(clock) if isinstance(clock, str) else clock
-    info = ExecutionInfo(machine_name=name)
+    info = ExecutionInfo(machine_name=name, express=execution_type == "EXPRESS")
     if execution_name:
         info.name = execution_name
     interp = Interpreter(machine, clock=clock_obj, info=info, invoker=invoker, listeners=listeners)

@@ -22,6 +22,9 @@ class ExecutionInfo:
     redrive_count: int = 0
     region: str = REGION
     account: str = ACCOUNT
+    express: bool = False
+    # Express executions' ARNs carry a second, run-unique part after the name.
+    express_suffix: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
     def machine_arn(self) -> str:
@@ -30,7 +33,10 @@ class ExecutionInfo:
 
     @property
     def execution_arn(self) -> str:
-        """arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME."""
+        """arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME (Express: express:MACHINE:NAME:ID)."""
+        if self.express:
+            return (f"arn:{PARTITION}:states:{self.region}:{self.account}:express:{self.machine_name}:"
+                    f"{self.name}:{self.express_suffix}")
         return f"arn:{PARTITION}:states:{self.region}:{self.account}:execution:{self.machine_name}:{self.name}"
 
     @property
@@ -45,15 +51,17 @@ class ExecutionInfo:
                 f"{label}:{uuid.uuid4()}")
 
     def execution_object(self) -> dict:
-        """`$$.Execution`."""
-        return {
+        """`$$.Execution` (Express executions cannot be redriven: no RedriveCount)."""
+        execution = {
             "Id": self.execution_arn,
             "Input": self.input,
             "StartTime": self.start_time,
             "Name": self.name,
             "RoleArn": self.role_arn,
-            "RedriveCount": self.redrive_count,
         }
+        if not self.express:
+            execution["RedriveCount"] = self.redrive_count
+        return execution
 
     def machine_object(self) -> dict:
         """`$$.StateMachine`."""

@@ -36,6 +36,9 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
 @click.option("--name", "machine_name", metavar="NAME", help="State machine name (default: the file's stem).")
 @click.option("--execution-name", metavar="NAME", help="Execution name (default: a UUID).")
+@click.option("--execution-type", type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
+              default="STANDARD", show_default=True,
+              help="EXPRESS: `$$.Execution` as an Express workflow sees it (express ARN, no RedriveCount).")
 @click.option("--resources", "resources_file", metavar="FILE",
               help="Resources file mapping Task resources to Python handlers "
                    "(default: resources.yaml beside the definition).")
@@ -49,6 +52,7 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
+        execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
         test_case: str | None = None, store_path: str | None = None, no_store: bool = False) -> None:
     """Run DEFINITION (JSON or YAML) and report how the execution ended.
@@ -93,6 +97,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         listeners.append(renderer.on_event)
     result = run_machine(machine, execution_input, name=machine_name or Path(definition).stem,
                          clock=clock, listeners=listeners, execution_name=execution_name,
+                         execution_type=execution_type.upper(),
                          invoker=invoker)
     if recording is not None:
         recording.finish(result)

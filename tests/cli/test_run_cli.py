@@ -90,3 +90,13 @@ def test_usage_error_exit_2():
 def test_samples_run(sample, input, status):
     result = invoke("run", SAMPLES / sample, "--input-file", SAMPLES / input, "--output", "json", "--clock", "virtual")
     assert json.loads(result.stdout)["status"] == status, result.output
+
+
+@pytest.mark.parametrize("kind,marker,redrive", [("STANDARD", ":execution:", True), ("express", ":express:", False)])
+def test_execution_type_shapes_the_context_object(tmp_path, kind, marker, redrive):
+    machine = write(tmp_path, "m.json", {"StartAt": "A", "States": {"A": {
+        "Type": "Pass", "Parameters": {"e.$": "$$.Execution"}, "End": True}}})
+    result = invoke("run", machine, "--output", "json", "--no-store", "--execution-type", kind)
+    execution = json.loads(result.stdout)["output"]["e"]
+    assert marker in execution["Id"]
+    assert ("RedriveCount" in execution) is redrive
