@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE TABLE IF NOT EXISTS task_tokens (
     token TEXT PRIMARY KEY, execution_arn TEXT, state_name TEXT, status TEXT NOT NULL DEFAULT 'PENDING',
-    output TEXT, error TEXT, cause TEXT
+    output TEXT, error TEXT, cause TEXT, heartbeats INTEGER NOT NULL DEFAULT 0, created_at TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
 """
@@ -50,6 +50,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
             self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(task_tokens)")}
+            # Stores made before heartbeats were kept gain the columns (SQLite adds them in place).
+            for column, kind in (("heartbeats", "INTEGER NOT NULL DEFAULT 0"), ("created_at", "TEXT")):
+                if column not in columns:
+                    self.db.execute(f"ALTER TABLE task_tokens ADD COLUMN {column} {kind}")
         except (OSError, sqlite3.Error) as exc:
             raise UserInputError(f"cannot open the store: {exc}", Location(str(self.path))) from None
         self.db.row_factory = sqlite3.Row
@@ -86,6 +91,52 @@ class Store:
                             "VALUES (?, ?, ?, ?, ?, ?)", (message.message_id, message.execution_arn, message.service,
                                                           message.target, message.sent_at,
                                                           json.dumps(message.to_dict())))
+
+    def add_task_token(self, token: str, execution_arn: str | None, state_name: str | None) -> None:
+        """Record a task token as PENDING: another process may now answer it."""
+        import datetime
+
+        now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO task_tokens (token, execution_arn, state_name, status, created_at) "
+                            "VALUES (?, ?, ?, 'PENDING', ?)", (token, execution_arn, state_name, now))
+
+    def answer_task_token(self, token: str, status: str | None, output: str | None = None,
+                          error: str | None = None, cause: str | None = None) -> None:
+        """SendTaskSuccess / Failure (status SUCCEEDED / FAILED) or Heartbeat (None); raises TaskTokenError."""
+        from .callbacks import TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, TaskTokenError
+
+        with self.db:
+            row = self.db.execute("SELECT t.status, e.status AS execution_status FROM task_tokens t LEFT JOIN "
+                                  "executions e ON e.arn = t.execution_arn WHERE t.token = ?", (token,)).fetchone()
+            if row is None:
+                raise TaskTokenError(TASK_DOES_NOT_EXIST)
+            # A token of an execution that is over (an interrupted run too) waits for nothing any more.
+            if row["status"] != "PENDING" or row["execution_status"] not in (None, "RUNNING"):
+                raise TaskTokenError(TASK_TIMED_OUT)
+            if status is None:
+                self.db.execute("UPDATE task_tokens SET heartbeats = heartbeats + 1 WHERE token = ?", (token,))
+            else:
+                self.db.execute("UPDATE task_tokens SET status = ?, output = ?, error = ?, cause = ? "
+                                "WHERE token = ? AND status = 'PENDING'", (status, output, error, cause, token))
+
+    def close_task_token(self, token: str, status: str) -> None:
+        """The Task of a token is over (answered, timed out or ended otherwise)."""
+        with self.db:
+            self.db.execute("UPDATE task_tokens SET status = ? WHERE token = ?", (status, token))
+
+    def task_token(self, token: str) -> dict | None:
+        """One task token's row (status, output, error, cause, heartbeats), or None."""
+        row = self.db.execute("SELECT * FROM task_tokens WHERE token = ?", (token,)).fetchone()
+        return dict(row) if row is not None else None
+
+    def task_tokens(self, status: str | None = "PENDING") -> list[dict]:
+        """Task tokens, oldest first (PENDING ones by default: the Tasks waiting for an answer)."""
+        query, args = "SELECT * FROM task_tokens", []
+        if status is not None:
+            query += " WHERE status = ?"
+            args.append(status)
+        return [dict(row) for row in self.db.execute(query + " ORDER BY rowid", args)]
 
     def mark_interrupted(self) -> int:
         """Executions left RUNNING by a run that died become ABORTED; how many."""

@@ -15,6 +15,7 @@ COMMANDS = {
     "executions": "cli.commands.stored:executions",
     "history": "cli.commands.stored:history",
     "messages": "cli.commands.stored:messages",
+    "task": "cli.commands.task:task",
 }
 
 

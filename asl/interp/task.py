@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from ..callbacks import Submitted, callback_options, close_task, new_token, open_task
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
@@ -12,6 +12,8 @@ from .actions import effective_input, finish, jsonata_value, _next
 from .dataflow import check_size, path_value
 
 _STATES_PREFIX = "arn:aws:states:::"
+# Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
+_TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
 
 def _is_plain_lambda(resource: str) -> bool:
@@ -41,7 +43,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     resource = state.resource
     if resource.endswith((".waitForTaskToken", ".sync", ".sync:2")):
         # Set before Parameters are evaluated: they read it as $$.Task.Token (AWS has one for .sync too).
-        scope.task_token = str(uuid.uuid4())
+        scope.task_token = new_token()
     parameters = effective_input(state, raw_input, scope)
     timeout = _seconds(state, "timeout_seconds", raw_input, scope)
     heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
@@ -72,11 +74,19 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     interp.task_attempts[state.name] = attempt + 1
     call = TaskCall(state.name, resource, parameters, attempt, scope.context(), timeout, heartbeat,
                     scope.task_token, interp)
+    token = scope.task_token
+    if token is not None:
+        # Open before the service is called: a handler may answer the token at once.
+        open_task(token, interp.info.execution_arn, state.name, callback_options(interp).store)
     try:
         result = interp.invoker.invoke(call) if interp.invoker is not None else interp.no_invoker(call)
+        if isinstance(result, Submitted):
+            # AWS records the service's first response, then waits for the callback or the job.
+            frame.cursor = history.add("TaskSubmitted", frame.cursor, {**kind, "output": result.output})
+            result = result.complete(call)
         check_size(result, resource if plain_lambda else state.name)
     except StatesError as err:
-        timed_out = err.name == "States.Timeout"
+        timed_out = err.name in _TIMEOUTS
         if plain_lambda:
             event = "LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed"
             details = _error_details(err)
@@ -85,6 +95,9 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             details = {**kind, **_error_details(err)}
         frame.cursor = history.add(event, frame.cursor, details)
         raise
+    finally:
+        if token is not None:
+            close_task(token)
     if plain_lambda:
         frame.cursor = history.add("LambdaFunctionSucceeded", frame.cursor, {"output": result})
     else:
@@ -140,6 +153,6 @@ def _error_details(err: StatesError) -> dict:
     if err.name is not None:
         details["error"] = err.name
     # AWS's timeout events carry no cause; a Catch still sees "Cause": "".
-    if err.cause is not None and not (err.cause == "" and err.name == "States.Timeout"):
+    if err.cause is not None and not (err.cause == "" and err.name in _TIMEOUTS):
         details["cause"] = err.cause
     return details

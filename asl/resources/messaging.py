@@ -38,6 +38,7 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 DEDUP_WINDOW = datetime.timedelta(minutes=5)   # SNS FIFO and SQS FIFO deduplication interval
 _PREFIX = "arn:aws:states:::"
+_CALLBACK = ".waitForTaskToken"
 _ACTIONS = {"sns:publish": "sns", "sqs:sendMessage": "sqs",
             "aws-sdk:sns:publish": "sns", "aws-sdk:sqs:sendMessage": "sqs"}
 
@@ -136,7 +137,7 @@ class Messaging:
     # -------------------------------------------------------------- provider interface
 
     def can_handle(self, state_name: str, resource: str, parameters: Any) -> bool:
-        """sns:publish and sqs:sendMessage, optimized or aws-sdk (callbacks are not emulated)."""
+        """sns:publish and sqs:sendMessage, optimized or aws-sdk, with or without .waitForTaskToken."""
         return _action(resource) is not None
 
     def invoke(self, call: TaskCall) -> Any:
@@ -148,8 +149,15 @@ class Messaging:
         params = call.parameters if isinstance(call.parameters, dict) else {}
         now = _now(call)
         if service == "sns":
-            return self.publish(params, sdk=sdk, now=now, call=call)
-        return self.send_message(params, sdk=sdk, now=now, call=call)
+            result = self.publish(params, sdk=sdk, now=now, call=call)
+        else:
+            result = self.send_message(params, sdk=sdk, now=now, call=call)
+        if call.resource.endswith(_CALLBACK):
+            from ..callbacks import Submitted
+
+            # Sent: the Task now waits for SendTaskSuccess / Failure with the token in the message.
+            return Submitted(result)
+        return result
 
     def messages_for(self, target: str | None = None, execution_arn: str | None = None) -> list[Message]:
         """The kept messages, optionally of one topic or queue and of one execution."""
@@ -560,7 +568,8 @@ def _numeric(ops: list, value: Any) -> bool:
 def _action(resource: str) -> str | None:
     if not resource.startswith(_PREFIX):
         return None
-    return _ACTIONS.get(resource[len(_PREFIX):])
+    action = resource[len(_PREFIX):]
+    return _ACTIONS.get(action[:-len(_CALLBACK)] if action.endswith(_CALLBACK) else action)
 
 
 def _text(value: Any) -> str:

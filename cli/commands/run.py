@@ -50,11 +50,15 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--store", "store_path", metavar="PATH",
               help="SQLite store of executions and messages (default: .sfn/sfn.db beside the definition).")
 @click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
+@click.option("--callback-wait", type=click.FloatRange(min=0), default=2.0, show_default=True, metavar="SECONDS",
+              help="With --clock virtual: real seconds a .waitForTaskToken Task waits for an answer before its "
+                   "HeartbeatSeconds / TimeoutSeconds run out on the simulated clock.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
         execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
-        test_case: str | None = None, store_path: str | None = None, no_store: bool = False) -> None:
+        test_case: str | None = None, store_path: str | None = None, no_store: bool = False,
+        callback_wait: float = 2.0) -> None:
     """Run DEFINITION (JSON or YAML) and report how the execution ended.
 
     \b
@@ -84,6 +88,11 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             recording = Recording(Store(store_path or default_path(definition)),
                                   machine_name or Path(definition).stem, execution_name, read_text(definition),
                                   execution_input, invoker)
+        from asl.callbacks import CallbackOptions
+
+        # Task tokens go through the store so `sfn task success` in another terminal can answer them.
+        invoker.store = recording.store if recording is not None else None
+        invoker.callbacks = CallbackOptions(invoker.store, callback_wait)
     except SfnError as exc:
         _fail_start(exc)
     if output_format is None:
@@ -110,6 +119,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer.finish(result)
     else:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    if no_store and _unanswered_callback(result):
+        click.echo("sfn: a .waitForTaskToken Task got no answer: with --no-store only the run's own handlers can "
+                   "answer (asl.callbacks.send_task_success); without it, `sfn task success TOKEN` can from "
+                   "another terminal", err=True)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
 
 
@@ -143,11 +156,27 @@ def build_invoker(definition: str, machine, resources_file: str | None, mock_con
     from asl.resources.messaging import messaging_from_config
 
     providers.append(messaging_from_config(config, handlers))
+    from asl.resources.nested import TaskTokenApi, child_dispatcher, nested_from_config
+
+    nested = nested_from_config(config)
+    providers += [nested, TaskTokenApi()]
     dispatcher = Dispatcher(providers)
     problems = missing_providers(machine, dispatcher)
     if problems:
         raise UserInputError(problems[0], Location(definition))
+    # A machine the definition may start must be able to run too (its Tasks without the mocks).
+    children = child_dispatcher(dispatcher, 1)
+    for spec in {id(s): s for s in nested.machines.values()}.values():
+        problems = missing_providers(spec.machine, children)
+        if problems:
+            raise UserInputError(problems[0], Location(str(spec.path)))
     return dispatcher
+
+
+def _unanswered_callback(result) -> bool:
+    """Whether a callback Task of the run timed out (nobody answered its token)."""
+    return any(event.type == "TaskTimedOut" and str((event.details or {}).get("resource", "")).endswith(
+        ".waitForTaskToken") for event in result.history.events)
 
 
 def _fail_start(exc: SfnError) -> None:

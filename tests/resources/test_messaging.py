@@ -338,7 +338,7 @@ def test_unknown_resources_are_not_handled():
     stub = Messaging()
     assert stub.can_handle("S", "arn:aws:states:::sns:publish", {})
     assert stub.can_handle("S", "arn:aws:states:::aws-sdk:sqs:sendMessage", {})
-    assert not stub.can_handle("S", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", {})
+    assert stub.can_handle("S", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", {})  # callbacks: asl.callbacks
     assert not stub.can_handle("S", "arn:aws:states:::sqs:receiveMessage", {})
 
 

@@ -1,0 +1,123 @@
+"""`sfn task success|failure|heartbeat TOKEN`: answer a waiting `.waitForTaskToken` Task from another terminal.
+
+The answer goes into the store the running `sfn run` keeps (default `.sfn/sfn.db` in the current
+folder, as `sfn run` makes it beside the definition); the run polls it and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from asl.errors import SfnError
+
+STORE_HELP = "The store of the waiting run (default: .sfn/sfn.db in the current folder)."
+
+
+@click.group()
+def task() -> None:
+    """Answer Tasks waiting for a callback (.waitForTaskToken), as SendTaskSuccess / Failure / Heartbeat do.
+
+    \b
+    Exit codes: 0 answered; 1 the Task is not waiting (TaskDoesNotExist, or TaskTimedOut: it
+    ended or was answered already); 2 bad usage, no store, a malformed token (InvalidToken) or
+    output that is not JSON (InvalidOutput).
+
+    \b
+    Examples:
+      sfn task list
+      sfn task success TOKEN --output '{"approved": true}'
+      sfn task failure TOKEN --error Rejected --cause "over budget"
+      sfn task heartbeat TOKEN
+    """
+
+
+def _store(store_path: str | None):
+    from pathlib import Path
+
+    from asl.errors import Location, UserInputError
+    from asl.store import Store
+
+    path = Path(store_path) if store_path else Path(".sfn") / "sfn.db"
+    if not path.is_file():
+        raise UserInputError("no store here: answer from the folder of the definition `sfn run` is running, "
+                             "or pass --store PATH", Location(str(path)))
+    return Store(path)
+
+
+def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
+    """Send one answer; AWS's refusal is one line and exit 1 or 2."""
+    try:
+        store = _store(store_path)
+        try:
+            send(token, store=store, **kwargs)
+        finally:
+            store.close()
+    except SfnError as exc:
+        click.echo(f"sfn: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@task.command()
+@click.argument("token")
+@click.option("--output", "output_json", required=True, metavar="JSON", help="The Task's output, as JSON text.")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+def success(token: str, output_json: str, store_path: str | None) -> None:
+    """SendTaskSuccess: the Task waiting on TOKEN succeeds with --output."""
+    from asl.callbacks import INVALID_OUTPUT, TaskTokenError, send_task_success
+
+    try:
+        output = json.loads(output_json)
+    except ValueError as exc:
+        error = TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'")
+        click.echo(f"sfn: --output: {error}", err=True)
+        sys.exit(2)
+    _answer(send_task_success, token, store_path, output=output)
+
+
+@task.command()
+@click.argument("token")
+@click.option("--error", metavar="NAME", help="The error name (what Retry and Catch match).")
+@click.option("--cause", metavar="TEXT", help="A description of the failure.")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+def failure(token: str, error: str | None, cause: str | None, store_path: str | None) -> None:
+    """SendTaskFailure: the Task waiting on TOKEN fails with --error and --cause."""
+    from asl.callbacks import send_task_failure
+
+    _answer(send_task_failure, token, store_path, error=error, cause=cause)
+
+
+@task.command()
+@click.argument("token")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+def heartbeat(token: str, store_path: str | None) -> None:
+    """SendTaskHeartbeat: the Task waiting on TOKEN is still being worked on (HeartbeatSeconds restarts)."""
+    from asl.callbacks import send_task_heartbeat
+
+    _answer(send_task_heartbeat, token, store_path)
+
+
+@task.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Answered and closed tokens too, not only the waiting ones.")
+@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
+def list_tokens(show_all: bool, store_path: str | None, output_format: str) -> None:
+    """List the task tokens Tasks are waiting on (their execution and state)."""
+    try:
+        store = _store(store_path)
+    except SfnError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    rows = store.task_tokens(None if show_all else "PENDING")
+    if output_format == "json":
+        click.echo(json.dumps([{k: r[k] for k in ("token", "execution_arn", "state_name", "status", "created_at")}
+                               for r in rows], indent=1))
+        return
+    if not rows:
+        click.echo("no Task is waiting for a callback" if not show_all else "no task tokens")
+        return
+    for row in rows:
+        execution = (row["execution_arn"] or "").rsplit(":", 1)[-1]
+        click.echo(f"{row['token']}  {row['status']:<9} {row['state_name'] or ''}  ({execution})")

@@ -1,0 +1,115 @@
+"""`sfn task success|failure|heartbeat|list`, and a second process answering a waiting `sfn run`."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asl.callbacks import new_token
+from asl.store import Store
+from cli.main import sfn
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "callback-approval"
+
+
+def cli(*args):
+    return CliRunner().invoke(sfn, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "sfn.db"
+    Store(path).close()
+    return str(path)
+
+
+def test_task_errors_and_exit_codes(store_path, tmp_path):
+    unknown = cli("task", "success", new_token(), "--output", "{}", "--store", store_path)
+    assert unknown.exit_code == 1 and "TaskDoesNotExist" in unknown.output
+    invalid = cli("task", "failure", "nope", "--error", "E", "--store", store_path)
+    assert invalid.exit_code == 2 and "InvalidToken: Invalid Token: 'Invalid token'" in invalid.output
+    bad_json = cli("task", "success", new_token(), "--output", "{nope", "--store", store_path)
+    assert bad_json.exit_code == 2 and "InvalidOutput" in bad_json.output
+    no_store = cli("task", "heartbeat", new_token(), "--store", str(tmp_path / "none.db"))
+    assert no_store.exit_code == 2 and "no store here" in no_store.output
+    missing_output = cli("task", "success", new_token(), "--store", store_path)
+    assert missing_output.exit_code == 2
+
+
+def test_task_answers_a_pending_token_once(store_path):
+    token = new_token()
+    Store(store_path).add_task_token(token, None, "Approve")
+    listed = cli("task", "list", "--store", store_path)
+    assert token in listed.output and "Approve" in listed.output
+    assert cli("task", "heartbeat", token, "--store", store_path).exit_code == 0
+    assert cli("task", "failure", token, "--error", "No", "--cause", "why", "--store", store_path).exit_code == 0
+    row = Store(store_path).task_token(token)
+    assert (row["status"], row["error"], row["cause"], row["heartbeats"]) == ("FAILED", "No", "why", 1)
+    again = cli("task", "success", token, "--output", "{}", "--store", store_path)
+    assert again.exit_code == 1 and "TaskTimedOut: Task Timed Out: 'Provided task does not exist anymore'" in again.output
+    assert "no Task is waiting" in cli("task", "list", "--store", store_path).output
+    as_json = json.loads(cli("task", "list", "--all", "--output", "json", "--store", store_path).output)
+    assert as_json[0]["status"] == "FAILED"
+
+
+def test_run_without_store_says_who_can_answer(tmp_path):
+    shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
+    result = CliRunner().invoke(sfn, ["run", str(tmp_path / "sample" / "approval.asl.json"), "--input",
+                                      '{"orderId": "X", "total": 500}', "--clock", "virtual", "--callback-wait",
+                                      "0", "--no-store", "--output", "json"])
+    assert result.exit_code == 1  # the Catch sends the timed-out approval to a Fail state
+    assert "only the run's own handlers can answer" in result.output
+
+
+def test_sample_small_order_is_approved_by_the_consumer(tmp_path):
+    shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
+    result = cli("run", str(tmp_path / "sample" / "approval.asl.json"), "--input-file",
+                 str(tmp_path / "sample" / "input-small.json"), "--clock", "virtual", "--output", "json")
+    assert result.exit_code == 0
+    output = json.loads(result.output.splitlines()[-1])["output"]
+    assert output["fulfilment"]["shipment"] == {"orderId": "A-1001", "approvedBy": "auto-approve",
+                                                 "carrier": "local-post"}
+
+
+def test_second_process_answers_a_waiting_run(tmp_path):
+    """`sfn run` waits on the real clock; `sfn task success` from another process answers it."""
+    shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
+    folder = tmp_path / "sample"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    sfn_cmd = [sys.executable, "-c", "from cli.main import main; main()"]
+    run = subprocess.Popen(sfn_cmd + ["run", "approval.asl.json", "--input-file", "input-large.json",
+                                      "--output", "json"],
+                           cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        store_file = folder / ".sfn" / "sfn.db"
+        token = None
+        deadline = time.monotonic() + 30
+        while token is None and time.monotonic() < deadline:
+            if store_file.is_file():
+                rows = Store(store_file).task_tokens()
+                token = rows[0]["token"] if rows else None
+            if token is None:
+                assert run.poll() is None, run.communicate()
+                time.sleep(0.05)
+        assert token is not None
+        answer = subprocess.run(sfn_cmd + ["task", "success", token, "--output",
+                                           '{"approved": true, "approvedBy": "ana"}'],
+                                cwd=folder, env=env, capture_output=True, text=True, timeout=30)
+        assert answer.returncode == 0, answer.stderr
+        out, err = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, err
+    result = json.loads(out)
+    assert result["output"]["approval"] == {"approved": True, "approvedBy": "ana"}
+    assert result["output"]["fulfilment"]["shipment"]["approvedBy"] == "ana"
+    late = subprocess.run(sfn_cmd + ["task", "success", token, "--output", "{}"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert late.returncode == 1 and "TaskTimedOut" in late.stderr

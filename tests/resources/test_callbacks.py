@@ -1,0 +1,270 @@
+""".waitForTaskToken: answers from handlers (at once, or later from a thread), through the store,
+heartbeats and timeouts on both clocks, AWS's errors for tokens nobody waits on."""
+
+import datetime
+import json
+import threading
+import time
+
+import pytest
+
+from asl.api import machine_from_definition, run_machine
+from asl.callbacks import (CallbackOptions, TaskTokenError, new_token, send_task_failure, send_task_heartbeat,
+                           send_task_success, well_formed)
+from asl.resources import Dispatcher
+from asl.resources.config import load_resources
+from asl.resources.messaging import messaging_from_config
+from asl.resources.nested import TaskTokenApi
+from asl.store import Store
+
+# Handlers answer through asl.callbacks; what they do depends on the event they get.
+HANDLERS = """
+import json, threading, time
+from asl.callbacks import send_task_success, send_task_failure, send_task_heartbeat
+
+def approve(event, context):
+    send_task_success(event["token"], {"approved": True, "order": event["order"]})
+    return {"sent": True}
+
+def reject(event, context):
+    send_task_failure(event["token"], "Rejected", "over budget")
+
+def later(event, context):
+    def answer():
+        for _ in range(event.get("beats", 0)):
+            time.sleep(event["every"])
+            send_task_heartbeat(event["token"])
+        time.sleep(event.get("delay", 0.05))
+        send_task_success(event["token"], "late but here")
+    threading.Thread(target=answer, daemon=True).start()
+
+def ignore(event, context):
+    return None
+
+def consume(event, context):
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        send_task_success(body["token"], {"queued": body["n"]})
+
+def notified(event, context):
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    send_task_success(message["token"], {"via": "sns"})
+"""
+
+RESOURCES = """
+handlers:
+  Approve: cb_handlers:approve
+  Reject: cb_handlers:reject
+  Later: cb_handlers:later
+  Ignore: cb_handlers:ignore
+queues:
+  work: {consumer: cb_handlers:consume}
+  nobody: {}
+topics:
+  alerts: {}
+subscriptions:
+  alerts:
+    - handler: cb_handlers:notified
+"""
+
+
+@pytest.fixture
+def invoker(tmp_path):
+    (tmp_path / "cb_handlers.py").write_text(HANDLERS)
+    (tmp_path / "resources.yaml").write_text(RESOURCES)
+    config = load_resources(tmp_path / "resources.yaml")
+    handlers = config.local_handlers()
+    dispatcher = Dispatcher([handlers, messaging_from_config(config, handlers), TaskTokenApi()])
+    dispatcher.callbacks = CallbackOptions(store=None, virtual_wait=0.0)
+    return dispatcher
+
+
+def lambda_task(function, payload=None, **fields):
+    payload = payload or {}
+    state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+             "Parameters": {"FunctionName": function,
+                            "Payload": {"token.$": "$$.Task.Token", **payload}},
+             "End": True, **fields}
+    return {"StartAt": "Wait", "States": {"Wait": state}}
+
+
+def run(definition, invoker, input=None, clock="virtual"):
+    return run_machine(machine_from_definition(definition), input or {}, clock=clock, invoker=invoker)
+
+
+def types(result):
+    return [e.type for e in result.history.events]
+
+
+def test_handler_answers_at_once(invoker):
+    result = run(lambda_task("Approve", {"order.$": "$.order"}), invoker, {"order": 7})
+    assert result.status == "SUCCEEDED"
+    assert result.output == {"approved": True, "order": 7}
+    assert types(result)[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    submitted = result.history.events[4].details
+    # TaskSubmitted holds the invoke response (the function's return value as Payload).
+    assert submitted["resource"] == "invoke.waitForTaskToken" and submitted["output"]["Payload"] == {"sent": True}
+
+
+def test_handler_answers_later_from_a_thread_real_clock(invoker):
+    result = run(lambda_task("Later", {"delay": 0.1}), invoker, clock="real")
+    assert (result.status, result.output) == ("SUCCEEDED", "late but here")
+
+
+def test_virtual_clock_waits_a_bounded_real_time_for_a_thread(invoker):
+    invoker.callbacks = CallbackOptions(store=None, virtual_wait=5.0)
+    started = time.monotonic()
+    result = run(lambda_task("Later", {"delay": 0.1}), invoker)
+    assert (result.status, result.output) == ("SUCCEEDED", "late but here")
+    assert time.monotonic() - started < 4  # it returned as soon as the answer came
+
+
+def test_send_task_failure_fails_the_task_and_catch_sees_it(invoker):
+    definition = lambda_task("Reject", Catch=[{"ErrorEquals": ["Rejected"], "Next": "Caught"}])
+    del definition["States"]["Wait"]["End"]
+    definition["States"]["Wait"]["Next"] = "Never"
+    definition["States"]["Never"] = {"Type": "Succeed"}
+    definition["States"]["Caught"] = {"Type": "Pass", "End": True}
+    result = run(definition, invoker)
+    assert result.output == {"Error": "Rejected", "Cause": "over budget"}
+    failed = next(e for e in result.history.events if e.type == "TaskFailed")
+    assert failed.details["error"] == "Rejected" and failed.details["cause"] == "over budget"
+
+
+def test_heartbeat_timeout_on_the_virtual_clock(invoker):
+    result = run(lambda_task("Ignore", HeartbeatSeconds=5, TimeoutSeconds=60), invoker)
+    assert (result.status, result.error) == ("FAILED", "States.HeartbeatTimeout")
+    timed_out = next(e for e in result.history.events if e.type == "TaskTimedOut")
+    assert timed_out.details == {"resourceType": "lambda", "resource": "invoke.waitForTaskToken",
+                                 "error": "States.HeartbeatTimeout"}
+    events = result.history.events
+    submitted = next(e for e in events if e.type == "TaskSubmitted")
+    assert timed_out.timestamp - submitted.timestamp == datetime.timedelta(seconds=5)
+
+
+def test_timeout_seconds_on_the_virtual_clock(invoker):
+    result = run(lambda_task("Ignore", TimeoutSeconds=30), invoker)
+    assert (result.status, result.error) == ("FAILED", "States.Timeout")
+    events = result.history.events
+    assert events[-1].timestamp - events[0].timestamp == datetime.timedelta(seconds=30)
+
+
+def test_no_timeout_uses_the_spec_default_and_never_hangs(invoker):
+    result = run(lambda_task("Ignore"), invoker)
+    assert result.error == "States.Timeout"
+    events = result.history.events
+    assert events[-1].timestamp - events[0].timestamp == datetime.timedelta(seconds=99999999)
+
+
+def test_execution_timeout_comes_first(invoker):
+    definition = {**lambda_task("Ignore", HeartbeatSeconds=500), "TimeoutSeconds": 20}
+    assert run(definition, invoker).status == "TIMED_OUT"
+
+
+def test_heartbeats_keep_a_task_alive_on_the_real_clock(invoker):
+    payload = {"beats": 4, "every": 0.15, "delay": 0.1}
+    result = run(lambda_task("Later", payload, HeartbeatSeconds=1), invoker, clock="real")
+    # 0.7 s of work: without heartbeats it would still pass HeartbeatSeconds=1 only just, so
+    # also check that a real timeout fires when heartbeats stop.
+    assert (result.status, result.output) == ("SUCCEEDED", "late but here")
+    result = run(lambda_task("Ignore", HeartbeatSeconds=1), invoker, clock="real")
+    assert result.error == "States.HeartbeatTimeout"
+
+
+def test_sqs_consumer_answers(invoker):
+    definition = {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/work",
+                       "MessageBody": {"token.$": "$$.Task.Token", "n": 3}}, "End": True}}}
+    result = run(definition, invoker)
+    assert result.output == {"queued": 3}
+    submitted = next(e for e in result.history.events if e.type == "TaskSubmitted")
+    assert set(submitted.details["output"]) >= {"MessageId", "MD5OfMessageBody", "SdkHttpMetadata"}
+
+
+def test_sns_subscriber_answers(invoker):
+    definition = {"StartAt": "Publish", "States": {"Publish": {
+        "Type": "Task", "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
+        "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
+                       "Message": {"token.$": "$$.Task.Token"}}, "End": True}}}
+    assert run(definition, invoker).output == {"via": "sns"}
+
+
+def test_undeclared_queue_fails_before_waiting(invoker):
+    definition = {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/missing",
+                       "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}}
+    result = run(definition, invoker)
+    assert result.error == "SQS.AmazonSQSException"
+    assert "TaskSubmitted" not in types(result)
+
+
+def test_answers_through_the_store(tmp_path, invoker):
+    """A second connection to the store stands in for `sfn task success` in another process."""
+    store = Store(tmp_path / "sfn.db")
+    invoker.store = store
+    invoker.callbacks = CallbackOptions(store=store, virtual_wait=5.0, poll_seconds=0.02)
+    path = tmp_path / "sfn.db"
+
+    def answer():
+        for _ in range(200):
+            rows = Store(path).task_tokens()
+            if rows:
+                # What `sfn task heartbeat|success` does in another process (where the token is
+                # not in memory): write the answer into the store.
+                other = Store(path)
+                other.answer_task_token(rows[0]["token"], None)
+                other.answer_task_token(rows[0]["token"], "SUCCEEDED", json.dumps({"from": "store"}))
+                return
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    result = run(lambda_task("Ignore", HeartbeatSeconds=100), invoker)
+    thread.join()
+    assert result.output == {"from": "store"}
+    (row,) = store.task_tokens(None)
+    assert (row["status"], row["heartbeats"]) == ("SUCCEEDED", 1)
+    with pytest.raises(TaskTokenError) as late:
+        send_task_success(row["token"], {}, store=path)
+    assert late.value.code == "TaskTimedOut" and late.value.exit_code == 1
+
+
+def test_token_errors(tmp_path):
+    with pytest.raises(TaskTokenError) as bad:
+        send_task_success("not-a-token", {})
+    assert (bad.value.code, bad.value.message, bad.value.exit_code) == ("InvalidToken", "Invalid Token: 'Invalid token'", 2)
+    token = new_token()
+    assert well_formed(token) and not well_formed(token[:-2])
+    with pytest.raises(TaskTokenError) as unknown:
+        send_task_failure(token, "E", "C")
+    assert unknown.value.code == "TaskDoesNotExist"
+    with pytest.raises(TaskTokenError) as unknown_in_store:
+        send_task_heartbeat(token, store=tmp_path / "sfn.db")
+    assert unknown_in_store.value.code == "TaskDoesNotExist"
+    with pytest.raises(TaskTokenError) as output:
+        send_task_success(token, {"not json": object()})
+    assert output.value.code == "InvalidOutput"
+
+
+def test_answering_twice_is_task_timed_out(invoker):
+    tokens = []
+    definition = lambda_task("Approve", {"order": 1})
+    result = run(definition, invoker)
+    token = json.loads(json.dumps(result.history.to_aws()))  # the token is in TaskScheduled's parameters
+    scheduled = next(e for e in token["events"] if e["type"] == "TaskScheduled")
+    tokens.append(json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["Payload"]["token"])
+    with pytest.raises(TaskTokenError) as late:
+        send_task_success(tokens[0], {})
+    assert late.value.message == "Task Timed Out: 'Provided task does not exist anymore'"
+
+
+def test_sdk_send_task_success_with_a_bad_token(invoker):
+    definition = {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+        "Parameters": {"Output": "ParameterOutput", "TaskToken": "NoSuchTaskToken"}, "End": True}}}
+    result = run(definition, invoker)
+    assert result.error == "Sfn.InvalidTokenException"
+    assert result.cause.startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: ")
+    assert result.cause.endswith(") (SDK Attempt Count: 1)")
