@@ -157,8 +157,12 @@ def close_task(token: str, status: str = CLOSED) -> None:
         while len(_closed) > _CLOSED_KEPT:
             _closed.popitem(last=False)
     if pending is not None and pending.store is not None:
+        if pending.answered:
+            status = pending.status
+        elif pending.waited and status == CLOSED:
+            status = TIMED_OUT  # waited in vain: a timeout, an execution timeout or an abort
         try:
-            pending.store.close_task_token(token, pending.status if pending.answered else status)
+            pending.store.close_task_token(token, status)
         except Exception:  # the run's outcome matters more than the bookkeeping of a closed token
             pass
 

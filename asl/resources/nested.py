@@ -153,6 +153,11 @@ class _Child:
         if store is not None:
             events = self.result.history.events
             store.finish_execution(self.arn, self.result, events[-1].timestamp.isoformat() if events else None)
+        if self.result.status == "ABORTED":
+            from ..interp.machine import ExecutionAborted
+
+            # Only a stop of the whole run (Ctrl-C) aborts a child here: the parent stops too.
+            raise ExecutionAborted()
         return self.result
 
     def sync_result(self, json_values: bool) -> dict:

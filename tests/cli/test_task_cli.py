@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -77,29 +78,51 @@ def test_sample_small_order_is_approved_by_the_consumer(tmp_path):
                                                  "carrier": "local-post"}
 
 
+def _start_waiting_run(folder):
+    """`sfn run` of the large order (real clock) in its own process, and its pending token."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    run = subprocess.Popen(SFN + ["run", "approval.asl.json", "--input-file", "input-large.json", "--output", "json"],
+                           cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    store_file = folder / ".sfn" / "sfn.db"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if store_file.is_file():
+            rows = Store(store_file).task_tokens()
+            if rows:
+                return run, env, rows[0]["token"]
+        if run.poll() is not None:
+            pytest.fail(str(run.communicate()))
+        time.sleep(0.05)
+    run.kill()
+    pytest.fail("no pending token within 30 s")
+
+
+SFN = [sys.executable, "-c", "from cli.main import main; main()"]
+
+
+def test_ctrl_c_while_waiting_aborts_and_closes_the_token(tmp_path):
+    shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
+    folder = tmp_path / "sample"
+    run, env, token = _start_waiting_run(folder)
+    try:
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert json.loads(out)["status"] == "ABORTED" and run.returncode == 1
+    late = subprocess.run(SFN + ["task", "success", token, "--output", "{}"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert late.returncode == 1 and "TaskTimedOut" in late.stderr
+
+
 def test_second_process_answers_a_waiting_run(tmp_path):
     """`sfn run` waits on the real clock; `sfn task success` from another process answers it."""
     shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
     folder = tmp_path / "sample"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    sfn_cmd = [sys.executable, "-c", "from cli.main import main; main()"]
-    run = subprocess.Popen(sfn_cmd + ["run", "approval.asl.json", "--input-file", "input-large.json",
-                                      "--output", "json"],
-                           cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run, env, token = _start_waiting_run(folder)
     try:
-        store_file = folder / ".sfn" / "sfn.db"
-        token = None
-        deadline = time.monotonic() + 30
-        while token is None and time.monotonic() < deadline:
-            if store_file.is_file():
-                rows = Store(store_file).task_tokens()
-                token = rows[0]["token"] if rows else None
-            if token is None:
-                assert run.poll() is None, run.communicate()
-                time.sleep(0.05)
-        assert token is not None
-        answer = subprocess.run(sfn_cmd + ["task", "success", token, "--output",
-                                           '{"approved": true, "approvedBy": "ana"}'],
+        answer = subprocess.run(SFN + ["task", "success", token, "--output", '{"approved": true, "approvedBy": "ana"}'],
                                 cwd=folder, env=env, capture_output=True, text=True, timeout=30)
         assert answer.returncode == 0, answer.stderr
         out, err = run.communicate(timeout=30)
@@ -110,6 +133,6 @@ def test_second_process_answers_a_waiting_run(tmp_path):
     result = json.loads(out)
     assert result["output"]["approval"] == {"approved": True, "approvedBy": "ana"}
     assert result["output"]["fulfilment"]["shipment"]["approvedBy"] == "ana"
-    late = subprocess.run(sfn_cmd + ["task", "success", token, "--output", "{}"], cwd=folder, env=env,
+    late = subprocess.run(SFN + ["task", "success", token, "--output", "{}"], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=30)
     assert late.returncode == 1 and "TaskTimedOut" in late.stderr

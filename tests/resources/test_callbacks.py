@@ -268,3 +268,15 @@ def test_sdk_send_task_success_with_a_bad_token(invoker):
     assert result.error == "Sfn.InvalidTokenException"
     assert result.cause.startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: ")
     assert result.cause.endswith(") (SDK Attempt Count: 1)")
+
+
+def test_a_token_nobody_answered_is_closed_as_timed_out(tmp_path, invoker):
+    store = Store(tmp_path / "sfn.db")
+    invoker.callbacks = CallbackOptions(store=store, virtual_wait=0.0)
+    result = run(lambda_task("Ignore", TimeoutSeconds=5), invoker)
+    assert result.error == "States.Timeout"
+    (row,) = store.task_tokens(None)
+    assert row["status"] == "TIMED_OUT"
+    with pytest.raises(TaskTokenError) as late:
+        send_task_success(row["token"], {}, store=tmp_path / "sfn.db")
+    assert late.value.code == "TaskTimedOut"
