@@ -92,7 +92,21 @@ class Submitted:
             if self.then is not None:
                 self.then()
             return wait_for_task_token(call)
-        return self.then() if self.then is not None else self.output
+        if self.then is None:
+            return self.output
+        try:
+            result = self.then()
+        except StatesError:
+            if not _answered(call.task_token):
+                raise
+            result = None
+        # AWS ends a .sync Task whose token is answered (SendTaskSuccess / Failure) with that answer.
+        pending = pending_task(call.task_token) if call.task_token else None
+        if pending is not None and pending.answered:
+            if pending.status == SUCCEEDED:
+                return pending.output
+            raise StatesError(pending.error, pending.cause)
+        return result
 
 
 @dataclass
@@ -165,6 +179,11 @@ def close_task(token: str, status: str = CLOSED) -> None:
             pending.store.close_task_token(token, status)
         except Exception:  # the run's outcome matters more than the bookkeeping of a closed token
             pass
+
+
+def _answered(token: str | None) -> bool:
+    pending = pending_task(token) if token else None
+    return pending is not None and pending.answered
 
 
 def pending_task(token: str) -> PendingTask | None:

@@ -174,3 +174,10 @@ def test_resources_file_errors(project, text, message, line):
         nested_from_config(load_resources(project / "bad.yaml"))
     assert message in str(err.value) and err.value.location.line == line
     assert str(err.value).startswith(str(project / "bad.yaml"))
+
+
+def test_sync_task_answered_through_its_token(invoker):
+    """As AWS recorded (callback.test_callback.test_sync_with_task_token): the answer wins."""
+    definition = start(".sync", arn="Answering", Input={"token.$": "$$.Task.Token"})
+    result = run(definition, invoker)
+    assert (result.status, result.output) == ("SUCCEEDED", {"answered": "by the child"})
