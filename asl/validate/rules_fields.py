@@ -73,6 +73,10 @@ COMBINATORS = ("And", "Or", "Not")
 # Characters AWS refuses in names such as a Map Label.
 _BAD_NAME_CHARS = re.compile(r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
+# intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
+_PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
+_INTRINSIC_LIKE = re.compile(r"^States\.[A-Za-z0-9]+\s*\(")
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -240,9 +244,12 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
                            child)
         else:
             yield from _template(item, child, evaluate, False)
-            if evaluate and isinstance(item, str) and re.match(r"^\$\$?\.\w", item):
-                yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like a path: "
-                                        f"name the field '{key}.$' to evaluate it", child, WARNING)
+            if evaluate and looks_like_path(item):
+                # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
+                what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
+                yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
+                                        f"as a literal string: name the field '{key}.$' to evaluate it",
+                           child, WARNING)
 
 
 def jsonata_expressions(ctx: Context) -> Iterator[Diagnostic]:
@@ -404,6 +411,120 @@ def resources(ctx: Context) -> Iterator[Diagnostic]:
                     yield from check_resource(value, state.at(parent, "Resource"))
 
 
+def looks_like_path(value: Any) -> bool:
+    """Whether a literal string looks like a JSONPath or an intrinsic call (AWS's warning heuristic)."""
+    return isinstance(value, str) and bool(_PATH_LIKE.match(value) or _INTRINSIC_LIKE.match(value))
+
+
+# Fields whose value AWS takes literally but which have a `...Path` twin: (parents, field).
+PATH_TWINS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "Fail": (((), "Error"), ((), "Cause")),
+    "Wait": (((), "Seconds"), ((), "Timestamp")),
+    "Task": (((), "TimeoutSeconds"), ((), "HeartbeatSeconds")),
+    "Map": (((), "MaxConcurrency"), ((), "ToleratedFailureCount"), ((), "ToleratedFailurePercentage"),
+            (("ItemReader", "ReaderConfig"), "MaxItems"), (("ItemBatcher",), "MaxItemsPerBatch"),
+            (("ItemBatcher",), "MaxInputBytesPerBatch")),
+}
+
+
+def no_path(ctx: Context) -> Iterator[Diagnostic]:
+    """NO_PATH (warning): a field that does not end in 'Path' holds what looks like a path.
+
+    AWS: "Field value looks like a path, but field name does not end with 'Path'". The fields
+    checked are those with a `...Path` twin (Fail Error / ErrorPath, Choice StringEquals /
+    StringEqualsPath, ...), in JSONPath states: there the value is used as a literal.
+    """
+    for state in ctx.states:
+        if state.jsonata:
+            continue
+        for parents, name in PATH_TWINS.get(state.type or "", ()):
+            value = _get(state.data, *parents, name)
+            if isinstance(value, str) and _PATH_LIKE.match(value):
+                yield diag("NO_PATH", f"{name} holds '{value}', which looks like a path but is used as a "
+                                      f"literal: use {name}Path to read it from the input",
+                           state.at(*parents, name), WARNING)
+        if state.type == "Choice":
+            for i, rule in _items(state.data.get("Choices")):
+                yield from _choice_no_path(rule, state.at("Choices", i))
+
+
+def _choice_no_path(rule: Any, ptr: str) -> Iterator[Diagnostic]:
+    if not isinstance(rule, dict):
+        return
+    for name, value in rule.items():
+        if name in COMPARISONS and not name.endswith("Path") and name + "Path" in COMPARISONS \
+                and isinstance(value, str) and _PATH_LIKE.match(value):
+            yield diag("NO_PATH", f"{name} compares with the literal string '{value}', which looks like a "
+                                  f"path: use {name}Path to compare with a value from the input",
+                       f"{ptr}/{name}", WARNING)
+    if isinstance(rule.get("Not"), dict):
+        yield from _choice_no_path(rule["Not"], ptr + "/Not")
+    for op in ("And", "Or"):
+        for j, inner in _items(rule.get(op)):
+            yield from _choice_no_path(inner, f"{ptr}/{op}/{j}")
+
+
+def pass_result_is_static(ctx: Context) -> Iterator[Diagnostic]:
+    """PASS_RESULT_IS_STATIC (warning): a Pass state's Result tries to use a path.
+
+    AWS: "Attempt to use a path in the result of a pass state". Result is never evaluated: a
+    `.$` key or a path-like string in it stays literal text (Parameters is the field that
+    evaluates paths).
+    """
+    for state in ctx.states:
+        if state.type == "Pass" and not state.jsonata and "Result" in state.data:
+            yield from _static_result(state.data["Result"], state.at("Result"))
+
+
+def _static_result(value: Any, ptr: str) -> Iterator[Diagnostic]:
+    if looks_like_path(value):
+        yield diag("PASS_RESULT_IS_STATIC", f"Result holds '{value}', which looks like a path, but a Pass "
+                                            "state's Result is static: use Parameters to read the input",
+                   ptr, WARNING)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = ptr + "/" + escape_pointer_token(key)
+            if key.endswith(".$"):
+                yield diag("PASS_RESULT_IS_STATIC", f"'{key}' in a Pass state's Result is not evaluated (Result "
+                                                    "is static): use Parameters to read the input", child, WARNING)
+            else:
+                yield from _static_result(item, child)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _static_result(item, f"{ptr}/{i}")
+
+
+# Fields AWS documents for Map states in Distributed mode only.
+DISTRIBUTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter", "Label", "ToleratedFailureCount",
+                      "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+
+
+def distributed_map(ctx: Context) -> Iterator[Diagnostic]:
+    """A DISTRIBUTED ItemProcessor names its ExecutionType; Distributed-only fields elsewhere warn.
+
+    ExecutionType (STANDARD / EXPRESS) is required with Mode DISTRIBUTED (AWS's Distributed Map
+    fields; the CDK refuses it too). ItemReader, ItemBatcher, ResultWriter, Label and the
+    ToleratedFailure* fields are documented for Distributed mode only, but AWS accepts at least
+    ToleratedFailureCount on an Inline Map (recorded in the conformance corpus) and no AWS record
+    shows the others refused: on an Inline Map they are a warning, not an error.
+    """
+    for state in ctx.states:
+        if state.type != "Map":
+            continue
+        config = _get(state.data, "ItemProcessor", "ProcessorConfig")
+        mode = config.get("Mode") if isinstance(config, dict) else None
+        if mode == "DISTRIBUTED" and "ExecutionType" not in config:
+            yield diag(SCHEMA, "A Map in DISTRIBUTED mode needs ExecutionType (STANDARD or EXPRESS) in its "
+                               "ProcessorConfig", state.at("ItemProcessor", "ProcessorConfig"))
+        if mode == "DISTRIBUTED":
+            continue
+        for name in DISTRIBUTED_FIELDS:
+            if name in state.data:
+                yield diag("DISTRIBUTED_ONLY_FIELD", f"'{name}' is a Distributed Map field: AWS documents it only "
+                                                     "with ItemProcessor.ProcessorConfig.Mode DISTRIBUTED",
+                           state.at(name), WARNING)
+
+
 def _items(value: Any) -> Iterator[tuple[int, dict]]:
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -427,4 +548,7 @@ RULES: list[Rule] = [
     timeouts,
     labels,
     resources,
+    no_path,
+    pass_result_is_static,
+    distributed_map,
 ]

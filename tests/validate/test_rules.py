@@ -21,7 +21,10 @@ def _errors(diagnostics):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
 def test_valid_example_has_no_error(case):
-    found = _errors(validate(load_text(case["valid"], "valid.json")))
+    found = validate(load_text(case["valid"], "valid.json"))
+    # No error at all, and not the diagnostic under test either (a warning rule's valid example
+    # must not trigger its own warning).
+    found = [d for d in found if d.severity == "ERROR" or d.code == case["code"]]
     assert found == [], [d.format("valid.json") for d in found]
 
 
@@ -32,7 +35,7 @@ def test_invalid_example_is_reported_where_it_is(case):
     assert matching, [d.format("invalid.json") + f" [{d.pointer}]" for d in found]
     position = matching[0].position
     assert (position.line, position.column) == (case["line"], case["column"])
-    assert matching[0].severity == "ERROR"
+    assert matching[0].severity == case.get("severity", "ERROR")
 
 
 def test_every_rule_has_cases():
@@ -88,3 +91,4 @@ def test_placeholder_resource_is_a_warning():
     found = validate_definition(data)
     assert [d.code for d in found] == ["UNRESOLVED_SUBSTITUTION"]
     assert found[0].severity == "WARNING"
+
