@@ -24,16 +24,25 @@ def validate_definition(data: Any, source_map: Any = None) -> list[Diagnostic]:
         return [Diagnostic("MISSING_DESCRIPTION", "The definition is empty", "")]
     if not isinstance(data, dict):
         return [Diagnostic("SCHEMA_VALIDATION_FAILED", "A state machine definition must be a JSON object", "")]
-    found = list(check_schema(data))
-    from .rules import RULES  # imported here: the CLI's start-up only pays when validating
+    from .rules import RULES, too_deep  # imported here: the CLI's start-up only pays when validating
 
-    ctx = Context(data, source_map)
+    ctx = Context(data, source_map)  # walked iteratively: safe at any depth
+    # The schema check recurses with the document: past the nesting bound it is skipped (the
+    # too_deeply_nested rule reports why), and any other document too deep for it is reported.
+    found = [] if too_deep(ctx) else _schema(data)
     for rule in RULES:
         try:
             found.extend(rule(ctx))
         except Exception as exc:  # a rule bug must not turn into a traceback or a false verdict
             found.append(Diagnostic("VALIDATOR_ERROR", f"rule {rule.__name__} failed: {exc!r}", "", WARNING))
     return _dedupe(found)
+
+
+def _schema(data: Any) -> list[Diagnostic]:
+    try:
+        return list(check_schema(data))
+    except RecursionError:
+        return [Diagnostic("TOO_DEEPLY_NESTED", "The definition nests too deeply to be checked", "")]
 
 
 def validate(document: Document, text: str | None = None) -> list[Diagnostic]:

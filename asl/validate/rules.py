@@ -17,6 +17,12 @@ MISSING_TARGET = "MISSING_TRANSITION_TARGET"
 MISSING_END = "MISSING_END_STATE"
 DUPLICATE_STATE = "DUPLICATE_STATE_NAME"
 UNREACHABLE = "UNREACHABLE_STATE"          # no AWS code: statelint and the language service report it
+TOO_DEEPLY_NESTED = "TOO_DEEPLY_NESTED"
+
+# How deeply Parallel branches and Map processors may nest. AWS has the code TOO_DEEPLY_NESTED but
+# documents no number (API reference, quotas page); this bound is sfn's own: far beyond any real
+# workflow, and below the depth where the recursive schema check would exhaust Python's stack.
+MAX_NESTING = 50
 
 TERMINAL_TYPES = ("Succeed", "Fail")
 NO_TRANSITION_TYPES = ("Choice", "Succeed", "Fail")
@@ -129,6 +135,19 @@ def reachable(ctx: Context) -> Iterator[Diagnostic]:
                 yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'", state.pointer)
 
 
+def too_deeply_nested(ctx: Context) -> Iterator[Diagnostic]:
+    """Parallel / Map states nest at most MAX_NESTING levels deep (reported once per too-deep chain)."""
+    for scope in ctx.scopes:
+        if scope.depth == MAX_NESTING + 1:
+            yield diag(TOO_DEEPLY_NESTED, f"Parallel and Map states are nested more than {MAX_NESTING} levels "
+                                          "deep here", scope.pointer)
+
+
+def too_deep(ctx: Context) -> bool:
+    """Whether some scope nests deeper than MAX_NESTING (the schema check is then skipped)."""
+    return any(scope.depth > MAX_NESTING for scope in ctx.scopes)
+
+
 def query_language(ctx: Context) -> Iterator[Diagnostic]:
     """A state cannot go back to JSONPath when the whole machine is JSONata."""
     data = ctx.data
@@ -151,6 +170,7 @@ RULES: list[Rule] = [
     next_or_end,
     terminal_state,
     reachable,
+    too_deeply_nested,
     query_language,
 ]
 

@@ -28,6 +28,14 @@ class Scope:
         states = self.data.get("States")
         return states if isinstance(states, dict) else {}
 
+    @property
+    def depth(self) -> int:
+        """How many Parallel / Map states enclose this scope (0 at the top level)."""
+        depth, outer = 0, self.parent
+        while outer is not None:
+            depth, outer = depth + 1, outer.parent
+        return depth
+
 
 @dataclass(frozen=True)
 class State:

@@ -92,3 +92,21 @@ def test_placeholder_resource_is_a_warning():
     assert [d.code for d in found] == ["UNRESOLVED_SUBSTITUTION"]
     assert found[0].severity == "WARNING"
 
+
+def _nested(levels: int, kind: str = "Parallel") -> dict:
+    inner = {"StartAt": "L", "States": {"L": {"Type": "Succeed"}}}
+    for i in range(levels):
+        body = {"Type": kind, "End": True}
+        body.update({"Branches": [inner]} if kind == "Parallel" else {"ItemProcessor": inner})
+        inner = {"StartAt": f"S{i}", "States": {f"S{i}": body}}
+    return inner
+
+
+@pytest.mark.parametrize("kind", ["Parallel", "Map"])
+def test_nesting_bound_and_no_crash_far_beyond_it(kind):
+    from asl.validate.rules import MAX_NESTING
+
+    assert not _errors(validate_definition(_nested(MAX_NESTING, kind)))
+    for levels in (MAX_NESTING + 1, 300):
+        found = _errors(validate_definition(_nested(levels, kind)))
+        assert [d.code for d in found] == ["TOO_DEEPLY_NESTED"]
