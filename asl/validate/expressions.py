@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import intrinsics_fallback
-
 try:
     from ..expr.jsonpath import PathSyntaxError, compile_path
 except ImportError:  # pragma: no cover - the execution core ships it
@@ -58,6 +56,8 @@ def looks_like_intrinsic(text: str) -> bool:
 
 def intrinsic_error(text: str) -> str | None:
     """Why `text` is not a well-formed intrinsic call (known function, right argument count)."""
+    from . import intrinsics_fallback  # only definitions with intrinsic calls pay for it
+
     real = _intrinsics()
     if real is not None:
         parse, syntax_error = real

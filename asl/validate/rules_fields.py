@@ -12,7 +12,6 @@ from ..source import escape_pointer_token
 from . import expressions as ex
 from .context import Context, Rule, diag
 from .resources import check_resource
-from .walk import State
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 

@@ -4,19 +4,17 @@ Implementations receive argument values already checked against their declared t
 ValueError with a precise detail when a value is unusable; the compiled call turns that into
 AWS's `Invalid arguments in States.X` (see parser.py). AWS runs Java: where its behaviour shows
 through (number rounding, `{k=v}` rendering, hash-set order, java.util.Random), we mimic Java.
+
+Modules only some implementations need (hashlib, uuid, random, base64, struct, decimal) are
+imported inside them: parsing and validating a call needs the signatures alone, and `sfn
+validate` should not pay for hashing or UUID support at start-up.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import math
-import random
 import re
-import struct
-import uuid
-from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -121,6 +119,8 @@ def java_double(value: float) -> str:
     text = repr(value)  # the shortest digits that round-trip, as Java picks them
     if 1e-3 <= abs(value) < 1e7:
         return text      # Python writes this range in plain notation too
+    from decimal import Decimal
+
     sign, digits, exponent = Decimal(text).as_tuple()
     while len(digits) > 1 and digits[-1] == 0:
         digits = digits[:-1]
@@ -171,6 +171,8 @@ def _java_hash(value: Any) -> int:
             return value & 0xFFFFFFFF
         bits = value & 0xFFFFFFFFFFFFFFFF   # a Long
         return (bits ^ (bits >> 32)) & 0xFFFFFFFF
+    import struct
+
     if kind is str:
         h = 0
         units = value.encode("utf-16-be", "surrogatepass")   # Java hashes UTF-16 code units
@@ -426,6 +428,8 @@ def _check_length(text: str, what: str) -> None:
 
 
 def _base64_encode(text: str) -> str:
+    import base64
+
     _check_length(text, "input string")
     return base64.b64encode(text.encode("utf-8", "replace")).decode("ascii")
 
@@ -436,6 +440,8 @@ _B64_VALUES.update({"-": 62, "_": 63})
 
 
 def _base64_decode(text: str) -> str:
+    import base64
+
     _check_length(text, "input string")
     try:
         data = base64.b64decode(text, validate=True)
@@ -462,8 +468,8 @@ def _lenient_base64(text: str) -> bytes:
     return bytes(out)
 
 
-_HASHES = {"MD5": hashlib.md5, "SHA-1": hashlib.sha1, "SHA-256": hashlib.sha256,
-           "SHA-384": hashlib.sha384, "SHA-512": hashlib.sha512}
+# AWS's algorithm names -> hashlib constructor names.
+_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 
 
 def _hash(data: Any, algorithm: str) -> str:
@@ -472,7 +478,9 @@ def _hash(data: Any, algorithm: str) -> str:
     digest = _HASHES.get(algorithm)
     if digest is None:
         raise ValueError(f"the algorithm must be one of {', '.join(_HASHES)}, got '{algorithm}'")
-    return digest(text.encode("utf-8", "replace")).hexdigest()
+    import hashlib
+
+    return getattr(hashlib, digest)(text.encode("utf-8", "replace")).hexdigest()
 
 
 def _json_merge(first: dict, second: dict, deep: Any) -> dict:
@@ -508,6 +516,8 @@ def _math_random(start: int | float, end: int | float, seed: Any = _NO_SEED) -> 
     if bound > INT32_MAX:
         raise ValueError(f"the range from {low} to {high} is too large")
     if seed is _NO_SEED:
+        import random
+
         return random.randrange(low, high)
     return _JavaRandom(_truncate(seed)).next_int(bound) + low
 
@@ -535,6 +545,8 @@ def _string_split(text: str, delimiters: str) -> list[str]:
 
 
 def _uuid() -> str:
+    import uuid
+
     return str(uuid.uuid4())
 
 

@@ -8,7 +8,6 @@ with no dictionaries or re-parsing; calls whose arguments are all constant fold 
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Callable
 
@@ -97,6 +96,8 @@ class _Parser:
         name = self.next()
         spec = FUNCTIONS.get(name.value)  # type: ignore[arg-type]
         if spec is None:
+            import difflib  # only for the "did you mean" of an unknown name
+
             close = difflib.get_close_matches(str(name.value), FUNCTIONS, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise self.fail(f"unknown intrinsic function '{name.value}'{hint}", name.start)
