@@ -146,6 +146,11 @@ class History:
         return len(self._types)
 
     @property
+    def last_time(self) -> Any:
+        """When the newest event happened (None before the first)."""
+        return self._times[-1] if self._times else None
+
+    @property
     def events(self) -> list[Event]:
         """The events as Event objects (built on first access, extended as more are recorded)."""
         events = self._events
@@ -192,6 +197,57 @@ class History:
         event = self._event(index)
         for listener in self.listeners:
             listener(event)
+
+    def dump(self) -> str:
+        """The columns as compact JSON, each value object written once (for the store).
+
+        A state's output is usually the next state's input, the same object: writing values by
+        identity keeps a long history a fraction of its rendered size, and rendering (JSON text
+        inside JSON) is left to whoever reads it back.
+        """
+        values: list = []
+        seen: dict[int, int] = {}
+        refs = []
+        append_ref, append_value, lookup = refs.append, values.append, seen.get
+        for value in self._data:
+            key = id(value)
+            ref = lookup(key)
+            if ref is None or not isinstance(value, (dict, list)):
+                ref = len(values)
+                if isinstance(value, (dict, list)):
+                    seen[key] = ref
+                append_value(value)
+            append_ref(ref)
+        stamps: dict[int, str] = {}
+        times = []
+        for moment in self._times:
+            stamp = stamps.get(id(moment))
+            if stamp is None:
+                stamp = stamps[id(moment)] = moment.isoformat()
+            times.append(stamp)
+        return _ENCODER.encode({
+            "format": 1, "values": values, "data": refs, "previous": list(self._previous),
+            "types": self._types, "times": times, "names": self._names,
+            "assigned": {str(k): v for k, v in self._assigned.items()},
+        })
+
+    @classmethod
+    def load(cls, text: str) -> "History":
+        """A history written by `dump` (read back for `sfn history`)."""
+        import datetime
+
+        body = json.loads(text)
+        history = cls(clock=None)
+        values = body["values"]
+        history._data = [values[ref] for ref in body["data"]]
+        history._previous = array("q", body["previous"])
+        history._types = body["types"]
+        parsed: dict[str, Any] = {}
+        history._times = [parsed.get(t) or parsed.setdefault(t, datetime.datetime.fromisoformat(t))
+                          for t in body["times"]]
+        history._names = body["names"]
+        history._assigned = {int(k): v for k, v in body["assigned"].items()}
+        return history
 
     def to_aws(self) -> dict:
         """`{"events": [...]}` as GetExecutionHistory returns it."""

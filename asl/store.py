@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS events (
     execution_arn TEXT NOT NULL REFERENCES executions(arn) ON DELETE CASCADE,
     id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
 );
+CREATE TABLE IF NOT EXISTS histories (
+    execution_arn TEXT PRIMARY KEY REFERENCES executions(arn) ON DELETE CASCADE, body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT NOT NULL, execution_arn TEXT, service TEXT NOT NULL, target TEXT NOT NULL,
     sent_at TEXT, message TEXT NOT NULL
@@ -80,9 +83,9 @@ class Store:
                             "WHERE arn = ?", (result.status, json.dumps(result.output), result.error,
                                               result.cause, stopped_at, arn))
             self.db.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
-            # Streamed: the rendered history of a long execution is never all in memory at once.
-            self.db.executemany("INSERT INTO events (execution_arn, id, event) VALUES (?, ?, ?)",
-                                ((arn, e["id"], json.dumps(e)) for e in result.history.iter_aws()))
+            # One row of columns per execution; the AWS form is rendered when read (sfn history).
+            self.db.execute("INSERT OR REPLACE INTO histories (execution_arn, body) VALUES (?, ?)",
+                            (arn, result.history.dump()))
 
     def add_message(self, message: Any) -> None:
         """Keep one stub message (an asl.resources.messaging.Message)."""
@@ -167,6 +170,12 @@ class Store:
 
     def events(self, arn: str) -> list[dict]:
         """An execution's history events as GetExecutionHistory returns them."""
+        row = self.db.execute("SELECT body FROM histories WHERE execution_arn = ?", (arn,)).fetchone()
+        if row is not None:
+            from .history import History
+
+            return History.load(row["body"]).to_aws()["events"]
+        # Stores written before histories were kept as one row hold an event per row.
         rows = self.db.execute("SELECT event FROM events WHERE execution_arn = ? ORDER BY id", (arn,))
         return [json.loads(row["event"]) for row in rows]
 
@@ -202,6 +211,6 @@ class Recording:
 
     def finish(self, result: Any) -> None:
         """Status, output and events of the finished execution."""
-        events = result.history.events
-        stopped = events[-1].timestamp.isoformat() if events else None
+        last = result.history.last_time
+        stopped = last.isoformat() if last is not None else None
         self.store.finish_execution(self.arn, result, stopped)

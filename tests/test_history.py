@@ -49,3 +49,18 @@ def test_listeners_see_each_event_as_it_is_recorded():
     history.add_state("PassStateEntered", 1, "P", {}, True)
     assert seen == [(1, "ExecutionStarted", {"input": {}}), (2, "PassStateEntered", {"input": {}, "name": "P"})]
     assert [e.type for e in history.events] == ["ExecutionStarted", "PassStateEntered"]
+
+
+def test_dump_and_load_render_the_same_events():
+    from asl.api import machine_from_definition, run_machine
+    from asl.history import History
+
+    machine = machine_from_definition({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"v": 1}, "Result": {"big": list(range(50))}, "Next": "W"},
+        "W": {"Type": "Wait", "Seconds": 5, "Next": "F"},
+        "F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}, validate=False)
+    history = run_machine(machine, {"in": "ä"}).history
+    text = history.dump()
+    assert History.load(text).to_aws() == history.to_aws()
+    # the Pass output and the Wait input are one object: written once
+    assert text.count('"big":[0,1,2') == 1
