@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 # Detail fields that AWS gives as JSON text, with the `...Details` flag beside them.
 _JSON_FIELDS = {"input": "inputDetails", "output": "outputDetails"}
@@ -198,12 +198,13 @@ class History:
         for listener in self.listeners:
             listener(event)
 
-    def dump(self) -> str:
-        """The columns as compact JSON, each value object written once (for the store).
+    def dump(self) -> tuple[str, Iterator[str]]:
+        """The columns as compact JSON, and each value object's JSON once (for the store).
 
         A state's output is usually the next state's input, the same object: writing values by
         identity keeps a long history a fraction of its rendered size, and rendering (JSON text
-        inside JSON) is left to whoever reads it back.
+        inside JSON) is left to whoever reads it back. Values come one at a time, so a writer
+        can stream them.
         """
         values: list = []
         seen: dict[int, int] = {}
@@ -225,20 +226,21 @@ class History:
             if stamp is None:
                 stamp = stamps[id(moment)] = moment.isoformat()
             times.append(stamp)
-        return _ENCODER.encode({
-            "format": 1, "values": values, "data": refs, "previous": list(self._previous),
+        columns = _ENCODER.encode({
+            "format": 1, "data": refs, "previous": list(self._previous),
             "types": self._types, "times": times, "names": self._names,
             "assigned": {str(k): v for k, v in self._assigned.items()},
         })
+        return columns, (_ENCODER.encode(value) for value in values)
 
     @classmethod
-    def load(cls, text: str) -> "History":
+    def load(cls, columns: str, values: Iterable[str]) -> "History":
         """A history written by `dump` (read back for `sfn history`)."""
         import datetime
 
-        body = json.loads(text)
+        body = json.loads(columns)
         history = cls(clock=None)
-        values = body["values"]
+        values = [json.loads(text) for text in values]
         history._data = [values[ref] for ref in body["data"]]
         history._previous = array("q", body["previous"])
         history._types = body["types"]

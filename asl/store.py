@@ -25,7 +25,11 @@ CREATE TABLE IF NOT EXISTS events (
     id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)
 );
 CREATE TABLE IF NOT EXISTS histories (
-    execution_arn TEXT PRIMARY KEY REFERENCES executions(arn) ON DELETE CASCADE, body TEXT NOT NULL
+    execution_arn TEXT PRIMARY KEY REFERENCES executions(arn) ON DELETE CASCADE, columns TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history_values (
+    execution_arn TEXT NOT NULL REFERENCES executions(arn) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (execution_arn, idx)
 );
 CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT NOT NULL, execution_arn TEXT, service TEXT NOT NULL, target TEXT NOT NULL,
@@ -52,6 +56,10 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+            # A development build kept a history as one `body` row; its rows are dropped, not read.
+            old = {row[1] for row in self.db.execute("PRAGMA table_info(histories)")}
+            if old and "columns" not in old:
+                self.db.execute("DROP TABLE histories")
             self.db.executescript(SCHEMA)
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(task_tokens)")}
             # Stores made before heartbeats were kept gain the columns (SQLite adds them in place).
@@ -83,9 +91,14 @@ class Store:
                             "WHERE arn = ?", (result.status, json.dumps(result.output), result.error,
                                               result.cause, stopped_at, arn))
             self.db.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
-            # One row of columns per execution; the AWS form is rendered when read (sfn history).
-            self.db.execute("INSERT OR REPLACE INTO histories (execution_arn, body) VALUES (?, ?)",
-                            (arn, result.history.dump()))
+            # The history's columns, and its values streamed one row each (each object once);
+            # the AWS form is rendered when read (sfn history).
+            columns, values = result.history.dump()
+            self.db.execute("DELETE FROM history_values WHERE execution_arn = ?", (arn,))
+            self.db.execute("INSERT OR REPLACE INTO histories (execution_arn, columns) VALUES (?, ?)",
+                            (arn, columns))
+            self.db.executemany("INSERT INTO history_values (execution_arn, idx, value) VALUES (?, ?, ?)",
+                                ((arn, i, text) for i, text in enumerate(values)))
 
     def add_message(self, message: Any) -> None:
         """Keep one stub message (an asl.resources.messaging.Message)."""
@@ -170,11 +183,13 @@ class Store:
 
     def events(self, arn: str) -> list[dict]:
         """An execution's history events as GetExecutionHistory returns them."""
-        row = self.db.execute("SELECT body FROM histories WHERE execution_arn = ?", (arn,)).fetchone()
+        row = self.db.execute("SELECT columns FROM histories WHERE execution_arn = ?", (arn,)).fetchone()
         if row is not None:
             from .history import History
 
-            return History.load(row["body"]).to_aws()["events"]
+            values = self.db.execute("SELECT value FROM history_values WHERE execution_arn = ? ORDER BY idx",
+                                     (arn,))
+            return History.load(row["columns"], (v["value"] for v in values)).to_aws()["events"]
         # Stores written before histories were kept as one row hold an event per row.
         rows = self.db.execute("SELECT event FROM events WHERE execution_arn = ? ORDER BY id", (arn,))
         return [json.loads(row["event"]) for row in rows]

@@ -88,7 +88,8 @@ def test_usage_error_exit_2():
     ("jsonata-cart/cart.asl.json", "jsonata-cart/input.json", "SUCCEEDED"),
 ])
 def test_samples_run(sample, input, status):
-    result = invoke("run", SAMPLES / sample, "--input-file", SAMPLES / input, "--output", "json", "--clock", "virtual")
+    result = invoke("run", SAMPLES / sample, "--input-file", SAMPLES / input, "--output", "json", "--clock", "virtual",
+                    "--no-store")
     assert json.loads(result.stdout)["status"] == status, result.output
 
 

@@ -237,7 +237,7 @@ def test_unknown_machine_and_test_case(tmp_path):
 # ------------------------------------------------------------------ CLI
 
 def cli(*args):
-    return CliRunner().invoke(sfn, ["run", *map(str, args), "--output", "json", "--clock", "virtual"])
+    return CliRunner().invoke(sfn, ["run", *map(str, args), "--output", "json", "--clock", "virtual", "--no-store"])
 
 
 def test_cli_machine_by_stem_and_by_name(tmp_path):
