@@ -36,16 +36,58 @@ _STATE_TYPES = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Par
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def _text(value: Any, texts: dict | None = None) -> str:
-    """Compact JSON text; with `texts`, each dict / list object is encoded once per rendering."""
-    if texts is None or not isinstance(value, (dict, list)):
+class SharedTexts:
+    """Compact JSON of recorded values, each dict / list encoded once by identity.
+
+    A state's output is usually the next state's input, and a ResultPath merge copies only the
+    top-level object, sharing everything below it: encoding by identity makes a long history of
+    a large document cost little more than the document. Sound because the interpreter never
+    changes a value in place once it is recorded (events hold references, not copies).
+    """
+
+    __slots__ = ("memo",)
+
+    def __init__(self) -> None:
+        self.memo: dict[int, str] = {}
+
+    def encode(self, value: Any) -> str:
+        """The value's compact JSON text."""
+        kind = type(value)
+        if kind is dict:
+            text = self.memo.get(id(value))
+            if text is None:
+                if any(type(v) is dict or type(v) is list for v in value.values()):
+                    text = "{" + ",".join(_ENCODER.encode(k) + ":" + self.encode(v)
+                                          for k, v in value.items()) + "}"
+                else:
+                    text = _ENCODER.encode(value)
+                self.memo[id(value)] = text
+            return text
+        if kind is list:
+            text = self.memo.get(id(value))
+            if text is None:
+                if any(type(v) is dict or type(v) is list for v in value):
+                    text = "[" + ",".join(self.encode(v) for v in value) + "]"
+                else:
+                    text = _ENCODER.encode(value)
+                self.memo[id(value)] = text
+            return text
         return _ENCODER.encode(value)
-    # Keyed by identity: a state's output is usually the next state's input (the same object), and
-    # the interpreter never changes a value in place once recorded (events hold references).
-    text = texts.get(id(value))
-    if text is None:
-        text = texts[id(value)] = _ENCODER.encode(value)
-    return text
+
+
+def _text(value: Any, texts: SharedTexts | None = None) -> str:
+    """Compact JSON text (through `texts` when a rendering shares one)."""
+    if texts is None:
+        return _ENCODER.encode(value)
+    return texts.encode(value)
+
+
+def _encoded(values: list) -> Iterator[str]:
+    texts = SharedTexts()
+    for value in values:
+        if len(texts.memo) > 4096:  # bound memory; most sharing is between neighbours
+            texts.memo.clear()
+        yield texts.encode(value)
 
 
 class Event:
@@ -60,7 +102,7 @@ class Event:
         self.type = type
         self.details = details
 
-    def to_aws(self, texts: dict | None = None, stamps: dict | None = None) -> dict:
+    def to_aws(self, texts: SharedTexts | None = None, stamps: dict | None = None) -> dict:
         """The event as GetExecutionHistory returns it (JSON text for input / output)."""
         moment = self.timestamp
         if stamps is None:
@@ -231,7 +273,7 @@ class History:
             "types": self._types, "times": times, "names": self._names,
             "assigned": {str(k): v for k, v in self._assigned.items()},
         })
-        return columns, (_ENCODER.encode(value) for value in values)
+        return columns, _encoded(values)
 
     @classmethod
     def load(cls, columns: str, values: Iterable[str]) -> "History":
@@ -257,9 +299,9 @@ class History:
 
     def iter_aws(self) -> Iterator[dict]:
         """The events in the AWS form one at a time (for writers that stream them)."""
-        texts: dict[int, str] = {}  # shared by the events: see _text
+        texts = SharedTexts()
         stamps: dict[int, str] = {}
         for event in self.events:
-            if len(texts) > 64:  # reuse is between neighbouring events; keep memory bounded
-                texts.clear()
+            if len(texts.memo) > 4096:  # most reuse is between neighbouring events; bound memory
+                texts.memo.clear()
             yield event.to_aws(texts, stamps)

@@ -65,3 +65,16 @@ def test_dump_and_load_render_the_same_events():
     assert History.load(columns, values).to_aws() == history.to_aws()
     # the Pass output and the Wait input are one object: written once
     assert sum(v.count('"big":[0,1,2') for v in values) == 1
+
+
+def test_shared_texts_encode_like_json_and_reuse_shared_parts():
+    import json
+
+    from asl.history import SharedTexts
+
+    shared = {"deep": [{"k": "ä", "n": [1, 2.5, None, True]}] * 3}
+    values = [{"a": shared, "i": i} for i in range(3)] + [[shared, "x"], "s", 1, None, []]
+    texts = SharedTexts()
+    for value in values:
+        assert texts.encode(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    assert id(shared) in texts.memo
