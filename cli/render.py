@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.text import Text
 
 _STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "TIMED_OUT": "bold yellow", "ABORTED": "bold yellow"}
+_OPENS = ("ParallelStateStarted", "MapStateStarted")
+_CLOSES = ("MapStateSucceeded", "MapStateFailed", "ParallelStateSucceeded", "ParallelStateFailed")
 
 
 def _cause_text(cause: Any) -> str:
@@ -23,19 +25,29 @@ def _cause_text(cause: Any) -> str:
     return "" if cause is None else str(cause)
 
 
-def _short(value: Any, limit: int = 100) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class TraceRenderer:
-    """Prints each state as it is entered and exited, with elapsed time and collapsed data."""
+    """Prints each state as it is entered and exited, with elapsed time and collapsed data.
+
+    Every line fits the terminal: data is cut with an ellipsis rather than wrapped.
+    """
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
         self.start = None
         self.entered: dict[str, Any] = {}
         self.depth = 0
+
+    def _line(self, elapsed: float, head: str, data: str = "", data_style: str = "dim") -> None:
+        line = Text.from_markup(f"[dim]{elapsed:8.3f}s[/dim] {'  ' * self.depth}{head}")
+        if data:
+            line.append("  ")
+            line.append(data, style=data_style)
+        line.truncate(max(self.console.width, 40), overflow="ellipsis")
+        self.console.print(line, no_wrap=True)
 
     def on_event(self, event: Any) -> None:
         """Listener called by the interpreter for every history event."""
@@ -44,36 +56,36 @@ class TraceRenderer:
         elapsed = (event.timestamp - self.start).total_seconds()
         kind = event.type
         details = event.details or {}
-        stamp = f"[dim]{elapsed:8.3f}s[/dim] "
-        indent = "  " * self.depth
         if kind.endswith("StateEntered"):
-            self.entered[details.get("name")] = event.timestamp
-            self.console.print(Text.from_markup(
-                f"{stamp}{indent}[cyan]▶ {details.get('name')}[/cyan] [dim]{kind[:-12]}[/dim]  ")
-                + Text(_short(details.get("input")), style="dim"))
+            name = details.get("name")
+            self.entered[name] = event.timestamp
+            self._line(elapsed, f"[cyan]▶ {name}[/cyan] [dim]{kind[:-12]}[/dim]", _compact(details.get("input")))
         elif kind.endswith("StateExited"):
-            began = self.entered.get(details.get("name"), event.timestamp)
-            took = (event.timestamp - began).total_seconds()
-            line = Text.from_markup(f"{stamp}{indent}[green]✔ {details.get('name')}[/green] [dim]({took:.3f}s)[/dim]  ")
-            line.append(_short(details.get("output")))
+            name = details.get("name")
+            took = (event.timestamp - self.entered.get(name, event.timestamp)).total_seconds()
+            data = _compact(details.get("output"))
             if details.get("assignedVariables"):
-                line.append("  vars " + _short(details["assignedVariables"]), style="magenta")
-            self.console.print(line)
-        elif kind in ("MapIterationStarted", "ParallelStateStarted", "MapStateStarted"):
-            self.depth += 1 if kind != "MapIterationStarted" else 0
-        elif kind in ("MapStateSucceeded", "MapStateFailed", "ParallelStateSucceeded", "ParallelStateFailed"):
+                data = f"vars {_compact(details['assignedVariables'])}  {data}"
+            self._line(elapsed, f"[green]✔ {name}[/green] [dim]({took:.3f}s)[/dim]", data, "default")
+        elif kind in _OPENS:
+            self.depth += 1
+        elif kind in _CLOSES:
             self.depth = max(self.depth - 1, 0)
-        elif kind.endswith("Failed") or kind.endswith("TimedOut"):
-            if kind.startswith("Execution"):
-                return
-            error = details.get("error")
-            self.console.print(Text.from_markup(f"{stamp}{indent}[red]✖ {kind}[/red] ") +
-                               Text(f"{error}: {_cause_text(details.get('cause'))}"[:200], style="red"))
+            if kind.endswith("Failed"):
+                self._line(elapsed, f"[red]✖ {kind[:-6]} failed[/red]")
+        elif kind == "MapIterationStarted":
+            self._line(elapsed, f"[dim]· item {details.get('index')}[/dim]")
+        elif kind == "MapIterationFailed":
+            self._line(elapsed, f"[red]✖ item {details.get('index')} failed[/red]")
         elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):
             target = details.get("resource")
             if details.get("resourceType"):
                 target = f"{details['resourceType']}:{target}"
-            self.console.print(Text.from_markup(f"{stamp}{indent}  [dim]→ {target}[/dim]"))
+            self._line(elapsed, f"  [dim]→ {target}[/dim]")
+        elif kind.endswith("Failed") or kind.endswith("TimedOut"):
+            if not kind.startswith("Execution"):
+                self._line(elapsed, f"[red]✖ {kind}[/red]",
+                           f"{details.get('error')}: {_cause_text(details.get('cause'))}", "red")
 
     def finish(self, result: Any) -> None:
         """Print the final status and output (or error and cause)."""

@@ -1,0 +1,47 @@
+"""The trace renderer: one line per state event, never wider than the terminal."""
+
+import io
+
+from rich.console import Console
+
+from asl.api import machine_from_definition, run_machine
+from cli.render import TraceRenderer
+
+
+def render(definition, input, width=60):
+    out = io.StringIO()
+    renderer = TraceRenderer(Console(file=out, width=width, color_system=None, highlight=False))
+    machine = machine_from_definition(definition, validate=False)
+    result = run_machine(machine, input, listeners=[renderer.on_event])
+    renderer.finish(result)
+    return out.getvalue().splitlines()
+
+
+MAP = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ToleratedFailureCount": 1, "ItemProcessor": {
+    "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "F"}], "Default": "P"},
+        "F": {"Type": "Fail", "Error": "Two", "Cause": "no twos"},
+        "P": {"Type": "Pass", "End": True}}}}}}
+
+
+def test_lines_fit_the_terminal():
+    lines = render({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, {"long": "x" * 500}, width=60)
+    state_lines = [line for line in lines if "▶" in line or "✔" in line]
+    assert state_lines and all(len(line) <= 60 for line in state_lines)
+    assert state_lines[0].endswith("…")
+
+
+def test_map_items_and_failures_are_shown_nested():
+    lines = render(MAP, [1, 2], width=100)
+    assert any(line.strip().endswith("· item 1") for line in lines)
+    assert any("✖ item 1 failed" in line for line in lines)
+    inner = next(line for line in lines if "▶ C" in line)
+    outer = next(line for line in lines if "▶ M" in line)
+    assert inner.index("▶") > outer.index("▶")
+    assert "SUCCEEDED" in lines
+
+
+def test_failure_shows_error_and_lambda_message():
+    lines = render({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E",
+                                                       "Cause": '{"errorMessage": "boom", "errorType": "E"}'}}}, {})
+    assert lines[-1] == "E: boom"
