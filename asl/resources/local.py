@@ -6,6 +6,7 @@ import or call anything else.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -158,8 +159,13 @@ class LocalHandlers:
 
         def target() -> None:
             try:
-                outcome["result"] = fn(event, context)
-            except BaseException as exc:  # the handler's failure becomes the Task's error
+                # A handler's prints are its logs (CloudWatch's on AWS): they go to stderr, so
+                # `sfn run --output json` keeps one clean object on stdout.
+                with contextlib.redirect_stdout(sys.stderr):
+                    outcome["result"] = fn(event, context)
+            except KeyboardInterrupt:
+                raise  # Ctrl-C aborts the execution; it is not the handler's error
+            except BaseException as exc:  # the handler's failure (even sys.exit) is the Task's error
                 outcome["error"] = exc
 
         if call.timeout_seconds:

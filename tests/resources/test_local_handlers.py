@@ -160,3 +160,14 @@ def test_definition_cannot_import_a_module_it_names(tmp_path):
     result = run_machine(machine, {}, invoker=Dispatcher([load_resources(None).local_handlers()]))
     assert result.status == "FAILED"
     assert not {m for m in set(sys.modules) - before if m.startswith("os")}
+
+
+def test_handler_prints_go_to_stderr_not_the_json_output(tmp_path, monkeypatch, capsys):
+    module = f"sfn_test_printing_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text("def noisy(event, context):\n    print('log line')\n    return 1\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  Noisy: {module}:noisy\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    result = run(tmp_path, {"Resource": ARN + "Noisy"})
+    captured = capsys.readouterr()
+    assert result.output == 1
+    assert "log line" in captured.err and "log line" not in captured.out
