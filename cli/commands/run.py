@@ -82,12 +82,13 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             import uuid
 
             from asl.loader import read_text
-            from asl.store import Recording, Store, default_path
+            from asl.store import Recording
 
             execution_name = execution_name or str(uuid.uuid4())
-            recording = Recording(Store(store_path or default_path(definition)),
-                                  machine_name or Path(definition).stem, execution_name, read_text(definition),
-                                  execution_input, invoker)
+            store = _open_store(store_path, definition)
+            if store is not None:
+                recording = Recording(store, machine_name or Path(definition).stem, execution_name,
+                                      read_text(definition), execution_input, invoker)
         from asl.callbacks import CallbackOptions
 
         # Task tokens go through the store so `sfn task success` in another terminal can answer them.
@@ -124,6 +125,20 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                    "answer (asl.callbacks.send_task_success); without it, `sfn task success TOKEN` can from "
                    "another terminal", err=True)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _open_store(store_path: str | None, definition: str):
+    """The store asked for (an error if it cannot be opened), or the default one if it can be."""
+    from asl.store import Store, default_path
+
+    if store_path is not None:
+        return Store(store_path)
+    try:
+        return Store(default_path(definition))
+    except SfnError as exc:
+        # A definition in a read-only folder still runs; only its recording is skipped.
+        click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)
+        return None
 
 
 def build_invoker(definition: str, machine, resources_file: str | None, mock_config: str | None = None,

@@ -101,3 +101,19 @@ def test_execution_type_shapes_the_context_object(tmp_path, kind, marker, redriv
     execution = json.loads(result.stdout)["output"]["e"]
     assert marker in execution["Id"]
     assert ("RedriveCount" in execution) is redrive
+
+
+def test_default_store_that_cannot_be_opened_only_warns(tmp_path, monkeypatch):
+    import asl.store
+
+    machine = write(tmp_path, "m.json", PASS)
+    monkeypatch.setattr(asl.store, "default_path", lambda definition: Path("/dev/null/nope/sfn.db"))
+    result = invoke("run", machine, "--output", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"] == "SUCCEEDED"
+    assert "running without a store" in result.stderr
+
+
+def test_explicit_store_that_cannot_be_opened_is_an_error(tmp_path):
+    result = invoke("run", write(tmp_path, "m.json", PASS), "--output", "json", "--store", "/dev/null/x.db")
+    assert result.exit_code == 2 and "cannot open the store" in result.stderr
