@@ -44,7 +44,7 @@ def run_case(tmp_path, responses, machine=None, input=None):
 def run_aws(case, tmp_path, extra=()):
     args = ["run", str(AWS / "LambdaSQSIntegration.json"), "--mock-config", str(AWS / "MockConfigFile.json"),
             "--test-case", case, "--output", "json", "--clock", "virtual",
-            "--history-out", str(tmp_path / "h.json"), *extra]
+            "--history-out", str(tmp_path / "h.json"), "--store", str(tmp_path / "sfn.db"), *extra]
     result = CliRunner().invoke(sfn, args)
     events = json.loads((tmp_path / "h.json").read_text())["events"] if (tmp_path / "h.json").exists() else []
     return result, events
