@@ -2,12 +2,14 @@
 
 `.sfn/sfn.db` beside the definition by default. An execution is recorded RUNNING when it starts
 and completed in one transaction when it ends, so an interrupted run leaves a consistent store
-(`mark_interrupted` turns what was left RUNNING into ABORTED).
+(`mark_interrupted`, run whenever executions are listed or looked up, turns what a process that
+is gone left RUNNING into ABORTED).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,21 @@ CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
 """
 
 
+def _alive(pid: int | None) -> bool:
+    """Whether a process with this id runs on this machine (None: a store from before pids)."""
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
 def default_path(definition: str | Path) -> Path:
     """`.sfn/sfn.db` in the definition's folder."""
     return Path(definition).resolve().parent / ".sfn" / "sfn.db"
@@ -66,6 +83,8 @@ class Store:
             for column, kind in (("heartbeats", "INTEGER NOT NULL DEFAULT 0"), ("created_at", "TEXT")):
                 if column not in columns:
                     self.db.execute(f"ALTER TABLE task_tokens ADD COLUMN {column} {kind}")
+            if "pid" not in {row[1] for row in self.db.execute("PRAGMA table_info(executions)")}:
+                self.db.execute("ALTER TABLE executions ADD COLUMN pid INTEGER")
         except (OSError, sqlite3.Error) as exc:
             raise UserInputError(f"cannot open the store: {exc}", Location(str(self.path))) from None
         self.db.row_factory = sqlite3.Row
@@ -81,8 +100,8 @@ class Store:
         """Record an execution as RUNNING."""
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO executions (arn, name, machine, definition, status, input, "
-                            "started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?)",
-                            (arn, name, machine, definition, json.dumps(input), started_at))
+                            "started_at, pid) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?)",
+                            (arn, name, machine, definition, json.dumps(input), started_at, os.getpid()))
 
     def finish_execution(self, arn: str, result: Any, stopped_at: str) -> None:
         """Status, output and every event of a finished execution, in one transaction."""
@@ -155,20 +174,31 @@ class Store:
         return [dict(row) for row in self.db.execute(query + " ORDER BY rowid", args)]
 
     def mark_interrupted(self) -> int:
-        """Executions left RUNNING by a run that died become ABORTED; how many."""
+        """Executions left RUNNING by a process that is gone (killed, crashed) become ABORTED; how many.
+
+        Runs still going in another process (one waiting for a callback, say) are left alone.
+        """
+        dead = [row["arn"] for row in self.db.execute("SELECT arn, pid FROM executions WHERE status = 'RUNNING'")
+                if not _alive(row["pid"])]
+        if not dead:
+            return 0
         with self.db:
-            return self.db.execute("UPDATE executions SET status = 'ABORTED' WHERE status = 'RUNNING'").rowcount
+            self.db.executemany("UPDATE executions SET status = 'ABORTED' WHERE arn = ? AND status = 'RUNNING'",
+                                [(arn,) for arn in dead])
+        return len(dead)
 
     # ------------------------------------------------------------ reads
 
     def executions(self, limit: int = 50) -> list[dict]:
         """The most recent executions first."""
+        self.mark_interrupted()
         rows = self.db.execute("SELECT arn, name, machine, status, error, started_at, stopped_at FROM executions "
                                "ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
         return [dict(row) for row in rows]
 
     def find_execution(self, ref: str) -> dict | None:
         """An execution by ARN, name, or a unique prefix of its name."""
+        self.mark_interrupted()
         row = self.db.execute("SELECT * FROM executions WHERE arn = ? OR name = ?", (ref, ref)).fetchone()
         if row is None:
             rows = self.db.execute("SELECT * FROM executions WHERE name LIKE ? ESCAPE '\\'",

@@ -99,10 +99,18 @@ def test_interrupted_run_is_consistent_and_marked_aborted(tmp_path):
     store = Store(tmp_path / "s.db")
     machine = machine_from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
     recording = Recording(store, "m", "crashed", None, {"x": 1})
-    # The process dies here: the execution is RUNNING, with no half-written events.
+    # Still running in this (live) process: left alone.
     assert store.find_execution("crashed")["status"] == "RUNNING"
     assert store.events(recording.arn) == []
-    assert store.mark_interrupted() == 1
+    assert store.mark_interrupted() == 0
+    # The process dies here (a pid that has exited): the execution is ABORTED when next looked at.
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with store.db:
+        store.db.execute("UPDATE executions SET pid = ? WHERE name = 'crashed'", (gone.pid,))
     assert store.find_execution("crashed")["status"] == "ABORTED"
     done = Recording(store, "m", "fine", None, {})
     done.finish(run_machine(machine, {}, clock="virtual"))
