@@ -45,7 +45,9 @@ class LaneClock:
     slowest lane would have finished, so parallel Waits overlap as on AWS.
     """
 
-    virtual = True
+    # Real time passes on a lane (a callback in a branch really waits for its answer); only
+    # the lane's Waits and Retry intervals are counted instead of slept.
+    virtual = False
 
     def __init__(self, start: datetime.datetime, real: RealClock) -> None:
         self._start = start

@@ -280,3 +280,12 @@ def test_a_token_nobody_answered_is_closed_as_timed_out(tmp_path, invoker):
     with pytest.raises(TaskTokenError) as late:
         send_task_success(row["token"], {}, store=tmp_path / "sfn.db")
     assert late.value.code == "TaskTimedOut"
+
+
+def test_callback_inside_a_parallel_branch_really_waits_on_the_real_clock(invoker):
+    # Branches run on lane clocks; a callback there must wait for its answer in real time,
+    # not give up the way a virtual clock does when nobody answers at once.
+    branch = lambda_task("Later", {"delay": 0.2})
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [branch]}}}
+    result = run(definition, invoker, clock="real")
+    assert (result.status, result.output) == ("SUCCEEDED", ["late but here"])
