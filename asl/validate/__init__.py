@@ -63,14 +63,18 @@ def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
             found.append(Diagnostic("NO_STATE_MACHINE", "The template has no AWS::StepFunctions::StateMachine "
                                                         "or AWS::Serverless::StateMachine with an inline definition",
                                     "/Resources", WARNING))
+        places = _template_positions(document, text, machines)
         for machine in machines:
             if machine.problem:
-                found.append(Diagnostic(machine.problem[0], machine.problem[1], machine.pointer, machine.problem[2]))
+                at = (places.at_offset(machine, machine.problem_offset)
+                      if places and machine.problem_offset is not None else None)
+                found.append(Diagnostic(machine.problem[0], machine.problem[1], machine.pointer,
+                                        machine.problem[2], at))
                 continue
             # Duplicate keys are looked up in the template's own source map, under the machine.
             inner = validate_definition(machine.definition, _Scoped(source_map, machine.pointer)
                                         if machine.inline else None)
-            found.extend(_relocate(d, machine.pointer, machine.inline) for d in inner)
+            found.extend(_relocate(d, machine, places) for d in inner)
     else:
         found = validate_definition(data, source_map)
     return _positioned(found, document)
@@ -121,21 +125,32 @@ class _Scoped:
         return [p[len(prefix):] for p in self._map.duplicate_keys() if p.startswith(prefix + "/")]
 
 
-def _relocate(d: Diagnostic, prefix: str, inline: bool) -> Diagnostic:
+def _template_positions(document: Document, text: str | None, machines: list) -> Any:
+    """Positions inside DefinitionStrings, when the file's text is at hand and any machine needs them."""
+    if text is None or not any(m.pieces for m in machines):
+        return None
+    from .embedded import TemplatePositions
+
+    return TemplatePositions(text, document.source_map, document.file.endswith((".yaml", ".yml")))
+
+
+def _relocate(d: Diagnostic, machine: Any, places: Any) -> Diagnostic:
     # An inline Definition maps pointer for pointer; a DefinitionString is one string in the
     # template, so its problems point at that string and name the inner pointer in the message.
-    if inline:
-        return Diagnostic(d.code, d.message, prefix + d.pointer, d.severity)
+    # Their line:column is the real one inside the string where that mapping is exact.
+    if machine.inline:
+        return Diagnostic(d.code, d.message, machine.pointer + d.pointer, d.severity)
     where = f" (at {d.pointer} in the definition string)" if d.pointer else ""
-    return Diagnostic(d.code, d.message + where, prefix, d.severity)
+    at = places.at_pointer(machine, d.pointer) if places else None
+    return Diagnostic(d.code, d.message + where, machine.pointer, d.severity, at)
 
 
 def _positioned(found: list[Diagnostic], document: Document) -> list[Diagnostic]:
     source_map = document.source_map
     out = []
     for d in found:
-        position = None
-        if source_map is not None:
+        position = d.position   # already placed inside a DefinitionString
+        if position is None and source_map is not None:
             try:
                 position = source_map.key(d.pointer) if d.pointer else source_map.value("")
             except Exception:  # positions are a convenience: never fail validation over them

@@ -3,6 +3,8 @@
 `AWS::StepFunctions::StateMachine` (Definition or DefinitionString) and
 `AWS::Serverless::StateMachine` (Definition). DefinitionSubstitutions whose values are plain
 strings are applied first, as CloudFormation does before Step Functions sees the definition.
+A DefinitionString (plain, `Fn::Sub`, or `Fn::Join` of plain strings) keeps its text and the
+pieces of it copied unchanged from template strings, so `embedded` can place diagnostics inside it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMach
 _PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
 
 
+@dataclass(frozen=True)
+class Piece:
+    """Characters [start, end) of a definition text, copied unchanged from one template string."""
+
+    start: int
+    end: int
+    pointer: str     # the template string they come from
+    value: str       # that string, as loaded
+
+
 @dataclass
 class Machine:
     """One state machine of a template: its definition, and where it sits in the template."""
@@ -27,6 +39,9 @@ class Machine:
     definition: Any = None
     inline: bool = True                            # pointers inside map 1:1 onto the template
     problem: tuple[str, str, str] | None = None    # (code, message, severity) when not checkable
+    text: str | None = None                        # a DefinitionString's JSON text, substituted
+    pieces: tuple[Piece, ...] = ()                 # where that text's characters come from
+    problem_offset: int | None = None              # where in `text` the problem is, when known
 
 
 def is_template(data: Any) -> bool:
@@ -58,20 +73,62 @@ def find_machines(template: dict) -> Iterator[Machine]:
 
 
 def _from_string(value: Any, ptr: str, subs: dict[str, str]) -> Machine:
+    pieces: list[Piece] = []
     if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
         inner = value["Fn::Sub"]
-        value = inner[0] if isinstance(inner, list) and inner else inner
         ptr += "/Fn::Sub"
+        node = ptr + "/0" if isinstance(inner, list) else ptr
+        value = inner[0] if isinstance(inner, list) and inner else inner
+        if isinstance(value, str):
+            pieces.append(Piece(0, len(value), node, value))
+    elif isinstance(value, dict) and len(value) == 1 and "Fn::Join" in value:
+        ptr += "/Fn::Join"
+        value = _join(value["Fn::Join"], ptr, pieces)
+    elif isinstance(value, str):
+        pieces.append(Piece(0, len(value), ptr, value))
     if not isinstance(value, str):
         return Machine(ptr, problem=("UNRESOLVED_DEFINITION", "DefinitionString is built by an intrinsic "
                                      "function sfn cannot evaluate; it was not validated", WARNING))
+    text = _substitute(value, subs)
+    pieces = _clip(pieces, _first_shift(value, subs))
     try:
-        data = json.loads(_substitute(value, subs))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         return Machine(ptr, problem=("INVALID_JSON_DESCRIPTION",
                                      f"DefinitionString is not valid JSON: {exc.msg} (line {exc.lineno} "
-                                     f"column {exc.colno} of the string)", "ERROR"))
-    return Machine(ptr, data, inline=False)
+                                     f"column {exc.colno} of the string)", "ERROR"),
+                       text=text, pieces=tuple(pieces), problem_offset=exc.pos)
+    except RecursionError:
+        return Machine(ptr, problem=("TOO_DEEPLY_NESTED", "DefinitionString nests too deeply to be read",
+                                     "ERROR"))
+    return Machine(ptr, data, inline=False, text=text, pieces=tuple(pieces))
+
+
+def _join(args: Any, ptr: str, pieces: list[Piece]) -> str | None:
+    """`Fn::Join` of plain strings, as CloudFormation evaluates it; None when a part is an intrinsic."""
+    if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)
+            and isinstance(args[1], list) and all(isinstance(p, str) for p in args[1])):
+        return None
+    at = 0
+    for i, part in enumerate(args[1]):
+        if i:
+            at += len(args[0])   # the delimiter is one string for all joints: left unmapped
+        pieces.append(Piece(at, at + len(part), f"{ptr}/1/{i}", part))
+        at += len(part)
+    return args[0].join(args[1])
+
+
+def _first_shift(text: str, subs: dict[str, str]) -> int:
+    """Offset of the first substitution that changes the text's length (len(text) when none does)."""
+    for m in _PLACEHOLDER.finditer(text):
+        if m.group(1) in subs and len(subs[m.group(1)]) != len(m.group(0)):
+            return m.start()
+    return len(text)
+
+
+def _clip(pieces: list[Piece], end: int) -> list[Piece]:
+    # Past `end` the substituted text no longer lines up with the template: those offsets fall back.
+    return [Piece(p.start, min(p.end, end), p.pointer, p.value) for p in pieces if p.start < end]
 
 
 def _substitute(value: Any, subs: dict[str, str]) -> Any:
