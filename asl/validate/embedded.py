@@ -67,23 +67,36 @@ def yaml_scalar_offsets(text: str, node: Any, value: str) -> list[int] | None:
     start, end, style = node.start_mark.index, node.end_mark.index, node.style
     if not (0 <= start <= end <= len(text)):
         return None
+    start = _skip_properties(text, start, end)   # the node starts at its tag or anchor, if any
     if style in ("|", ">"):
         # Content starts on the line after the header (`|`, `|-`, `>2`, a comment ...).
         header_end = text.find("\n", start, end)
         if header_end < 0:
             return None
         units = [(text[i], i) for i in range(header_end + 1, end)]
-    elif style == "'":
+        return _align(units, value)
+    if style in ("'", '"') and not (text[start:start + 1] == style == text[end - 1:end] and start < end - 1):
+        return None
+    if style == "'":
         units = _single_quoted_units(text, start + 1, end - 1)
     elif style == '"':
         units = _double_quoted_units(text, start + 1, end - 1)
-        if units is None:
-            return None
     elif style is None or style == "":
         units = [(text[i], i) for i in range(start, end)]
     else:
         return None
-    return _align(units, value)
+    return _align(units, value) if units is not None else None
+
+
+def _skip_properties(text: str, start: int, end: int) -> int:
+    # `!Sub 'x'`, `&anchor "x"`: tags and anchors stand before the scalar, separated by blanks.
+    i = start
+    while i < end and text[i] in "!&":
+        while i < end and text[i] not in _WHITESPACE:
+            i += 1
+        while i < end and text[i] in _WHITESPACE:
+            i += 1
+    return i
 
 
 def _single_quoted_units(text: str, start: int, end: int) -> list[tuple[str, int]]:
