@@ -65,7 +65,10 @@ def test_cli_executions_history_and_messages(project):
     db = project / ".sfn" / "sfn.db"
     listed = sfn_cli("executions", "--store", db, "--output", "json")
     assert [r["name"] for r in json.loads(listed.stdout)] == ["two", "one"]
-    assert "SUCCEEDED" in sfn_cli("executions", "--store", db).stdout
+    # CliRunner's stdout is not a terminal: plain lines with whole names.
+    lines = sfn_cli("executions", "--store", db).stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["two", "one"]
+    assert all(line.split("\t")[2] == "SUCCEEDED" for line in lines)
     history = sfn_cli("history", "one", "--store", db, "--output", "json")
     events = json.loads(history.stdout)["events"]
     assert history.exit_code == 0 and events[-1]["type"] == "ExecutionSucceeded"

@@ -34,7 +34,8 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--clock", type=click.Choice(["real", "virtual"]), default="real", show_default=True,
               help="virtual never sleeps: Wait and Retry advance a simulated clock.")
 @click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
-@click.option("--name", "machine_name", metavar="NAME", help="State machine name (default: the file's stem).")
+@click.option("--name", metavar="NAME",
+              help="State machine name (default: the file's stem, without `.asl`: order.asl.json -> order).")
 @click.option("--execution-name", metavar="NAME", help="Execution name (default: a UUID).")
 @click.option("--execution-type", type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
               default="STANDARD", show_default=True,
@@ -54,7 +55,7 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="With --clock virtual: real seconds a .waitForTaskToken Task waits for an answer before its "
                    "HeartbeatSeconds / TimeoutSeconds run out on the simulated clock.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
-        clock: str, history_out: str | None, machine_name: str | None, execution_name: str | None,
+        clock: str, history_out: str | None, name: str | None, execution_name: str | None,
         execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
         test_case: str | None = None, store_path: str | None = None, no_store: bool = False,
@@ -73,10 +74,12 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     """
     from asl.api import load_machine, run_machine
 
+    # The state machine's name: --name, else the file's stem without an `.asl` suffix.
+    machine_name = name or Path(definition).stem.removesuffix(".asl")
     try:
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
-        invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, machine_name)
+        invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, name)
         recording = None
         if not no_store:
             import uuid
@@ -87,7 +90,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             execution_name = execution_name or str(uuid.uuid4())
             store = _open_store(store_path, definition)
             if store is not None:
-                recording = Recording(store, machine_name or Path(definition).stem, execution_name,
+                recording = Recording(store, machine_name, execution_name,
                                       read_text(definition), execution_input, invoker)
         from asl.callbacks import CallbackOptions
 
@@ -105,7 +108,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
-    result = run_machine(machine, execution_input, name=machine_name or Path(definition).stem,
+    result = run_machine(machine, execution_input, name=machine_name,
                          clock=clock, listeners=listeners, execution_name=execution_name,
                          execution_type=execution_type.upper(),
                          invoker=invoker)

@@ -48,10 +48,17 @@ def executions(store_path: str | None, limit: int, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1))
         return
+    if not sys.stdout.isatty():
+        # Piped: one tab-separated line per run, whole names (for `sfn history NAME`).
+        for row in rows:
+            click.echo("\t".join([row["name"], row["machine"], row["status"], row["error"] or "",
+                                   row["started_at"]]))
+        return
     from rich.console import Console
     from rich.table import Table
 
     table = Table("Name", "Machine", "Status", "Error", "Started")
+    table.columns[0].overflow = "fold"  # a name is what `sfn history` takes: never cut it
     for row in rows:
         table.add_row(row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"])
     Console().print(table)

@@ -117,3 +117,16 @@ def test_default_store_that_cannot_be_opened_only_warns(tmp_path, monkeypatch):
 def test_explicit_store_that_cannot_be_opened_is_an_error(tmp_path):
     result = invoke("run", write(tmp_path, "m.json", PASS), "--output", "json", "--store", "/dev/null/x.db")
     assert result.exit_code == 2 and "cannot open the store" in result.stderr
+
+
+@pytest.mark.parametrize("file,args,expected", [
+    ("order.asl.json", [], "order"),
+    ("order.json", [], "order"),
+    ("order.v2.asl.yaml", [], "order.v2"),
+    ("order.asl.json", ["--name", "Checkout"], "Checkout"),
+])
+def test_machine_name(tmp_path, file, args, expected):
+    machine = write(tmp_path, file, {"StartAt": "A", "States": {"A": {
+        "Type": "Pass", "Parameters": {"n.$": "$$.StateMachine.Name"}, "End": True}}})
+    result = invoke("run", machine, "--output", "json", "--no-store", *args)
+    assert json.loads(result.stdout)["output"] == {"n": expected}
