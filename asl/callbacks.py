@@ -192,13 +192,6 @@ def pending_task(token: str) -> PendingTask | None:
         return _pending.get(token)
 
 
-def unanswered(tokens: list[str] | None = None) -> list[PendingTask]:
-    """Tasks of this process that waited and got no answer (still open)."""
-    with _lock:
-        return [p for p in _pending.values() if p.waited and not p.answered
-                and (tokens is None or p.token in tokens)]
-
-
 def wait_for_task_token(call: Any, options: CallbackOptions | None = None) -> Any:
     """Block the Task until its token is answered; its output, or the StatesError it ends with."""
     interp = call.interpreter

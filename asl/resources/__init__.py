@@ -25,15 +25,6 @@ class TaskCall:
     task_token: str | None = None
     interpreter: Any = None
 
-    @property
-    def service_action(self) -> tuple[str, str] | None:
-        """('lambda', 'invoke') for arn:aws:states:::lambda:invoke[.suffix], else None."""
-        prefix = "arn:aws:states:::"
-        if not self.resource.startswith(prefix):
-            return None
-        service, _, action = self.resource[len(prefix):].partition(":")
-        return service, action
-
 
 class NotHandled(Exception):
     """A provider does not own this call; the dispatcher tries the next one."""
