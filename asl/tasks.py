@@ -1,4 +1,4 @@
-"""Checks over a machine's Task states, made before a run starts."""
+"""Checks over a machine's states, made before a run starts: what it needs that is not there."""
 
 from __future__ import annotations
 
@@ -7,16 +7,32 @@ from typing import Any, Iterator
 from .model.states import MapState, ParallelState, StateMachine, TaskState
 
 
+def all_states(machine: StateMachine) -> Iterator[Any]:
+    """Every state, in branches and item processors too."""
+    for state in machine.states.values():
+        yield state
+        if isinstance(state, ParallelState):
+            for branch in state.branches:
+                yield from all_states(branch)
+        elif isinstance(state, MapState) and state.processor is not None:
+            yield from all_states(state.processor)
+
+
 def task_states(machine: StateMachine) -> Iterator[TaskState]:
     """Every Task state, in branches and item processors too."""
-    for state in machine.states.values():
-        if isinstance(state, TaskState):
-            yield state
-        elif isinstance(state, ParallelState):
-            for branch in state.branches:
-                yield from task_states(branch)
-        elif isinstance(state, MapState) and state.processor is not None:
-            yield from task_states(state.processor)
+    return (state for state in all_states(machine) if isinstance(state, TaskState))
+
+
+def unsupported_fields(machine: StateMachine) -> list[str]:
+    """Fields sfn cannot run faithfully: said before the run rather than run differently."""
+    problems = []
+    for state in all_states(machine):
+        if isinstance(state, MapState):
+            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
+                if value is not None:
+                    problems.append(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn does "
+                                    f"not emulate; give the items in the input (ItemsPath / Items) instead")
+    return problems
 
 
 def missing_providers(machine: StateMachine, dispatcher: Any) -> list[str]:

@@ -149,7 +149,7 @@ def build_invoker(definition: str, machine, resources_file: str | None, mock_con
     """The Task dispatcher for this run; every Task must have a provider before the run starts."""
     from asl.resources import Dispatcher
     from asl.resources.config import find_resources, load_resources
-    from asl.tasks import missing_providers, task_states
+    from asl.tasks import missing_providers, task_states, unsupported_fields
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
@@ -179,7 +179,7 @@ def build_invoker(definition: str, machine, resources_file: str | None, mock_con
     nested = nested_from_config(config)
     providers += [nested, TaskTokenApi()]
     dispatcher = Dispatcher(providers)
-    problems = missing_providers(machine, dispatcher)
+    problems = unsupported_fields(machine) + missing_providers(machine, dispatcher)
     if problems:
         raise UserInputError(problems[0], Location(definition))
     # A machine the definition may start must be able to run too (its Tasks without the mocks).

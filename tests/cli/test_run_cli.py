@@ -130,3 +130,18 @@ def test_machine_name(tmp_path, file, args, expected):
         "Type": "Pass", "Parameters": {"n.$": "$$.StateMachine.Name"}, "End": True}}})
     result = invoke("run", machine, "--output", "json", "--no-store", *args)
     assert json.loads(result.stdout)["output"] == {"n": expected}
+
+
+@pytest.mark.parametrize("field,value", [
+    ("ItemReader", {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
+                    "ReaderConfig": {"InputType": "JSON"}}),
+    ("ResultWriter", {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}),
+])
+def test_s3_item_reader_and_result_writer_are_refused_before_the_run(tmp_path, field, value):
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    machine = write(tmp_path, "m.json", {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, field: value, "ItemProcessor": processor}}})
+    result = invoke("run", machine, "--output", "json", "--no-store")
+    assert result.exit_code == 2
+    assert f"state 'M': {field} reads or writes Amazon S3" in result.stderr
