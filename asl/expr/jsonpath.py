@@ -66,12 +66,12 @@ class Path:
             return value
         return [match.value for match in self._jp.find(doc)]
 
-    def bracket_form(self) -> str:
-        """The path as Jayway prints it in AWS's messages: `$['a']['b'][0]`."""
+    def bracket_form(self, upto: int | None = None) -> str:
+        """The path (or its first `upto` steps) as Jayway prints it in AWS's messages: `$['a'][0]`."""
         if self.steps is None:
             return self.text
         head = "$" if self.root != "$$" else "$$"
-        return head + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in self.steps)
+        return head + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in self.steps[:upto])
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"

@@ -10,7 +10,6 @@ import datetime
 from typing import Any
 
 from ..errors import StateEvaluationError, StatesError
-from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..model.choice import parse_timestamp
 from .dataflow import apply_template, check_size, path_value, place_result, select
@@ -23,9 +22,7 @@ QUERY_ERROR = "States.QueryEvaluationError"
 
 def jsonpath_assign(template: Any, doc: Any, scope: Any) -> dict | None:
     """Evaluate a JSONPath Assign template over doc (variables as before the state)."""
-    if template is None:
-        return None
-    return template.evaluate(scope.resolver(doc), doc)
+    return None if template is None else apply_template(template, doc, scope)
 
 
 def jsonata_value(template: Any, states: dict, scope: Any) -> Any:
@@ -35,13 +32,11 @@ def jsonata_value(template: Any, states: dict, scope: Any) -> Any:
 
 def jsonata_assign(template: Any, states: dict, scope: Any) -> dict | None:
     """Evaluate a JSONata Assign (variables as before the state)."""
-    if template is None:
-        return None
-    return template.evaluate(states, scope.frame.variables)
+    return None if template is None else jsonata_value(template, states, scope)
 
 
 def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, next_state: str | None,
-           default_output: Any = None, result_is_input: bool = False) -> Outcome:
+           result_is_input: bool = False) -> Outcome:
     """The common tail of Pass / Task / Parallel / Map: selector, assign, ResultPath, OutputPath."""
     if state.is_jsonata:
         states = scope.states_binding(raw_input, result, has_result=not result_is_input)
@@ -115,9 +110,10 @@ def run_fail(interp: Any, state: Any, raw_input: Any, scope: Any) -> Outcome:
         error = _maybe_jsonata(state.error, states, scope)
         cause = _maybe_jsonata(state.cause, states, scope)
     else:
-        error = _fail_field(state.error_path, "ErrorPath", raw_input, scope) \
+        # ErrorPath / CausePath compile to template nodes that already word AWS's path-not-found cause.
+        error = apply_template(state.error_path, raw_input, scope) \
             if state.error_path is not None else state.error
-        cause = _fail_field(state.cause_path, "CausePath", raw_input, scope) \
+        cause = apply_template(state.cause_path, raw_input, scope) \
             if state.cause_path is not None else state.cause
     raise StatesError(error, cause)
 
@@ -126,18 +122,6 @@ def _maybe_jsonata(value: Any, states: dict, scope: Any) -> Any:
     if value is None or not hasattr(value, "evaluate"):
         return value
     return jsonata_value(value, states, scope)
-
-
-def _fail_field(node: Any, field: str, raw_input: Any, scope: Any) -> Any:
-    path = getattr(node, "path", None)
-    if path is not None:
-        try:
-            return scope.resolve(path, raw_input)
-        except PathNotFound:
-            raise StateEvaluationError(
-                f"The JSONPath '{path.text}' specified for the field '{field}' could not be found "
-                f"in the input '{compact_json(raw_input)}'") from None
-    return node.evaluate(scope.resolver(raw_input), raw_input)
 
 
 def run_choice(interp: Any, state: Any, raw_input: Any, scope: Any) -> Outcome:

@@ -35,8 +35,7 @@ def missing_reason(path: Any, doc: Any) -> str:
             else:
                 found = node[step] if isinstance(node, list) and -len(node) <= step < len(node) else _MISSING
             if found is _MISSING:
-                head = "$" + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in steps[: i + 1])
-                return f"Missing property in path {head}"
+                return f"Missing property in path {path.bracket_form(i + 1)}"
             node = found
     return f"No results for path: {path.bracket_form()}"
 

@@ -78,6 +78,10 @@ class Interpreter:
         self.machine = machine
         self.clock = clock
         self.info = info
+        if invoker is None:
+            from ..resources import Dispatcher
+
+            invoker = Dispatcher()  # no providers: every Task fails with the dispatcher's message
         self.invoker = invoker
         self.history = History(clock, listeners)
         self.deadline = None
@@ -199,11 +203,6 @@ class Interpreter:
             frame.cursor = history.add_state(_EXITED[state.type], frame.cursor, state.name, outcome.output,
                                              False, outcome.assigned)
         return outcome
-
-    def no_invoker(self, call: Any) -> Any:
-        """Task resources need a dispatcher; without one every Task fails clearly."""
-        raise StatesError(STATES_RUNTIME, f"No handler, stub or mock for the resource "
-                                          f"'{call.resource}' of state '{call.state_name}'")
 
     def _state_failure(self, err: StateEvaluationError, state: Any, entered: int, entered_prev: int,
                        frame: Frame) -> StatesError:

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from ..errors import StateEvaluationError, StatesError
-from ..expr.jsonpath import PathNotFound
 from ..expr.template import compact_json
 from ..history import History
 from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
@@ -98,15 +97,7 @@ def _items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
                                        QUERY_ERROR)
         return items, raw_input
     effective = select(state.input_path, state.input_path_null, raw_input, scope)
-    if state.items_path is None:
-        items = effective
-    else:
-        try:
-            items = scope.resolve(state.items_path, effective)
-        except PathNotFound:
-            raise StateEvaluationError(
-                f"Invalid path '{state.items_path.text}' : No results for path: "
-                f"{state.items_path.bracket_form()}") from None
+    items = select(state.items_path, False, effective, scope)  # same wording as InputPath's
     if not isinstance(items, list):
         raise StateEvaluationError(f"Map state input must be an array but was: {compact_json(items)}")
     return items, effective
@@ -156,7 +147,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
     if distributed:
         frame.cursor = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
-    batches = _batches(state, items, effective, scope) if state.item_batcher else None
+    batches = _batches(state, items) if state.item_batcher else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
     try:
@@ -252,7 +243,7 @@ def _error(err: StatesError) -> dict:
     return {k: v for k, v in (("error", err.name), ("cause", err.cause)) if v is not None}
 
 
-def _batches(state: Any, items: list, effective: Any, scope: Any) -> list:
+def _batches(state: Any, items: list) -> list:
     """ItemBatcher: items grouped into `{"Items": [...], ...BatchInput}` objects."""
     batcher = state.item_batcher
     max_items = batcher.get("MaxItemsPerBatch") or len(items) or 1

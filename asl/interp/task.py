@@ -79,7 +79,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         # Open before the service is called: a handler may answer the token at once.
         open_task(token, interp.info.execution_arn, state.name, callback_options(interp).store)
     try:
-        result = interp.invoker.invoke(call) if interp.invoker is not None else interp.no_invoker(call)
+        result = interp.invoker.invoke(call)
         if isinstance(result, Submitted):
             # AWS records the service's first response, then waits for the callback or the job.
             frame.cursor = history.add("TaskSubmitted", frame.cursor, {**kind, "output": result.output})

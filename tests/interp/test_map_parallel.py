@@ -61,6 +61,8 @@ MAP_FAILURES = [
     ("item-fails", {}, [1, 3], "Three", "item 3"),
     ("threshold", {"ToleratedFailureCount": 0}, [3], "States.ExceedToleratedFailureThreshold", None),
     ("not-an-array", {"ItemsPath": "$.xs"}, {"xs": 5}, "States.Runtime", "Map state input must be an array but was: 5"),
+    ("items-path-missing", {"ItemsPath": "$.a.b"}, {}, "States.Runtime",
+     "Invalid path '$.a.b' : Missing property in path $['a']"),
     ("bad-concurrency-path", {"MaxConcurrencyPath": "$.mc", "ItemsPath": "$.xs"}, {"mc": "x", "xs": [1]}, "States.Runtime",
      'The MaxConcurrencyPath field refers to value "x" which is not a valid integer: $.mc'),
 ]
