@@ -63,7 +63,7 @@ def _load_json(text: str, name: str) -> Document:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
     except RecursionError:
         raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
-    source_map = SourceMap(lambda: json_positions(text, source_map))
+    source_map = SourceMap(lambda: json_positions(text))
     return Document(data, source_map, name)
 
 
@@ -84,7 +84,7 @@ def _load_yaml(text: str, name: str) -> Document:
     except yaml.YAMLError as exc:
         raise UserInputError(f"invalid YAML: {exc}", Location(name)) from None
     data = _json_compatible(data)
-    source_map = SourceMap(lambda: yaml_positions(node, source_map))
+    source_map = SourceMap(lambda: yaml_positions(node))
     return Document(data, source_map, name)
 
 

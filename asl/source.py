@@ -32,14 +32,15 @@ class SourceMap:
     Built on first use: running a machine never pays for positions it does not report.
     """
 
-    def __init__(self, builder: Callable[[], tuple[dict[str, Position], dict[str, Position]]]) -> None:
+    def __init__(self, builder: Callable[[], tuple[dict[str, Position], dict[str, Position], list[str]]]) -> None:
         self._builder = builder
         self._values: dict[str, Position] | None = None
         self._keys: dict[str, Position] = {}
+        self._duplicates: list[str] = []
 
     def _ensure(self) -> None:
         if self._values is None:
-            self._values, self._keys = self._builder()
+            self._values, self._keys, self._duplicates = self._builder()
 
     def value(self, ptr: str) -> Position | None:
         """Position of the value at ptr, or of its nearest ancestor that has one."""
@@ -58,7 +59,7 @@ class SourceMap:
     def duplicate_keys(self) -> list[str]:
         """Pointers of object members whose name appears twice in the same object."""
         self._ensure()
-        return list(getattr(self, "_duplicates", []))
+        return list(self._duplicates)
 
 
 class _LineIndex:
@@ -73,8 +74,8 @@ class _LineIndex:
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][^\s,\]}]*|true|false|null))', re.S)
 
 
-def json_positions(text: str, source_map: SourceMap) -> tuple[dict[str, Position], dict[str, Position]]:
-    """Scan valid JSON text and record where every value and member name starts."""
+def json_positions(text: str) -> tuple[dict[str, Position], dict[str, Position], list[str]]:
+    """Scan valid JSON text: where every value and member name starts, and repeated names."""
     import json
 
     index = _LineIndex(text)
@@ -130,12 +131,11 @@ def json_positions(text: str, source_map: SourceMap) -> tuple[dict[str, Position
             expect_key = True
         elif punct == "[":
             stack.append([ptr, "array", 0, None, None])
-    source_map._duplicates = duplicates
-    return values, keys
+    return values, keys, duplicates
 
 
-def yaml_positions(node, source_map: SourceMap) -> tuple[dict[str, Position], dict[str, Position]]:
-    """Walk a composed YAML node tree and record where every value and key starts."""
+def yaml_positions(node) -> tuple[dict[str, Position], dict[str, Position], list[str]]:
+    """Walk a composed YAML node tree: where every value and key starts, and repeated keys."""
     import yaml
 
     values: dict[str, Position] = {}
@@ -163,5 +163,4 @@ def yaml_positions(node, source_map: SourceMap) -> tuple[dict[str, Position], di
 
     if node is not None:
         walk(node, "")
-    source_map._duplicates = duplicates
-    return values, keys
+    return values, keys, duplicates

@@ -53,5 +53,5 @@ def load_template(text: str, name: str) -> Document | None:
         return None
     except Exception as exc:  # pragma: no cover - defensive: report, never trace back
         raise UserInputError(f"invalid YAML: {exc}", Location(name)) from None
-    source_map = SourceMap(lambda: yaml_positions(node, source_map))
+    source_map = SourceMap(lambda: yaml_positions(node))
     return Document(_json_compatible(data), source_map, name)

@@ -200,7 +200,7 @@ class TemplatePositions:
         if not ptr or machine.text is None:
             return None   # the whole definition: the string's own position says it best
         if id(machine) not in self._inner:
-            inner = SourceMap(lambda: json_positions(machine.text, inner))
+            inner = SourceMap(lambda: json_positions(machine.text))
             self._inner[id(machine)] = (inner, _line_starts(machine.text))
         inner, starts = self._inner[id(machine)]
         found = inner.key(ptr)
