@@ -46,12 +46,15 @@ class SharedTexts:
     """
 
     __slots__ = ("memo",)
+    LIMIT = 4096  # texts kept at most: most sharing is between neighbouring events
 
     def __init__(self) -> None:
         self.memo: dict[int, str] = {}
 
     def encode(self, value: Any) -> str:
         """The value's compact JSON text."""
+        if len(self.memo) > self.LIMIT:  # a cache only: forgetting costs time, never correctness
+            self.memo.clear()
         kind = type(value)
         if kind is dict:
             text = self.memo.get(id(value))
@@ -85,8 +88,6 @@ def _text(value: Any, texts: SharedTexts | None = None) -> str:
 def _encoded(values: list) -> Iterator[str]:
     texts = SharedTexts()
     for value in values:
-        if len(texts.memo) > 4096:  # bound memory; most sharing is between neighbours
-            texts.memo.clear()
         yield texts.encode(value)
 
 
@@ -302,6 +303,4 @@ class History:
         texts = SharedTexts()
         stamps: dict[int, str] = {}
         for event in self.events:
-            if len(texts.memo) > 4096:  # most reuse is between neighbouring events; bound memory
-                texts.memo.clear()
             yield event.to_aws(texts, stamps)
