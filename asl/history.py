@@ -277,13 +277,13 @@ class History:
         return columns, _encoded(values)
 
     @classmethod
-    def load(cls, columns: str, values: Iterable[str]) -> "History":
-        """A history written by `dump` (read back for `sfn history`)."""
+    def load(cls, columns: str, values: Iterable[Any]) -> "History":
+        """A history from `dump`'s columns and its values, parsed (read back for `sfn history`)."""
         import datetime
 
         body = json.loads(columns)
         history = cls(clock=None)
-        values = [json.loads(text) for text in values]
+        values = list(values)
         history._data = [values[ref] for ref in body["data"]]
         history._previous = array("q", body["previous"])
         history._types = body["types"]

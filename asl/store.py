@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS histories (
     execution_arn TEXT PRIMARY KEY REFERENCES executions(arn) ON DELETE CASCADE, columns TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS history_values (
+CREATE TABLE IF NOT EXISTS history_chunks (
     execution_arn TEXT NOT NULL REFERENCES executions(arn) ON DELETE CASCADE,
     idx INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (execution_arn, idx)
 );
@@ -43,6 +43,23 @@ CREATE TABLE IF NOT EXISTS task_tokens (
 );
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
 """
+
+
+_ROW_BYTES = 65_536  # a row per small value costs more than encoding it; big ones stay one a row
+
+
+def _chunks(texts: Any) -> Any:
+    """Value texts grouped into JSON arrays of about _ROW_BYTES (memory stays bounded)."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        chunk.append(text)
+        size += len(text)
+        if size >= _ROW_BYTES:
+            yield "[" + ",".join(chunk) + "]"
+            chunk, size = [], 0
+    if chunk:
+        yield "[" + ",".join(chunk) + "]"
 
 
 def _alive(pid: int | None) -> bool:
@@ -73,10 +90,12 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-            # A development build kept a history as one `body` row; its rows are dropped, not read.
             old = {row[1] for row in self.db.execute("PRAGMA table_info(histories)")}
-            if old and "columns" not in old:
-                self.db.execute("DROP TABLE histories")
+            tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if (old and "columns" not in old) or "history_values" in tables:
+                # Development builds kept histories in other shapes: dropped, not misread.
+                self.db.execute("DROP TABLE IF EXISTS histories")
+                self.db.execute("DROP TABLE IF EXISTS history_values")
             self.db.executescript(SCHEMA)
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(task_tokens)")}
             # Stores made before heartbeats were kept gain the columns (SQLite adds them in place).
@@ -110,14 +129,14 @@ class Store:
                             "WHERE arn = ?", (result.status, json.dumps(result.output), result.error,
                                               result.cause, stopped_at, arn))
             self.db.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
-            # The history's columns, and its values streamed one row each (each object once);
-            # the AWS form is rendered when read (sfn history).
+            # The history's columns, and its values (each object once) streamed in rows of about
+            # _ROW_BYTES, each a JSON array; the AWS form is rendered when read (sfn history).
             columns, values = result.history.dump()
-            self.db.execute("DELETE FROM history_values WHERE execution_arn = ?", (arn,))
+            self.db.execute("DELETE FROM history_chunks WHERE execution_arn = ?", (arn,))
             self.db.execute("INSERT OR REPLACE INTO histories (execution_arn, columns) VALUES (?, ?)",
                             (arn, columns))
-            self.db.executemany("INSERT INTO history_values (execution_arn, idx, value) VALUES (?, ?, ?)",
-                                ((arn, i, text) for i, text in enumerate(values)))
+            self.db.executemany("INSERT INTO history_chunks (execution_arn, idx, value) VALUES (?, ?, ?)",
+                                ((arn, i, text) for i, text in enumerate(_chunks(values))))
 
     def add_message(self, message: Any) -> None:
         """Keep one stub message (an asl.resources.messaging.Message)."""
@@ -217,9 +236,10 @@ class Store:
         if row is not None:
             from .history import History
 
-            values = self.db.execute("SELECT value FROM history_values WHERE execution_arn = ? ORDER BY idx",
+            values = self.db.execute("SELECT value FROM history_chunks WHERE execution_arn = ? ORDER BY idx",
                                      (arn,))
-            return History.load(row["columns"], (v["value"] for v in values)).to_aws()["events"]
+            parsed = (value for chunk in values for value in json.loads(chunk["value"]))
+            return History.load(row["columns"], parsed).to_aws()["events"]
         # Stores written before histories were kept as one row hold an event per row.
         rows = self.db.execute("SELECT event FROM events WHERE execution_arn = ? ORDER BY id", (arn,))
         return [json.loads(row["event"]) for row in rows]

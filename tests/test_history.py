@@ -62,7 +62,7 @@ def test_dump_and_load_render_the_same_events():
     history = run_machine(machine, {"in": "ä"}).history
     columns, values = history.dump()
     values = list(values)
-    assert History.load(columns, values).to_aws() == history.to_aws()
+    assert History.load(columns, [json.loads(v) for v in values]).to_aws() == history.to_aws()
     # the Pass output and the Wait input are one object: written once
     assert sum(v.count('"big":[0,1,2') for v in values) == 1
 
