@@ -18,12 +18,9 @@ def compile_document(document: Document, validate: bool = True, text: str | None
     Given the file's text, validation of a valid JSON file skips building its source map.
     """
     if validate:
-        try:
-            from .validate import validate as run_validation
-        except ImportError:  # validation not available in this build
-            run_validation = None
-        errors = [] if run_validation is None else \
-            [d for d in run_validation(document, text) if d.severity == "ERROR"]
+        from .validate import validate as run_validation
+
+        errors = [d for d in run_validation(document, text) if d.severity == "ERROR"]
         if errors:
             raise DefinitionError(document.file, errors)
     try:
