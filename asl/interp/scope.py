@@ -34,8 +34,7 @@ class Frame:
 class Scope:
     """What one state's expressions can see while it runs."""
 
-    __slots__ = ("interp", "state", "frame", "entered_at", "retry_count", "map_item", "task_token",
-                 "_context")
+    __slots__ = ("interp", "state", "frame", "entered_at", "retry_count", "map_item", "task_token")
 
     def __init__(self, interp: Any, state: Any, frame: Frame, entered_at: Any) -> None:
         self.interp = interp
@@ -45,7 +44,6 @@ class Scope:
         self.retry_count = 0
         self.map_item: tuple[int, Any] | None = None
         self.task_token: str | None = None
-        self._context: dict | None = None
 
     @property
     def entered_time(self) -> str:
