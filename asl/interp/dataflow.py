@@ -73,11 +73,15 @@ def place_result(state: Any, raw_input: Any, result: Any) -> Any:
             f"'{compact_json(raw_input)}'") from None
 
 
+def json_size(value: Any) -> int:
+    """Bytes of a value as compact UTF-8 JSON: what AWS's size limits count."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
 def check_size(value: Any, state_name: str) -> None:
     """States.DataLimitExceeded when a result is over 256 KiB as UTF-8 JSON."""
     if isinstance(value, (dict, list, str)):
-        size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-        if size > PAYLOAD_LIMIT:
+        if json_size(value) > PAYLOAD_LIMIT:
             raise StatesError(
                 STATES_DATA_LIMIT,
                 f"The state/task '{state_name}' returned a result with a size exceeding the maximum "

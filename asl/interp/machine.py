@@ -179,9 +179,12 @@ class Interpreter:
         scope = Scope(self, state, frame, self.clock.now())
         action = _actions()[state.type]
         attempts = None
+        sizes = None
         while True:
             try:
                 outcome = action(self, state, raw_input, scope)
+                if outcome.assigned:
+                    sizes = frame.measure(outcome.assigned, state.name)
                 break
             except StatesError as err:
                 if isinstance(err, StateEvaluationError):
@@ -195,10 +198,12 @@ class Interpreter:
                 outcome = self._catch(state, err, raw_input, scope)
                 if outcome is None:
                     raise err
+                if outcome.assigned:
+                    sizes = frame.measure(outcome.assigned, state.name)
                 break
         if outcome.assigned:
             # All assignments of a state see the values from before it; they land together.
-            frame.variables.maps[0].update(outcome.assigned)
+            frame.assign(outcome.assigned, sizes)
         if state.type != "Fail":
             frame.cursor = history.add_state(_EXITED[state.type], frame.cursor, state.name, outcome.output,
                                              False, outcome.assigned)

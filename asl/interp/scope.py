@@ -5,30 +5,69 @@ from __future__ import annotations
 from collections import ChainMap
 from typing import Any
 
+from ..errors import STATES_DATA_LIMIT, StatesError
 from ..expr.jsonpath import Path, PathNotFound
 from .clock import iso
+from .dataflow import json_size
 
 
 # Only states that can retry carry `$$.State.RetryCount` (AWS leaves it out of Pass, Choice, ...).
 _RETRYABLE = frozenset({"Task", "Parallel", "Map"})
 
 
+# The limits AWS documents for variables ("Passing data between states with variables"). The
+# guide gives no error name or wording for them; sfn reports the payload-size error,
+# States.DataLimitExceeded, in the words AWS uses for an oversized result.
+VARIABLE_LIMIT = 262_144  # bytes of one variable
+ASSIGN_LIMIT = 262_144  # bytes of all the variables one Assign sets
+EXECUTION_LIMIT = 10 * 1024 * 1024  # bytes of all the variables an execution stores
+
+
 class Frame:
     """One thread of control (the execution, a Parallel branch, a Map iteration).
 
     `cursor` is the previousEventId its next event takes; `variables` reads through to the
-    enclosing scopes but assignments land in this frame only.
+    enclosing scopes but assignments land in this frame only. `sizes` holds the bytes of each
+    variable this frame stored, `outer_bytes` what its enclosing scopes hold.
     """
 
-    __slots__ = ("cursor", "variables")
+    __slots__ = ("cursor", "variables", "sizes", "outer_bytes")
 
-    def __init__(self, cursor: int, variables: ChainMap) -> None:
+    def __init__(self, cursor: int, variables: ChainMap, outer_bytes: int = 0) -> None:
         self.cursor = cursor
         self.variables = variables
+        self.sizes: dict[str, int] = {}
+        self.outer_bytes = outer_bytes
 
     def child(self, cursor: int) -> "Frame":
         """A nested scope that reads this one's variables and assigns its own."""
-        return Frame(cursor, self.variables.new_child())
+        return Frame(cursor, self.variables.new_child(), self.stored_bytes())
+
+    def stored_bytes(self) -> int:
+        """Bytes of every variable this scope can see."""
+        return self.outer_bytes + sum(self.sizes.values())
+
+    def measure(self, assigned: dict, state_name: str) -> dict[str, int]:
+        """The size of each assigned variable; States.DataLimitExceeded past AWS's limits."""
+        sizes = {name: json_size(value) for name, value in assigned.items()}
+        for name, size in sizes.items():
+            if size > VARIABLE_LIMIT:
+                raise _too_big(f"The variable '{name}' assigned by the state '{state_name}' has a size")
+        if sum(sizes.values()) > ASSIGN_LIMIT:
+            raise _too_big(f"The variables assigned by the state '{state_name}' have a combined size")
+        kept = sum(size for name, size in self.sizes.items() if name not in sizes)
+        if self.outer_bytes + kept + sum(sizes.values()) > EXECUTION_LIMIT:
+            raise _too_big(f"After the state '{state_name}', the variables of the execution have a size")
+        return sizes
+
+    def assign(self, assigned: dict, sizes: dict[str, int]) -> None:
+        """Store a state's assignments (measured first) in this frame, all together."""
+        self.variables.maps[0].update(assigned)
+        self.sizes.update(sizes)
+
+
+def _too_big(subject: str) -> StatesError:
+    return StatesError(STATES_DATA_LIMIT, f"{subject} exceeding the maximum number of bytes service limit.")
 
 
 class Scope:
