@@ -123,12 +123,12 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
         return value
     value = getattr(state, field)
     if value is not None and hasattr(value, "evaluate"):
-        from ..expr.jsonata import evaluate_int
+        from ..expr.jsonata import evaluate_int, evaluate_number
 
         states = scope.states_binding(raw_input)
         if kind is int:
             return evaluate_int(value, states, scope.frame.variables, label)
-        return jsonata_value(value, states, scope)
+        return evaluate_number(value, states, scope.frame.variables, label, minimum=0, maximum=100)
     return value
 
 

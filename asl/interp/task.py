@@ -34,7 +34,9 @@ def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None
     if value is not None and hasattr(value, "evaluate"):
         from ..expr.jsonata import evaluate_int
 
-        return evaluate_int(value, scope.states_binding(raw_input), scope.frame.variables, name)
+        # Positive, as the Path form requires; 99999999 is the ASL's largest timeout.
+        return evaluate_int(value, scope.states_binding(raw_input), scope.frame.variables, name,
+                            minimum=1, maximum=99_999_999)
     return value
 
 

@@ -106,3 +106,76 @@ def test_map_iterations_read_outer_variables_but_assign_their_own(execute):
             "Q": {"Type": "Pass", "Output": "{% $base + $k %}", "End": True}}}},
         "R": {"Type": "Pass", "Output": {"results": "{% $states.input %}", "k": "{% $k %}"}, "End": True}}))
     assert result.output == {"results": [101, 102], "k": 0}
+
+
+JSONATA_ITEM_FAILS_ON_3 = {"StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input = 3 %}", "Next": "F"}], "Default": "P"},
+    "F": {"Type": "Fail", "Error": "Three", "Cause": "item 3"},
+    "P": {"Type": "Pass", "End": True}}}
+WAITS = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": "{% $states.input %}", "End": True}}}
+
+
+def jsonata_map(processor, **fields):
+    return jsonata({"V": {"Type": "Pass", "Assign": {"limit": 1, "pct": 50}, "Next": "S"},
+                    "S": {"Type": "Map", "End": True, "ItemProcessor": processor, **fields}}, start="V")
+
+
+# Map's numeric fields as JSONata expressions (over `$states.input` or a variable).
+MAP_FIELDS = [
+    ("tolerated-count-expression", JSONATA_ITEM_FAILS_ON_3, {"ToleratedFailureCount": "{% $limit %}"}, [3, 1],
+     ("SUCCEEDED", [{"Error": "Three", "Cause": "item 3"}, 1])),
+    ("tolerated-count-exceeded", JSONATA_ITEM_FAILS_ON_3, {"ToleratedFailureCount": "{% $limit - 1 %}"}, [3, 1],
+     ("FAILED", "States.ExceedToleratedFailureThreshold")),
+    ("tolerated-percentage-expression", JSONATA_ITEM_FAILS_ON_3,
+     {"ToleratedFailurePercentage": "{% $pct %}"}, [3, 1], ("SUCCEEDED", [{"Error": "Three", "Cause": "item 3"}, 1])),
+    ("tolerated-percentage-bad", JSONATA_ITEM_FAILS_ON_3,
+     {"ToleratedFailurePercentage": "{% $pct * 3 %}"}, [1], ("FAILED", "States.QueryEvaluationError")),
+    ("items-from-input", JSONATA_ITEM_FAILS_ON_3, {"Items": "{% $states.input.xs %}"}, {"xs": [1, 2]},
+     ("SUCCEEDED", [1, 2])),
+]
+
+
+@pytest.mark.parametrize("processor,fields,input,expected", [c[1:] for c in MAP_FIELDS],
+                         ids=[c[0] for c in MAP_FIELDS])
+def test_map_fields_as_expressions(execute, processor, fields, input, expected):
+    result = execute(jsonata_map(processor, **fields), input)
+    assert (result.status, result.output if result.status == "SUCCEEDED" else result.error) == expected
+
+
+@pytest.mark.parametrize("max_concurrency,elapsed", [("{% $limit %}", 30), ("{% $states.input[0] - 10 %}", 10)])
+def test_max_concurrency_expression_sets_the_lanes(execute, max_concurrency, elapsed):
+    # Three 10 s iterations: one lane takes 30 s; 0 (unbounded) runs them together.
+    result = execute(jsonata_map(WAITS, MaxConcurrency=max_concurrency), [10, 10, 10])
+    assert result.status == "SUCCEEDED", result.cause
+    events = result.history.events
+    assert (events[-1].timestamp - events[0].timestamp).total_seconds() == elapsed
+
+
+def test_parallel_arguments_and_branch_scoping(execute):
+    result = execute(jsonata({
+        "V": {"Type": "Pass", "Assign": {"x": 1}, "Next": "S"},
+        "S": {"Type": "Parallel", "Arguments": {"n": "{% $states.input.n + $x %}"}, "Next": "R",
+              "Assign": {"fromBranches": "{% $states.result %}"}, "Branches": [
+                  {"StartAt": "B", "States": {"B": {"Type": "Pass", "Assign": {"x": 2},
+                                                    "Output": "{% $states.input.n + $x %}", "End": True}}}]},
+        "R": {"Type": "Pass", "Output": {"x": "{% $x %}", "branches": "{% $fromBranches %}"}, "End": True}},
+        start="V"), {"n": 10})
+    # The branch's input is the Arguments value; its own Assign does not reach the outer x.
+    assert result.output == {"x": 1, "branches": [12]}
+
+
+def test_wait_timestamp_expression(execute):
+    result = execute(jsonata({"S": {"Type": "Wait", "Timestamp": "{% $states.input.at %}", "End": True}}),
+                     {"at": "2030-01-01T00:00:10Z"})
+    assert result.status == "SUCCEEDED"
+    events = result.history.events
+    assert events[-1].timestamp.isoformat().startswith("2030-01-01T00:00:10")
+
+
+def test_random_and_uuid_in_states(execute):
+    result = execute(jsonata({"S": {"Type": "Pass", "Output": {
+        "r": "{% $random() %}", "seeded": "{% [$random(7), $random(7)] %}", "u": "{% $uuid() %}"}, "End": True}}))
+    out = result.output
+    assert 0 <= out["r"] < 1
+    assert out["seeded"][0] == out["seeded"][1]
+    assert len(out["u"]) == 36 and out["u"][14] == "4"

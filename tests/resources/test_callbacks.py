@@ -289,3 +289,47 @@ def test_callback_inside_a_parallel_branch_really_waits_on_the_real_clock(invoke
     definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [branch]}}}
     result = run(definition, invoker, clock="real")
     assert (result.status, result.output) == ("SUCCEEDED", ["late but here"])
+
+
+def jsonata_task(function, **fields):
+    state = {"Type": "Task", "QueryLanguage": "JSONata",
+             "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+             "Arguments": {"FunctionName": function, "Payload": {"token": "{% $states.context.Task.Token %}"}},
+             "End": True, **fields}
+    return {"StartAt": "Wait", "States": {"Wait": state}}
+
+
+def with_variables(definition, **variables):
+    """Put a Pass that assigns variables before the Task."""
+    states = {"Vars": {"Type": "Pass", "Assign": variables, "Next": "Wait"}, **definition["States"]}
+    return {"StartAt": "Vars", "States": states}
+
+
+# Each way of giving a Task's timeouts: literal, JSONPath (input or variable), JSONata.
+TIMEOUT_FORMS = [
+    ("jsonpath-path-from-input", lambda_task("Ignore", TimeoutSecondsPath="$.t"), {"t": 7}, "States.Timeout", 7),
+    ("jsonpath-path-from-variable", with_variables(lambda_task("Ignore", HeartbeatSecondsPath="$hb"), hb=4),
+     {}, "States.HeartbeatTimeout", 4),
+    ("jsonata-timeout-expression", jsonata_task("Ignore", TimeoutSeconds="{% $states.input.t * 2 %}"), {"t": 6},
+     "States.Timeout", 12),
+    ("jsonata-heartbeat-from-variable",
+     with_variables(jsonata_task("Ignore", HeartbeatSeconds="{% $hb %}", TimeoutSeconds=100), hb=3),
+     {}, "States.HeartbeatTimeout", 3),
+]
+
+
+@pytest.mark.parametrize("definition,input,error,seconds", [c[1:] for c in TIMEOUT_FORMS],
+                         ids=[c[0] for c in TIMEOUT_FORMS])
+def test_timeouts_from_expressions(invoker, definition, input, error, seconds):
+    result = run(definition, invoker, input)
+    assert (result.status, result.error) == ("FAILED", error)
+    events = result.history.events
+    submitted = next(e for e in events if e.type == "TaskSubmitted")
+    timed_out = next(e for e in events if e.type == "TaskTimedOut")
+    assert timed_out.timestamp - submitted.timestamp == datetime.timedelta(seconds=seconds)
+
+
+def test_a_jsonata_timeout_must_be_positive(invoker):
+    result = run(jsonata_task("Ignore", TimeoutSeconds="{% $states.input.t %}"), invoker, {"t": 0})
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    assert result.cause.endswith("Expected a value between 1 and 99999999, but was: 0")
