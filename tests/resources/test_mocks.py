@@ -274,12 +274,29 @@ def test_cli_test_case_naming_a_missing_state(tmp_path):
     assert result.output.startswith(f"{mocks}:")
 
 
-def test_cli_unmocked_task_without_provider_fails_before_the_run(tmp_path):
-    mocks = mock_file(tmp_path, {"0": {"Return": 1}})
+@pytest.mark.parametrize("input,exit_code", [({"glue": False}, 0), ({"glue": True}, 1)], ids=["off-path", "reached"])
+def test_cli_a_task_the_test_case_does_not_mock_fails_only_when_reached(tmp_path, input, exit_code):
+    mocks = mock_file(tmp_path, {"0": {"Return": {"Payload": "ok"}}})
     definition = write(tmp_path, "M.json", {"StartAt": "S", "States": {
-        "S": {"Type": "Task", "Resource": LAMBDA_ARN, "Next": "G"},
+        "S": {"Type": "Task", "Resource": LAMBDA_ARN, "ResultPath": "$.r", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.glue", "BooleanEquals": True, "Next": "G"}],
+              "Default": "Done"},
+        "G": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True},
+        "Done": {"Type": "Succeed"}}})
+    result = cli(definition, "--mock-config", mocks, "--test-case", "T", "--input", json.dumps(input))
+    assert result.exit_code == exit_code, result.output
+    body = json.loads(result.stdout)
+    if exit_code:
+        assert body["error"] == "States.Runtime"
+        assert "state 'G'" in body["cause"] and "glue:startJobRun.sync" in body["cause"]
+    else:
+        assert body["output"] == {"glue": False, "r": "ok"}
+
+
+def test_cli_without_a_test_case_every_task_needs_a_provider_before_the_run(tmp_path):
+    definition = write(tmp_path, "M.json", {"StartAt": "G", "States": {
         "G": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}})
-    result = cli(definition, "--mock-config", mocks, "--test-case", "T")
+    result = cli(definition)
     assert result.exit_code == 2
     assert "state 'G'" in result.output and "glue:startJobRun.sync" in result.output
 
