@@ -10,6 +10,7 @@ the real clock, by sleeping once until then (see clock.LaneClock).
 from __future__ import annotations
 
 import heapq
+from collections import ChainMap
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -18,6 +19,7 @@ from ..expr.template import compact_json
 from ..history import History
 from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
 from .dataflow import path_value
+from .scope import Frame
 
 
 class _Lanes:
@@ -209,11 +211,12 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
     """Run one item; return its output and the cursor the next iteration chains from."""
     history = interp.history
     if distributed:
-        # A Distributed Map's iterations are child executions with histories of their own.
+        # A Distributed Map's iterations are child executions with histories of their own, and
+        # (the guide, "Variable scope") they cannot read the variables of outer scopes.
         saved = interp.history
         interp.history = History(interp.clock)
         try:
-            return interp.run_machine(state.processor, item, frame.child(0)), worker
+            return interp.run_machine(state.processor, item, Frame(0, ChainMap())), worker
         finally:
             interp.history = saved
     details = {"index": index, "name": state.name}

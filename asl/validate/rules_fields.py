@@ -72,6 +72,7 @@ COMBINATORS = ("And", "Or", "Not")
 # Characters AWS refuses in names such as a Map Label.
 _BAD_NAME_CHARS = re.compile(r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_VARIABLE_NAME = 80  # characters (the guide, "Variable name syntax")
 # What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
 # intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
 _PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
@@ -205,15 +206,44 @@ def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
                 fields.append((body["ItemBatcher"]["BatchInput"], ("ItemBatcher", "BatchInput")))
         if not state.jsonata and "Credentials" in body:
             fields.append((body["Credentials"], ("Credentials",)))
-        for i, item in _items(body.get("Catch")):
-            if "Assign" in item:
-                fields.append((item["Assign"], ("Catch", i, "Assign")))
-        for i, item in _items(body.get("Choices")):
-            if "Assign" in item:
-                fields.append((item["Assign"], ("Choices", i, "Assign")))
+        fields += [field for field in _assign_fields(state) if field[1] != ("Assign",)]
         for value, tokens in fields:
             yield from _template(value, state.at(*tokens), evaluate=not state.jsonata,
                                  assign=tokens[-1] == "Assign")
+
+
+def _assign_fields(state: Any) -> list[tuple[Any, tuple]]:
+    """(value, tokens) of every Assign of a state: its own, its Choice rules' and its Catchers'."""
+    body = state.data
+    fields = [(body["Assign"], ("Assign",))] if "Assign" in body else []
+    for parent in ("Choices", "Catch"):
+        fields += [(item["Assign"], (parent, i, "Assign")) for i, item in _items(body.get(parent)) if "Assign" in item]
+    return fields
+
+
+def variable_scopes(ctx: Context) -> Iterator[Diagnostic]:
+    """A variable assigned in a Parallel branch or Map processor is not also assigned outside it.
+
+    The guide ("Variable scope"): once the top level assigns `myVariable`, no scope inside a Map
+    or Parallel can assign it too. A Catch's Assign belongs to the scope of its state.
+    """
+    assigned: dict[int, dict[str, str]] = {}  # scope -> variable -> pointer of its first assignment
+    for state in ctx.states:
+        for value, tokens in _assign_fields(state):
+            if isinstance(value, dict):
+                for key in value:
+                    name = key[:-2] if key.endswith(".$") and not state.jsonata else key
+                    assigned.setdefault(id(state.scope), {}).setdefault(
+                        name, state.at(*tokens) + "/" + escape_pointer_token(key))
+    for scope in ctx.scopes:
+        outer = scope.parent
+        while outer is not None:
+            for name, ptr in assigned.get(id(scope), {}).items():
+                first = assigned.get(id(outer), {}).get(name)
+                if first is not None:
+                    yield diag(SCHEMA, f"The variable '{name}' is already assigned in an enclosing scope (at "
+                                       f"{first}); a Parallel branch or Map iteration cannot assign it", ptr)
+            outer = outer.parent
 
 
 def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Diagnostic]:
@@ -231,9 +261,12 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
         if base in bases:
             yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", child)
         bases[base] = key
-        if assign and not _VARIABLE.match(base):
-            # Not an error: AWS's rules for names are not documented and asl-validator accepts
-            # 'top-level'; but `$top-level` cannot be read back in a path or an expression.
+        if assign and len(base) > MAX_VARIABLE_NAME:
+            yield diag(SCHEMA, f"The variable name '{base[:20]}...' is {len(base)} characters long; the most "
+                               f"is {MAX_VARIABLE_NAME}", child)
+        elif assign and not _VARIABLE.match(base):
+            # Only a warning: the guide asks for Unicode identifiers, yet asl-validator's suite accepts
+            # 'top-level'; either way `$top-level` cannot be read back in a path or an expression.
             yield diag("INVALID_VARIABLE_NAME", f"'{base}' cannot be referenced as a variable ($name takes "
                                                 "letters, digits and _)", child, WARNING)
         if dynamic:
@@ -540,6 +573,7 @@ RULES: list[Rule] = [
     query_language_fields,
     paths,
     payload_templates,
+    variable_scopes,
     jsonata_expressions,
     error_names,
     choice_rules,

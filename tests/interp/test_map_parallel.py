@@ -21,14 +21,19 @@ def test_parallel_outputs_in_branch_order(execute):
     assert result.output == [0, 1, 2, 3]
 
 
-def test_parallel_branches_read_but_do_not_assign_outer_variables(execute):
-    definition = {"StartAt": "A", "States": {
-        "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "P"},
-        "P": {"Type": "Parallel", "Next": "R", "Branches": [
-            {"StartAt": "B", "States": {"B": {"Type": "Pass", "Parameters": {"seen.$": "$x"}, "Assign": {"x": 2}, "End": True}}}]},
-        "R": {"Type": "Pass", "Parameters": {"outer.$": "$x", "branch.$": "$[0].seen"}, "End": True}}}
-    result = execute(definition)
+def test_parallel_branches_read_outer_variables_and_theirs_go_out_of_scope(execute):
+    def definition(after):
+        return {"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "P"},
+            "P": {"Type": "Parallel", "Next": "R", "Branches": [{"StartAt": "B", "States": {
+                "B": {"Type": "Pass", "Parameters": {"seen.$": "$x"}, "Assign": {"y": 2}, "End": True}}}]},
+            "R": {"Type": "Pass", "Parameters": after, "End": True}}}
+
+    result = execute(definition({"outer.$": "$x", "branch.$": "$[0].seen"}), validate=True)
     assert result.output == {"outer": 1, "branch": 1}
+    result = execute(definition({"inner.$": "$y"}), validate=True)
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "The JSONPath '$y' specified for the field 'inner.$' could not be found" in result.cause
 
 
 MAPS = [
@@ -182,3 +187,16 @@ def test_real_clock_sleeps_once_for_the_slowest_branch():
     result = run_machine(machine, {}, clock=clock)
     assert result.status == "SUCCEEDED"
     assert len(clock.sleeps) == 1 and 29 < clock.sleeps[0] <= 30
+
+
+@pytest.mark.parametrize("mode,status", [("INLINE", "SUCCEEDED"), ("DISTRIBUTED", "FAILED")])
+def test_only_inline_map_iterations_read_outer_variables(execute, mode, status):
+    # The guide: "Distributed Map states cannot currently reference variables in outer scopes."
+    result = execute({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "M"},
+        "M": {"Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "$x"}, "End": True}}}}}}, [0])
+    assert result.status == status
+    if status == "SUCCEEDED":
+        assert result.output == [{"x": 1}]
