@@ -310,6 +310,46 @@ def _jsonata_strings(value: Any, ptr: str) -> Iterator[Diagnostic]:
             yield from _jsonata_strings(item, f"{ptr}/{i}")
 
 
+# `$states.result` / `$states.errorOutput` read in an expression (string literals removed first).
+_STATES_MEMBER = re.compile(r"\$states\s*\.\s*(result|errorOutput)\b")
+_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_HAS_RESULT = ("Task", "Parallel", "Map")
+
+
+def reserved_states_members(ctx: Context) -> Iterator[Diagnostic]:
+    """`$states.result` only in a Task / Parallel / Map's Output and Assign, `$states.errorOutput`
+    only in a Catcher's Output and Assign: the guide says other uses fail validation. (The
+    language service accepts `$states.result` in a Catcher, so sfn does too.)"""
+    for state in ctx.states:
+        if not state.jsonata:
+            continue
+        for name, value in state.data.items():
+            if name == "Catch":
+                for i, catcher in _items(value):
+                    for field, item in catcher.items():
+                        allowed = ("result", "errorOutput") if field in ("Output", "Assign") else ()
+                        yield from _reserved_members(item, state.at("Catch", i, field), allowed)
+            elif name not in ("Branches", "ItemProcessor", "Iterator"):
+                allowed = ("result",) if state.type in _HAS_RESULT and name in ("Output", "Assign") else ()
+                yield from _reserved_members(value, state.at(name), allowed)
+
+
+def _reserved_members(value: Any, ptr: str, allowed: tuple[str, ...]) -> Iterator[Diagnostic]:
+    if isinstance(value, str):
+        if value.startswith("{%") and value.endswith("%}"):
+            for member in _STATES_MEMBER.findall(_STRING_LITERAL.sub("''", value[2:-2])):
+                if member not in allowed:
+                    where = ("the Output and Assign of a Task, Parallel or Map state" if member == "result"
+                             else "the Output and Assign of a Catcher")
+                    yield diag(SCHEMA, f"$states.{member} is not available here: only in {where}", ptr)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _reserved_members(item, ptr + "/" + escape_pointer_token(key), allowed)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _reserved_members(item, f"{ptr}/{i}", allowed)
+
+
 def error_names(ctx: Context) -> Iterator[Diagnostic]:
     """States.ALL alone and in the last Retrier / Catcher; `States.` names are AWS's only."""
     for state in ctx.states:
@@ -575,6 +615,7 @@ RULES: list[Rule] = [
     payload_templates,
     variable_scopes,
     jsonata_expressions,
+    reserved_states_members,
     error_names,
     choice_rules,
     credentials,
