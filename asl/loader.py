@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,19 +25,35 @@ class Document:
     file: str
 
 
+# A YAML alias may stand for a whole tree; past this many nodes reached through aliases the file
+# is refused rather than expanded (a "billion laughs" document would otherwise never finish).
+MAX_ALIASED_NODES = 100_000
+# A lone UTF-16 surrogate escape (`"\ud800"`) decodes to a string no UTF-8 encoder accepts.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def read_text(path: str | Path) -> str:
     """The text of a file, or a one-line UserInputError naming it."""
     name = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise UserInputError("no such file", Location(name)) from None
     except IsADirectoryError:
         raise UserInputError("is a directory, not a file", Location(name)) from None
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", Location(name)) from None
+    except MemoryError:
+        raise UserInputError("too large to read", Location(name)) from None
     except OSError as exc:
         raise UserInputError(f"cannot read: {exc.strerror}", Location(name)) from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 bytes as text, or a one-line UserInputError naming where they came from."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", Location(name)) from None
 
 
 def load_file(path: str | Path) -> Document:
@@ -57,14 +76,14 @@ def load_text(text: str, name: str = "<string>") -> Document:
 
 
 def _load_json(text: str, name: str) -> Document:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
-    except RecursionError:
-        raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
+    data = parse_json_value(text, name)
     source_map = SourceMap(lambda: json_positions(text))
     return Document(data, source_map, name)
+
+
+def _no_constant(word: str) -> Any:
+    # json accepts NaN / Infinity, which are not JSON and which AWS refuses.
+    raise ValueError(f"{word} is not a JSON value")
 
 
 def _load_yaml(text: str, name: str) -> Document:
@@ -77,33 +96,97 @@ def _load_yaml(text: str, name: str) -> Document:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+        data = _JsonForm(name).convert(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
         raise UserInputError(f"invalid YAML: {exc.problem or exc.context}", location) from None
     except yaml.YAMLError as exc:
         raise UserInputError(f"invalid YAML: {exc}", Location(name)) from None
-    data = _json_compatible(data)
+    except RecursionError:
+        raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
+                             Location(name)) from None
     source_map = SourceMap(lambda: yaml_positions(node))
     return Document(data, source_map, name)
 
 
-def _json_compatible(value: Any) -> Any:
-    """YAML dates and non-string keys become what the JSON form of the document would hold."""
-    import datetime
+class _JsonForm:
+    """What the JSON form of a YAML document holds: dates as text, keys as strings, and an error
+    for what JSON has no form for (sets, binary, NaN, lone surrogates) or aliases past the limit."""
 
-    if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _json_compatible(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_compatible(v) for v in value]
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return value
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: set[int] = set()
+        self.aliased = 0  # nodes reached through a second reference to the same collection
+
+    def convert(self, value: Any, shared: bool = False) -> Any:
+        if isinstance(value, (dict, list)):
+            if id(value) in self.seen:
+                shared = True
+            self.seen.add(id(value))
+        if shared:
+            self.aliased += 1
+            if self.aliased > MAX_ALIASED_NODES:
+                self._refuse(f"its aliases expand to more than {MAX_ALIASED_NODES} values")
+        if isinstance(value, dict):
+            return {self._key(k): self.convert(v, shared) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.convert(v, shared) for v in value]
+        if isinstance(value, str):
+            _check_text(value, self.name)
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            self._refuse(f"{value} is not a JSON number")
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return value.isoformat()
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        self._refuse(f"a YAML {type(value).__name__} has no JSON form")
+
+    def _key(self, key: Any) -> str:
+        if isinstance(key, str):
+            _check_text(key, self.name)
+            return key
+        # What the JSON form would hold: null / true / 1.5 as JSON writes them.
+        return json.dumps(key) if key is None or isinstance(key, (bool, int, float)) else str(key)
+
+    def _refuse(self, why: str) -> None:
+        raise UserInputError(f"invalid YAML: {why}", Location(self.name))
+
+
+def _check_text(text: str, name: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UserInputError(f"invalid text: a lone UTF-16 surrogate (\\u{ord(text[exc.start]):04x}) is not "
+                             "a character", Location(name)) from None
 
 
 def parse_json_value(text: str, name: str) -> Any:
-    """Parse a JSON value given on the command line or in an input file."""
+    """Parse a JSON value given in a file, on the command line or on stdin."""
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
+    except ValueError as exc:  # NaN / Infinity, or an integer of more digits than Python converts
+        why = "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
+        raise UserInputError(f"invalid JSON: {why}", Location(name)) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _check_strings(value, name)
+    return value
+
+
+def _check_strings(value: Any, name: str) -> None:
+    """Every string (and key) of a parsed value encodes as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, name)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

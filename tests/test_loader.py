@@ -58,3 +58,49 @@ def test_missing_file(tmp_path):
 def test_yaml_dates_become_strings():
     doc = load_text("Timestamp: 2024-01-01T00:00:00Z\n", "t.yaml")
     assert isinstance(doc.data["Timestamp"], str)
+
+
+def _alias_bomb(levels: int = 8, width: int = 9) -> str:
+    lines = ["a0: &a0 [" + ", ".join(["1"] * width) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+# Text the JSON form of a document cannot hold: refused with one line naming the file.
+UNLOADABLE = [
+    ("nan", '{"a": NaN}', "m.json", "NaN is not a JSON value"),
+    ("infinity", "[Infinity]", "m.json", "Infinity is not a JSON value"),
+    ("huge-integer", '{"a": ' + "1" * 5000 + "}", "m.json", "more than 4300 digits"),
+    ("deep-json", "[" * 5000 + "]" * 5000, "m.json", "nested too deeply"),
+    ("lone-surrogate", '{"a": "\\ud800"}', "m.json", "lone UTF-16 surrogate (\\ud800)"),
+    ("lone-surrogate-key", '{"\\udfff": 1}', "m.json", "lone UTF-16 surrogate (\\udfff)"),
+    ("yaml-nan", "a: .nan\n", "m.yaml", "nan is not a JSON number"),
+    ("yaml-set", "a: !!set {x, y}\n", "m.yaml", "a YAML set has no JSON form"),
+    ("yaml-binary", "a: !!binary aGk=\n", "m.yaml", "a YAML bytes has no JSON form"),
+    ("yaml-self-alias", "a: &x [*x]\n", "m.yaml", "an alias refers to itself"),
+    ("yaml-deep", "[" * 5000 + "]" * 5000, "m.yaml", "nested too deeply"),
+    ("yaml-alias-bomb", _alias_bomb(), "m.yaml", "aliases expand to more than 100000 values"),
+    ("yaml-surrogate", 'a: "\\ud800"\n', "m.yaml", "lone UTF-16 surrogate"),
+]
+
+
+@pytest.mark.parametrize("text,name,message", [c[1:] for c in UNLOADABLE], ids=[c[0] for c in UNLOADABLE])
+def test_what_json_cannot_hold_is_refused(text, name, message):
+    with pytest.raises(UserInputError) as caught:
+        load_text(text, name)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(name)
+
+
+def test_yaml_aliases_within_the_limit_and_scalar_keys():
+    doc = load_text("base: &r {IntervalSeconds: 1}\nA: *r\nB: *r\n2: x\ntrue: y\n~: z\n", "m.yaml")
+    assert doc.data["A"] == doc.data["B"] == {"IntervalSeconds": 1}
+    assert {"2", "true", "null"} <= set(doc.data)
+
+
+def test_input_from_bytes_must_be_utf8():
+    from asl.loader import decode_text
+
+    assert decode_text('{"a": "é"}'.encode(), "<stdin>") == '{"a": "é"}'
+    with pytest.raises(UserInputError, match="<stdin>: not UTF-8 text"):
+        decode_text(b"\xff\xfe", "<stdin>")

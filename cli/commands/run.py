@@ -12,13 +12,13 @@ from asl.errors import Location, SfnError, UserInputError
 
 
 def _read_input(input_json: str | None, input_file: str | None):
-    from asl.loader import parse_json_value, read_text
+    from asl.loader import decode_text, parse_json_value, read_text
 
     if input_json is not None and input_file is not None:
         raise click.UsageError("give --input or --input-file, not both")
     if input_file is not None:
         if input_file == "-":
-            return parse_json_value(sys.stdin.read(), "<stdin>")
+            return parse_json_value(decode_text(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
         return parse_json_value(read_text(input_file), input_file)
     if input_json is not None:
         return parse_json_value(input_json, "--input")
