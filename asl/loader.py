@@ -96,7 +96,7 @@ def _load_yaml(text: str, name: str) -> Document:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-        data = _JsonForm(name).convert(data)
+        data = json_form(data, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
@@ -108,6 +108,11 @@ def _load_yaml(text: str, name: str) -> Document:
                              Location(name)) from None
     source_map = SourceMap(lambda: yaml_positions(node))
     return Document(data, source_map, name)
+
+
+def json_form(data: Any, name: str) -> Any:
+    """What the JSON form of loaded YAML data holds (UserInputError for what has none)."""
+    return _JsonForm(name).convert(data)
 
 
 class _JsonForm:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import ChainMap
 from dataclasses import dataclass
@@ -70,6 +71,12 @@ def _actions() -> dict:
     return _ACTIONS
 
 
+# The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
+# workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
+MAX_STANDARD_SECONDS = 365 * 24 * 3600
+MAX_EXPRESS_SECONDS = 5 * 60
+
+
 class Interpreter:
     """Runs one execution of a machine. Not reusable: make one per execution."""
 
@@ -96,10 +103,10 @@ class Interpreter:
         started_at = self.clock.now()
         self.info.start_time = iso(started_at)
         self.info.input = input
+        limit = MAX_EXPRESS_SECONDS if self.info.express else MAX_STANDARD_SECONDS
         if self.machine.timeout_seconds is not None:
-            import datetime
-
-            self.deadline = started_at + datetime.timedelta(seconds=self.machine.timeout_seconds)
+            limit = min(limit, self.machine.timeout_seconds)
+        self.deadline = started_at + datetime.timedelta(seconds=limit)
         history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)

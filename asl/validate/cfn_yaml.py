@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Location, UserInputError
-from ..loader import Document, _json_compatible
+from ..loader import Document, json_form
 from ..source import SourceMap, yaml_positions
 
 
@@ -49,9 +49,11 @@ def load_template(text: str, name: str) -> Document | None:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+        data = json_form(data, name)
     except yaml.YAMLError:
         return None
-    except Exception as exc:  # pragma: no cover - defensive: report, never trace back
-        raise UserInputError(f"invalid YAML: {exc}", Location(name)) from None
+    except RecursionError:
+        raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
+                             Location(name)) from None
     source_map = SourceMap(lambda: yaml_positions(node))
-    return Document(_json_compatible(data), source_map, name)
+    return Document(data, source_map, name)

@@ -1,0 +1,46 @@
+"""The execution as a whole: how long it may run (TimeoutSeconds and AWS's maximum durations)."""
+
+import datetime
+
+import pytest
+
+from asl.api import machine_from_definition, run_machine
+from asl.interp.machine import MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS
+
+# A Wait loop whose way out is never taken.
+FOREVER = {"StartAt": "W", "States": {
+    "W": {"Type": "Wait", "Seconds": 86400, "Next": "C"},
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$.done", "IsPresent": True, "Next": "D"}], "Default": "W"},
+    "D": {"Type": "Succeed"}}}
+
+
+def elapsed(result) -> float:
+    events = result.history.events
+    return (events[-1].timestamp - events[0].timestamp).total_seconds()
+
+
+@pytest.mark.parametrize("definition,execution_type,seconds", [
+    (FOREVER, "STANDARD", MAX_STANDARD_SECONDS),
+    (FOREVER, "EXPRESS", MAX_EXPRESS_SECONDS),
+    ({**FOREVER, "TimeoutSeconds": 3600}, "STANDARD", 3600),           # TimeoutSeconds comes first
+    ({**FOREVER, "TimeoutSeconds": 99999998}, "STANDARD", MAX_STANDARD_SECONDS),  # the maximum still holds
+    ({"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "9999-12-31T00:00:00Z", "End": True}}},
+     "STANDARD", MAX_STANDARD_SECONDS),
+    ({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
+        "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 99999999, "BackoffRate": 2, "MaxAttempts": 40}]}}},
+     "STANDARD", MAX_STANDARD_SECONDS),
+], ids=["wait-loop", "wait-loop-express", "timeout-seconds", "timeout-over-the-maximum", "far-timestamp",
+        "huge-backoff"])
+def test_an_execution_times_out_at_its_limit(definition, execution_type, seconds):
+    result = run_machine(machine_from_definition(definition), {}, clock="virtual", execution_type=execution_type)
+    assert result.status == "TIMED_OUT"
+    assert result.history.events[-1].type == "ExecutionTimedOut"
+    assert elapsed(result) == pytest.approx(seconds)
+
+
+def test_an_execution_within_the_limit_runs_to_its_end():
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 364 * 86400, "End": True}}}
+    result = run_machine(machine_from_definition(definition), {}, clock="virtual")
+    assert result.status == "SUCCEEDED"
+    assert elapsed(result) == datetime.timedelta(days=364).total_seconds()
