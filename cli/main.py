@@ -53,6 +53,17 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("sfn: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`sfn ... | head`): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"sfn: cannot write the output: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except UnicodeEncodeError as exc:
+        click.echo(f"sfn: the output cannot be written in this terminal's encoding ({exc.encoding}); "
+                   "set PYTHONIOENCODING=utf-8", err=True)
+        sys.exit(2)
     except Exception as exc:  # a bug in sfn: still one line, unless asked for the traceback
         if os.environ.get("SFN_DEBUG"):
             raise

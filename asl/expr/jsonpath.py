@@ -114,6 +114,7 @@ def compile_path(text: str) -> Path:
 
 
 _SLICE_PATCHED = False
+_ZERO_STEP = re.compile(r"\[[^\]'\"]*:[^\]'\"]*:\s*-?0+\s*\]")
 
 
 def _jayway_slices() -> None:
@@ -147,6 +148,8 @@ def _compile_jsonpath_ng(expr: str, text: str) -> Any:
     except ImportError:  # pragma: no cover - jsonpath-ng is a declared dependency
         raise PathSyntaxError(f"'{text}' needs jsonpath-ng") from None
     _jayway_slices()
+    if _ZERO_STEP.search(expr):
+        raise PathSyntaxError(f"'{text}' is not a valid JSONPath: a slice step cannot be 0")
     # jsonpath-ng does not accept names with '-' after a dot; quote every dotted name.
     quoted = re.sub(r"(?<![.\w])\.(?!\.)(" + r"[A-Za-z0-9_\-]*-[A-Za-z0-9_\-]*" + r")", r".['\1']", expr)
     try:

@@ -51,7 +51,8 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--store", "store_path", metavar="PATH",
               help="SQLite store of executions and messages (default: .sfn/sfn.db beside the definition).")
 @click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
-@click.option("--callback-wait", type=click.FloatRange(min=0), default=2.0, show_default=True, metavar="SECONDS",
+@click.option("--callback-wait", type=click.FloatRange(min=0, max=86400), default=2.0, show_default=True,
+              metavar="SECONDS", callback=lambda ctx, param, value: _finite(value, "--callback-wait"),
               help="With --clock virtual: real seconds a .waitForTaskToken Task waits for an answer before its "
                    "HeartbeatSeconds / TimeoutSeconds run out on the simulated clock.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
@@ -64,7 +65,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
     \b
     Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT or ABORTED; 2 it could not start
-    (usage error, unreadable or invalid definition, bad input JSON).
+    (usage error, unreadable or invalid definition, bad input JSON) or --history-out
+    could not be written.
 
     \b
     Examples:
@@ -114,11 +116,13 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                          invoker=invoker)
     if recording is not None:
         recording.finish(result)
+    history_written = True
     if history_out:
         try:
             Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
         except OSError as exc:
             click.echo(f"sfn: {history_out}: cannot write history: {exc.strerror}", err=True)
+            history_written = False
     if renderer is not None:
         renderer.finish(result)
     else:
@@ -127,7 +131,16 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         click.echo("sfn: a .waitForTaskToken Task got no answer: with --no-store only the run's own handlers can "
                    "answer (asl.callbacks.send_task_success); without it, `sfn task success TOKEN` can from "
                    "another terminal", err=True)
+    if not history_written:
+        sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _finite(value: float, option: str) -> float:
+    """FloatRange lets NaN through (every comparison with it is false)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds", param_hint=option)
+    return value
 
 
 def _open_store(store_path: str | None, definition: str):

@@ -145,3 +145,29 @@ def test_s3_item_reader_and_result_writer_are_refused_before_the_run(tmp_path, f
     result = invoke("run", machine, "--output", "json", "--no-store")
     assert result.exit_code == 2
     assert f"state 'M': {field} reads or writes Amazon S3" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_callback_wait_must_be_a_finite_number_of_seconds(tmp_path, value):
+    result = invoke("run", write(tmp_path, "m.json", PASS), "--no-store", "--callback-wait", value)
+    assert result.exit_code == 2 and "--callback-wait" in result.output
+
+
+def test_history_out_that_cannot_be_written_exits_2(tmp_path):
+    result = invoke("run", write(tmp_path, "m.json", PASS), "--no-store", "--output", "json",
+                    "--history-out", tmp_path / "missing" / "h.json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["status"] == "SUCCEEDED"  # the run's result is still reported
+    assert "cannot write history" in result.stderr
+
+
+def test_output_that_cannot_be_written_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    machine = write(tmp_path, "m.json", PASS)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "cli.main", "run", str(machine), "--no-store", "--output", "json"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode == 2
+    assert done.stderr.strip() == "sfn: cannot write the output: No space left on device"

@@ -20,6 +20,9 @@ FIND = [
     ("$.a.b[0:2]", [10, 20]),
     ("$.nothing[*]", []),
     ("$.x y", PathSyntaxError),
+    ("$.a.b[::2]", [10, 30]),
+    ("$.a.b[::0]", PathSyntaxError),       # jsonpath-ng would raise ValueError while finding
+    ("$.a.b[1:2:-0]", PathSyntaxError),
 ]
 
 
