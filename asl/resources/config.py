@@ -16,7 +16,8 @@ from pathlib import Path
 
 
 from ..errors import Location, UserInputError
-from ..loader import Document, load_file
+from ..loader import Document, load_text, read_text
+from ..source import SourceMap, pointer
 from .local import HandlerSpec, LocalHandlers
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -42,10 +43,12 @@ class ResourcesConfig:
         return Location(self.document.file, pos.line if pos else 0, pos.column if pos else 0)
 
     def section(self, name: str) -> dict:
-        """A top-level mapping of the file ({} when absent)."""
-        if self.document is None:
+        """A top-level mapping of the file ({} when absent, or when the file is empty)."""
+        if self.document is None or not isinstance(self.document.data, dict):
             return {}
-        value = self.document.data.get(name) or {}
+        value = self.document.data.get(name)
+        if value is None:  # `topics:` with nothing under it, like no topics section
+            return {}
         if not isinstance(value, dict):
             raise UserInputError(f"'{name}' must be a mapping", self.location(f"/{name}"))
         return value
@@ -70,19 +73,27 @@ def load_resources(path: str | Path | None) -> ResourcesConfig:
     """Parse a resources file; errors are `FILE:LINE:COLUMN: message`."""
     if path is None:
         return ResourcesConfig()
-    document = load_file(path)
+    text = read_text(path)
+    if not text.strip():
+        # An empty file (even a .json one, which JSON would refuse) declares no resources.
+        document = Document(None, SourceMap(lambda: ({}, {}, [])), str(path))
+    else:
+        document = load_text(text, str(path))
     config = ResourcesConfig(document)
-    if document.data is None:
+    if document.data is None:  # only comments, or `~`: no resources either
         return config
     if not isinstance(document.data, dict):
-        raise UserInputError("a resources file must be a mapping", config.location(""))
+        kinds = {"list": "a list", "str": "a string", "bool": "a boolean", "int": "a number", "float": "a number"}
+        kind = kinds.get(type(document.data).__name__, type(document.data).__name__)
+        raise UserInputError(f"a resources file must be a mapping of sections (handlers, topics, ...), not {kind}",
+                             config.location(""))
     known = {"handlers", "topics", "queues", "machines", "subscriptions"}
     for key in document.data:
         if key not in known:
             raise UserInputError(f"unknown section '{key}' (known: {', '.join(sorted(known))})",
                                  config.location(f"/{key}"))
     for key, target in config.section("handlers").items():
-        where = config.location(f"/handlers/{key}")
+        where = config.location(pointer("handlers", key))
         if not isinstance(target, str) or ":" not in target:
             raise UserInputError(f"handler for '{key}' must be 'module:function'", where)
         config.handlers[str(key)] = HandlerSpec(target, where)

@@ -1,7 +1,9 @@
 """Local Python handlers for Task resources, called Lambda-style: `handler(event, context)`.
 
 Only the functions a resources file names are ever imported: a definition cannot make sfn
-import or call anything else.
+import or call anything else. Whatever a handler module does (raise at import, `sys.exit`,
+return something that is not JSON, raise an exception that cannot be printed), sfn reports it:
+as a one-line error before the run, or as the Task's error during it; it never crashes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, Callable, Iterator
 
 from ..errors import Location, StatesError, UserInputError
 from . import NotHandled, TaskCall
@@ -84,10 +87,11 @@ class LocalHandlers:
 
     def load(self) -> None:
         """Import every configured handler now, so a bad one fails before the run."""
-        for key, spec in self.handlers.items():
-            self._function(spec)
+        for spec in self.handlers.values():
+            self.function(spec)
 
-    def _function(self, spec: HandlerSpec) -> Callable:
+    def function(self, spec: HandlerSpec) -> Callable:
+        """The function a spec names, imported once; a UserInputError at the spec's place if it cannot be."""
         fn = self._loaded.get(spec.target)
         if fn is not None:
             return fn
@@ -96,36 +100,18 @@ class LocalHandlers:
             raise UserInputError(f"handler '{spec.target}' must look like package.module:function", spec.location)
         if self.base_dir is not None and str(self.base_dir) not in sys.path:
             sys.path.insert(0, str(self.base_dir))
+        module = import_module_safely(module_name, self.base_dir, spec.location)
         try:
-            module = self._import(module_name)
-        except Exception as exc:  # any import failure is the user's to see, in one line
-            raise UserInputError(f"cannot import module '{module_name}': {type(exc).__name__}: {exc}",
-                                 spec.location) from None
-        fn = getattr(module, attr, None)
+            fn = getattr(module, attr, None)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a module-level __getattr__ is the module's code, and may raise anything
+            raise UserInputError(f"cannot get '{attr}' from handler module '{module_name}': "
+                                 f"its __getattr__ raised {_failure(exc)}", spec.location) from None
         if not callable(fn):
             raise UserInputError(f"module '{module_name}' has no function '{attr}'", spec.location)
         self._loaded[spec.target] = fn
         return fn
-
-    def _import(self, module_name: str) -> Any:
-        """The module beside the resources file, even when another folder's module has its name."""
-        if self.base_dir is not None:
-            relative = Path(*module_name.split("."))
-            for candidate in (self.base_dir / relative.with_suffix(".py"), self.base_dir / relative / "__init__.py"):
-                if candidate.is_file():
-                    loaded = sys.modules.get(module_name)
-                    if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == candidate.resolve():
-                        return loaded
-                    if loaded is None:
-                        return importlib.import_module(module_name)
-                    # Same name, other folder (two samples' handlers.py): load this file apart.
-                    unique = f"{module_name}__sfn_{abs(hash(str(candidate)))}"
-                    spec = importlib.util.spec_from_file_location(unique, candidate)
-                    module = importlib.util.module_from_spec(spec)
-                    sys.modules[unique] = module
-                    spec.loader.exec_module(module)
-                    return module
-        return importlib.import_module(module_name)
 
     def invoke(self, call: TaskCall) -> Any:
         """Call the handler; wrap the result for lambda:invoke."""
@@ -150,22 +136,20 @@ class LocalHandlers:
 
     def _call(self, spec: HandlerSpec, name: str, event: Any, call: TaskCall) -> Any:
         try:
-            fn = self._function(spec)
+            fn = self.function(spec)
         except UserInputError as exc:
             raise StatesError("Lambda.ResourceNotFoundException", str(exc)) from None
         context = LambdaContext(name, call.timeout_seconds)
         event = json.loads(json.dumps(event))  # the handler gets its own copy, as over the wire
         outcome: dict[str, Any] = {}
+        if not getattr(_ROUTING, "depth", 0):
+            _CALLERS.add(threading.get_ident())  # this thread's own prints stay on stdout
 
         def target() -> None:
             try:
-                # A handler's prints are its logs (CloudWatch's on AWS): they go to stderr, so
-                # `sfn run --output json` keeps one clean object on stdout.
-                with contextlib.redirect_stdout(sys.stderr):
+                with _handler_prints_to_stderr():
                     outcome["result"] = fn(event, context)
-            except KeyboardInterrupt:
-                raise  # Ctrl-C aborts the execution; it is not the handler's error
-            except BaseException as exc:  # the handler's failure (even sys.exit) is the Task's error
+            except BaseException as exc:  # everything goes back to the caller, even from a worker thread
                 outcome["error"] = exc
 
         if call.timeout_seconds:
@@ -176,26 +160,175 @@ class LocalHandlers:
                 raise StatesError("States.Timeout", None)
         else:
             target()
-        if "error" in outcome:
-            raise handler_error(outcome["error"])
-        result = outcome.get("result")
-        try:
-            return json.loads(json.dumps(result))
-        except (TypeError, ValueError) as exc:
-            raise StatesError("Lambda.InvalidResponseException",
-                              f"The handler '{spec.target}' returned a value that is not JSON-serialisable: {exc}") from None
+        error = outcome.get("error")
+        if isinstance(error, KeyboardInterrupt):
+            raise error  # Ctrl-C aborts the execution; it is not the handler's error
+        if error is not None:
+            raise handler_error(error)  # even sys.exit: the handler's failure is the Task's error
+        return encode_result(outcome.get("result"), spec.target)
+
+
+def import_module_safely(module_name: str, base_dir: Path | None, location: Location) -> ModuleType:
+    """Import a module a resources file names; whatever its code raises is a one-line UserInputError."""
+    try:
+        with _handler_prints_to_stderr():  # import-time prints are the handler's logs too
+            return _import(module_name, base_dir)
+    except KeyboardInterrupt:
+        raise  # the user pressed Ctrl-C
+    except BaseException as exc:  # even SystemExit or a bare BaseException: never let it end sfn
+        during = "" if isinstance(exc, Exception) else " raised while importing"
+        raise UserInputError(f"cannot import handler module '{module_name}': {_failure(exc)}{during}",
+                             location) from None
+
+
+def _import(module_name: str, base_dir: Path | None) -> ModuleType:
+    """The module beside the resources file, even when another folder's module has its name."""
+    if base_dir is not None:
+        relative = Path(*module_name.split("."))
+        for candidate in (base_dir / relative.with_suffix(".py"), base_dir / relative / "__init__.py"):
+            if not candidate.is_file():
+                continue
+            loaded = sys.modules.get(module_name)
+            if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == candidate.resolve():
+                return loaded
+            if loaded is None:
+                return importlib.import_module(module_name)
+            # Same name, other folder (two samples' handlers.py): load this file apart, once.
+            unique = f"{module_name}__sfn_{abs(hash(str(candidate)))}"
+            if unique in sys.modules:
+                return sys.modules[unique]
+            spec = importlib.util.spec_from_file_location(unique, candidate)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[unique]  # as importlib does: a half-run module is not kept
+                raise
+            return module
+    return importlib.import_module(module_name)
+
+
+# Handler prints are its logs (CloudWatch's on AWS): they go to stderr, so `sfn run --output json`
+# keeps one clean object on stdout. Swapping sys.stdout for the length of a call is not enough: a
+# handler that timed out still runs in its thread, and the run's own output must not follow it.
+# So while any handler runs, sys.stdout is a router: only the threads that called handlers (and
+# are not inside one now) write to the real stdout.
+_CALLERS: set[int] = set()
+_ROUTING = threading.local()
+_ROUTER_LOCK = threading.Lock()
+
+
+class _StdoutRouter:
+    """sys.stdout while handlers run: a handler's writes go to stderr, the caller's where they went."""
+
+    def __init__(self, original: Any) -> None:
+        self.original = original
+        self.users = 0                           # handler calls and imports not finished yet
+
+    def _target(self) -> Any:
+        if getattr(_ROUTING, "depth", 0) or threading.get_ident() not in _CALLERS:
+            return sys.stderr
+        return self.original
+
+    def write(self, text: str) -> int:
+        """Write to the stream this thread's output belongs on."""
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        """Flush that stream."""
+        self._target().flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+
+@contextlib.contextmanager
+def _handler_prints_to_stderr() -> Iterator[None]:
+    with _ROUTER_LOCK:
+        router = sys.stdout if isinstance(sys.stdout, _StdoutRouter) else _StdoutRouter(sys.stdout)
+        sys.stdout = router
+        router.users += 1
+    _ROUTING.depth = getattr(_ROUTING, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _ROUTING.depth -= 1
+        with _ROUTER_LOCK:
+            router.users -= 1
+            # Put stdout back only if nobody replaced it meanwhile (a test's capture, say).
+            if router.users == 0 and sys.stdout is router:
+                sys.stdout = router.original
+
+
+def encode_result(value: Any, target: str) -> Any:
+    """A handler's return value as the JSON it becomes over the wire, or Lambda.InvalidResponseException."""
+    try:
+        # NaN and lone surrogates have no JSON / UTF-8 form: AWS could not carry them either.
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        text.encode("utf-8")
+        return json.loads(text)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a value's own code (items(), __str__) or its depth may fail any way
+        raise StatesError("Lambda.InvalidResponseException",
+                          f"The handler '{target}' returned a value that is not JSON-serialisable: "
+                          f"{describe_exception(exc)}") from None
 
 
 def handler_error(exc: BaseException) -> StatesError:
     """A handler's exception as AWS reports a Lambda function error."""
-    frames = traceback.extract_tb(exc.__traceback__)[1:]  # leave out sfn's own frame
+    name = _exception_name(exc)
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)[1:]  # leave out sfn's own frame
+        stack = traceback.format_list(frames)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a frame's source could not be read: the error still stands without it
+        stack = []
     cause = {
-        "errorMessage": str(exc),
-        "errorType": type(exc).__name__,
+        "errorMessage": _exception_text(exc),
+        "errorType": name,
         "requestId": str(uuid.uuid4()),
-        "stackTrace": traceback.format_list(frames),
+        "stackTrace": stack,
     }
-    return StatesError(type(exc).__name__, json.dumps(cause))
+    return StatesError(name, json.dumps(cause))
+
+
+def describe_exception(exc: BaseException) -> str:
+    """`Type: message` for one line, even when the exception's __str__ itself fails."""
+    text = _exception_text(exc)
+    return f"{_exception_name(exc)}: {text}" if text else _exception_name(exc)
+
+
+def _exception_name(exc: BaseException) -> str:
+    name = getattr(type(exc), "__name__", None)
+    return name if isinstance(name, str) and name else "Exception"
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+        if isinstance(text, str):
+            return text
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # the exception's own __str__ raised (anything, even SystemExit): say so
+        pass
+    return f"<{_exception_name(exc)} object: str() failed>"
+
+
+def _failure(exc: BaseException) -> str:
+    """`RuntimeError: message`, or `SystemExit(4)` for what is not an Exception (its arguments say more)."""
+    if isinstance(exc, Exception):
+        return describe_exception(exc)
+    try:
+        args = ", ".join(repr(a) for a in exc.args)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # an argument's own __repr__ raised
+        args = "..."
+    return f"{_exception_name(exc)}({args})"
 
 
 def lambda_invoke_response(payload: Any) -> dict:

@@ -26,12 +26,14 @@ import base64
 import datetime
 import hashlib
 import json
+import math
 import struct
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import StatesError, UserInputError
+from ..source import pointer
 from . import NotHandled, TaskCall
 
 REGION = "us-east-1"
@@ -133,6 +135,7 @@ class Messaging:
         self.listeners: list[Callable[[Message], None]] = []
         self._sequence = 10000000000000000000
         self._dedup: dict[tuple[str, str], tuple[datetime.datetime, Message]] = {}
+        self._subscribers: Any = None            # LocalHandlers calling subscribers, made on first delivery
 
     # -------------------------------------------------------------- provider interface
 
@@ -325,11 +328,13 @@ class Messaging:
         from .local import LocalHandlers
 
         key = f"subscriber:{spec.target}"
-        runner = LocalHandlers({key: spec}, getattr(self.handlers, "base_dir", None))
+        if self._subscribers is None:
+            self._subscribers = LocalHandlers({}, getattr(self.handlers, "base_dir", None))
+        self._subscribers.handlers[key] = spec
         sub_call = TaskCall(call.state_name if call else "", key, event, 0,
                             call.context if call else {}, None, None, None, call.interpreter if call else None)
         try:
-            runner.invoke(sub_call)
+            self._subscribers.invoke(sub_call)
         except StatesError as exc:
             return {"endpoint": spec.target, "status": "FAILED", "error": exc.name, "cause": exc.cause}
         return {"endpoint": spec.target, "status": "DELIVERED"}
@@ -560,7 +565,121 @@ def _numeric(ops: list, value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     checks = {"=": number.__eq__, "<": number.__lt__, "<=": number.__le__, ">": number.__gt__, ">=": number.__ge__}
-    return all(checks[ops[i]](float(ops[i + 1])) for i in range(0, len(ops) - 1, 2))
+    try:
+        return all(checks[ops[i]](float(ops[i + 1])) for i in range(0, len(ops) - 1, 2))
+    except (KeyError, TypeError, ValueError):  # a policy built in Python, not checked by filter_policy_problem
+        return False
+
+
+_STRING_OPERATORS = ("prefix", "suffix", "equals-ignore-case")
+_OPERATORS = ("anything-but", "equals-ignore-case", "exists", "numeric", "prefix", "suffix")
+_LOWER, _UPPER = (">", ">="), ("<", "<=")
+
+
+def filter_policy_problem(policy: Any, scope: str = "MessageAttributes") -> tuple[str, str] | None:
+    """What SNS would refuse in a filter policy (or what sfn cannot evaluate): (JSON pointer, message), or None."""
+    try:
+        _check_policy(policy, scope, ())
+    except _PolicyProblem as problem:
+        return pointer(*problem.where), problem.message
+    except RecursionError:
+        return "", "a filter policy nested too deeply"
+    return None
+
+
+class _PolicyProblem(Exception):
+    """Where in a filter policy (JSON pointer tokens) the first problem is, and what it is."""
+
+    def __init__(self, where: tuple, message: str) -> None:
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+def _check_policy(policy: Any, scope: str, where: tuple) -> None:
+    if not isinstance(policy, dict):
+        raise _PolicyProblem(where, "a filter policy must be a mapping of keys to lists of conditions")
+    for key, rule in policy.items():
+        at = (*where, key)
+        if key == "$or":
+            if not isinstance(rule, list) or not rule:
+                raise _PolicyProblem(at, "'$or' takes a list of filter policies")
+            for i, alternative in enumerate(rule):
+                _check_policy(alternative, scope, (*at, i))
+        elif isinstance(rule, dict):
+            if scope != "MessageBody":
+                raise _PolicyProblem(at, f"nested keys under '{key}' need filter_policy_scope: MessageBody "
+                                         f"(message attributes are not nested)")
+            if not rule:
+                raise _PolicyProblem(at, f"'{key}' has no keys under it")
+            _check_policy(rule, scope, at)
+        elif isinstance(rule, list):
+            if not rule:
+                raise _PolicyProblem(at, f"'{key}' has an empty list of conditions (it would match nothing)")
+            for i, condition in enumerate(rule):
+                _check_condition(condition, (*at, i))
+        else:
+            raise _PolicyProblem(at, f"the value of '{key}' must be a list of conditions, such as "
+                                     f"[{_show(rule)}]")
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_condition(condition: Any, where: tuple) -> None:
+    if condition is None or isinstance(condition, (str, bool)) or _is_number(condition):
+        return  # an exact value
+    if not isinstance(condition, dict):
+        raise _PolicyProblem(where, "a condition is a string, a number, true, false, null or an "
+                                    "{operator: value} mapping")
+    if len(condition) != 1:
+        raise _PolicyProblem(where, f"a condition mapping holds exactly one operator (got {len(condition)})")
+    op, arg = next(iter(condition.items()))
+    at = (*where, op)
+    if op in _STRING_OPERATORS:
+        if not isinstance(arg, str):
+            raise _PolicyProblem(at, f"'{op}' takes a string")
+    elif op == "exists":
+        if not isinstance(arg, bool):
+            raise _PolicyProblem(at, "'exists' takes true or false")
+    elif op == "numeric":
+        _check_numeric(arg, at)
+    elif op == "anything-but":
+        if isinstance(arg, dict):
+            inner = next(iter(arg), None)
+            if len(arg) != 1 or inner not in _STRING_OPERATORS or not isinstance(arg[inner], str):
+                raise _PolicyProblem(at, "'anything-but' takes a value, a list of values, or one of "
+                                         "{prefix: STRING}, {suffix: STRING}, {equals-ignore-case: STRING}")
+        elif isinstance(arg, list):
+            if not arg:
+                raise _PolicyProblem(at, "'anything-but' has an empty list")
+            for i, value in enumerate(arg):
+                if not (isinstance(value, str) or _is_number(value)):
+                    raise _PolicyProblem((*at, i), "'anything-but' lists strings or numbers")
+        elif not (isinstance(arg, str) or _is_number(arg)):
+            raise _PolicyProblem(at, "'anything-but' takes a string, a number or a list of them")
+    else:
+        raise _PolicyProblem(at, f"unsupported filter operator '{op}' (sfn evaluates: {', '.join(_OPERATORS)})")
+
+
+def _check_numeric(ops: Any, at: tuple) -> None:
+    shape = "'numeric' takes [OPERATOR, NUMBER] or a range [\">\"|\">=\", NUMBER, \"<\"|\"<=\", NUMBER]"
+    if not isinstance(ops, list) or len(ops) not in (2, 4):
+        raise _PolicyProblem(at, shape)
+    for i in range(0, len(ops), 2):
+        if not _is_number(ops[i + 1]):
+            raise _PolicyProblem((*at, i + 1), f"'numeric' compares with numbers (got {_show(ops[i + 1])})")
+    allowed = [("=", *_LOWER, *_UPPER)] if len(ops) == 2 else [_LOWER, _UPPER]
+    for i, operators in zip(range(0, len(ops), 2), allowed):
+        if ops[i] not in operators:
+            raise _PolicyProblem((*at, i), f"{shape} (got {_show(ops[i])})")
 
 
 # ------------------------------------------------------------------ helpers
@@ -602,11 +721,18 @@ def _epoch_ms(iso_text: str) -> int:
 # ------------------------------------------------------------------ the resources file's sections
 
 def messaging_from_config(config: Any, handlers: Any = None) -> Messaging:
-    """Topics, queues and subscriptions of a ResourcesConfig; errors are `FILE:LINE:COLUMN: message`."""
-    from .local import HandlerSpec
+    """Topics, queues and subscriptions of a ResourcesConfig; errors are `FILE:LINE:COLUMN: message`.
+
+    Subscriber and consumer handlers are imported now, as Task handlers are: a bad one fails before the run.
+    """
+    from .local import HandlerSpec, LocalHandlers
 
     topics: dict[str, Topic] = {}
     queues: dict[str, Queue] = {}
+    if handlers is None:
+        handlers = config.local_handlers()
+    # Imports subscribers now; the stub then calls them through it (each imported once).
+    importer = LocalHandlers({}, getattr(handlers, "base_dir", config.base_dir))
 
     def options(section: str, name: str, raw: Any, allowed: set[str]) -> dict:
         raw = {} if raw is None else raw
@@ -618,23 +744,46 @@ def messaging_from_config(config: Any, handlers: Any = None) -> Messaging:
                                      config.location(f"/{section}/{name}/{key}"))
         return raw
 
+    def flag(opts: dict, key: str, ptr: str) -> bool:
+        value = opts.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):  # 'yes' / 'false' as text would silently mean true
+            raise UserInputError(f"{key} must be true or false (got {_show(value)})", config.location(f"{ptr}/{key}"))
+        return value
+
     def handler(target: Any, ptr: str) -> HandlerSpec:
         where = config.location(ptr)
         if isinstance(target, str) and target in config.handlers:
-            return config.handlers[target]
-        if not isinstance(target, str) or ":" not in target:
+            spec = config.handlers[target]
+        elif not isinstance(target, str) or ":" not in target:
             raise UserInputError("a handler must be 'module:function' or a name from the handlers section", where)
-        return HandlerSpec(target, where)
+        else:
+            spec = HandlerSpec(target, where)
+        importer.function(spec)
+        return spec
 
     for name, raw in config.section("topics").items():
+        ptr = f"/topics/{name}"
         opts = options("topics", name, raw, {"arn", "content_based_deduplication"})
-        arn = opts.get("arn") or f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
-        topics[str(name)] = Topic(str(name), arn, bool(opts.get("content_based_deduplication")))
+        arn = opts.get("arn")
+        if arn is not None and not (isinstance(arn, str) and arn.startswith("arn:")):
+            raise UserInputError(f"arn must be a topic ARN, arn:aws:sns:REGION:ACCOUNT:NAME (got {_show(arn)})",
+                                 config.location(f"{ptr}/arn"))
+        topics[str(name)] = Topic(str(name), arn or f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
+                                  flag(opts, "content_based_deduplication", ptr))
     for name, raw in config.section("queues").items():
+        ptr = f"/queues/{name}"
         opts = options("queues", name, raw, {"url", "content_based_deduplication", "consumer"})
-        url = opts.get("url") or f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
-        consumer = handler(opts["consumer"], f"/queues/{name}/consumer") if opts.get("consumer") else None
-        queues[str(name)] = Queue(str(name), url, bool(opts.get("content_based_deduplication")), consumer)
+        url = opts.get("url")
+        # Queue.arn reads the region from the host and the account and name from the path.
+        if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))
+                                    and len(url.rstrip("/").split("/")) == 5):
+            raise UserInputError(f"url must be a queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME "
+                                 f"(got {_show(url)})", config.location(f"{ptr}/url"))
+        consumer = handler(opts["consumer"], f"{ptr}/consumer") if opts.get("consumer") is not None else None
+        queues[str(name)] = Queue(str(name), url or f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}",
+                                  flag(opts, "content_based_deduplication", ptr), consumer)
     for topic_name, subs in config.section("subscriptions").items():
         ptr = f"/subscriptions/{topic_name}"
         topic = topics.get(str(topic_name))
@@ -654,9 +803,12 @@ def messaging_from_config(config: Any, handlers: Any = None) -> Messaging:
                 raise UserInputError("filter_policy_scope is MessageAttributes or MessageBody",
                                      config.location(f"{sptr}/filter_policy_scope"))
             policy = opts.get("filter_policy")
-            if policy is not None and not isinstance(policy, dict):
-                raise UserInputError("filter_policy must be a mapping", config.location(f"{sptr}/filter_policy"))
-            sub = Subscription(filter_policy=policy, filter_scope=scope, raw=bool(opts.get("raw_message_delivery")))
+            if policy is not None:
+                problem = filter_policy_problem(policy, scope)
+                if problem is not None:
+                    where, message = problem
+                    raise UserInputError(f"filter_policy: {message}", config.location(f"{sptr}/filter_policy{where}"))
+            sub = Subscription(filter_policy=policy, filter_scope=scope, raw=flag(opts, "raw_message_delivery", sptr))
             if "queue" in opts:
                 queue = queues.get(str(opts["queue"]))
                 if queue is None:
@@ -668,4 +820,6 @@ def messaging_from_config(config: Any, handlers: Any = None) -> Messaging:
             else:
                 sub.handler = handler(opts["handler"], f"{sptr}/handler")
             topic.subscriptions.append(sub)
-    return Messaging(topics, queues, handlers)
+    stub = Messaging(topics, queues, handlers)
+    stub._subscribers = importer
+    return stub

@@ -3,6 +3,7 @@
 import json
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_missing_module_fails_before_the_run(tmp_path):
     (tmp_path / "resources.yaml").write_text("handlers:\n  X: no_such_module_here:fn\n")
     with pytest.raises(UserInputError) as info:
         load_resources(tmp_path / "resources.yaml").local_handlers().load()
-    assert "cannot import module 'no_such_module_here'" in str(info.value)
+    assert "cannot import handler module 'no_such_module_here': ModuleNotFoundError" in str(info.value)
     assert ":2:" in str(info.value)
 
 
@@ -171,3 +172,190 @@ def test_handler_prints_go_to_stderr_not_the_json_output(tmp_path, monkeypatch, 
     captured = capsys.readouterr()
     assert result.output == 1
     assert "log line" in captured.err and "log line" not in captured.out
+
+
+
+# ------------------------------------------------------------------ modules that misbehave at import
+
+IMPORT_FAILURES = [
+    ("raise BaseException('boom')\n", "cannot import handler module '{m}': BaseException('boom') raised while importing"),
+    ("import sys\nsys.exit(4)\n", "cannot import handler module '{m}': SystemExit(4) raised while importing"),
+    ("1 / 0\n", "cannot import handler module '{m}': ZeroDivisionError: division by zero"),
+    ("def f(:\n", "cannot import handler module '{m}': SyntaxError"),
+    ("class E(Exception):\n    def __str__(self):\n        raise ValueError('no')\nraise E()\n",
+     "cannot import handler module '{m}': E: <E object: str() failed>"),
+    ("def __getattr__(name):\n    raise SystemExit(7)\n",
+     "cannot get 'fn' from handler module '{m}': its __getattr__ raised SystemExit(7)"),
+    ("def __getattr__(name):\n    raise RuntimeError('nope')\n",
+     "cannot get 'fn' from handler module '{m}': its __getattr__ raised RuntimeError: nope"),
+]
+
+
+@pytest.mark.parametrize("source,message", IMPORT_FAILURES)
+def test_import_failures_are_one_line_errors_at_the_resources_file(tmp_path, monkeypatch, source, message):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"sfn_test_bad_import_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(source)
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    with pytest.raises(UserInputError) as info:
+        load_resources(tmp_path / "resources.yaml").local_handlers().load()
+    assert str(info.value).startswith(f"{tmp_path / 'resources.yaml'}:2:")
+    assert message.format(m=module) in str(info.value)
+    assert "\n" not in str(info.value)
+    if message.startswith("cannot import"):
+        assert module not in sys.modules  # a half-run module is not kept
+
+
+def test_ctrl_c_while_importing_still_interrupts(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"sfn_test_ctrl_c_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text("raise KeyboardInterrupt\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    with pytest.raises(KeyboardInterrupt):
+        load_resources(tmp_path / "resources.yaml").local_handlers().load()
+
+
+def test_same_named_module_of_another_folder_is_run_once_and_not_kept_when_it_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"sfn_test_twin_{tmp_path.name.replace('-', '_')}"
+    first, second, broken = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for folder in (first, second, broken):
+        folder.mkdir()
+        (folder / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    (first / f"{module}.py").write_text("def fn(event, context):\n    return 'a'\n")
+    (second / f"{module}.py").write_text(
+        "import os\nopen(os.path.join(os.path.dirname(__file__), 'runs'), 'a').write('x')\n"
+        "def fn(event, context):\n    return 'b'\n")
+    (broken / f"{module}.py").write_text("import sys\nsys.exit(3)\n")
+    load_resources(first / "resources.yaml").local_handlers().load()
+    for _ in range(2):  # a new provider each time, as a subscriber's delivery makes
+        load_resources(second / "resources.yaml").local_handlers().load()
+    assert (second / "runs").read_text() == "x"
+    with pytest.raises(UserInputError, match="SystemExit"):
+        load_resources(broken / "resources.yaml").local_handlers().load()
+    assert not [name for name in sys.modules if name.startswith(module + "__sfn_") and str(broken) in
+                str(getattr(sys.modules[name], "__file__", ""))]
+
+
+# ------------------------------------------------------------------ handlers that misbehave when called
+
+MISBEHAVING = r"""
+import threading, time
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise ValueError("no str")
+
+class Fatal(BaseException):
+    pass
+
+class BadItems(dict):
+    def items(self):
+        raise RuntimeError("items() broke")
+
+def ctrl_c(event, context):
+    raise KeyboardInterrupt
+
+def exits(event, context):
+    raise SystemExit(3)
+
+def fatal(event, context):
+    raise Fatal("fatal")
+
+def unprintable(event, context):
+    raise Unprintable()
+
+def deep(event, context):
+    value = []
+    for _ in range(100000):
+        value = [value]
+    return value
+
+def bad_items(event, context):
+    return BadItems(a=1)
+
+def nan(event, context):
+    return {"x": float("nan")}
+
+def surrogate(event, context):
+    return "\ud800"
+
+release = threading.Event()
+
+def late(event, context):
+    release.wait(10)
+    print("late")
+"""
+
+
+@pytest.fixture
+def misbehaving(tmp_path, monkeypatch):
+    module = f"sfn_test_misbehaving_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(MISBEHAVING)
+    names = ["ctrl_c", "exits", "fatal", "unprintable", "deep", "bad_items", "nan", "surrogate", "late"]
+    (tmp_path / "resources.yaml").write_text("handlers:\n" + "".join(f"  {n}: {module}:{n}\n" for n in names))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    return tmp_path
+
+
+WITH_AND_WITHOUT_TIMEOUT = pytest.mark.parametrize("timeout", [{}, {"TimeoutSeconds": 5}],
+                                                   ids=["inline", "worker-thread"])
+
+
+@WITH_AND_WITHOUT_TIMEOUT
+def test_ctrl_c_in_a_handler_aborts_the_execution(misbehaving, capsys, timeout):
+    result = run(misbehaving, {"Resource": ARN + "ctrl_c", **timeout})
+    assert result.status == "ABORTED" and result.output is None
+    assert "Traceback" not in capsys.readouterr().err  # nothing left for threading's excepthook
+
+
+@WITH_AND_WITHOUT_TIMEOUT
+@pytest.mark.parametrize("name,error,message", [
+    ("exits", "SystemExit", "3"),
+    ("fatal", "Fatal", "fatal"),
+    ("unprintable", "Unprintable", "<Unprintable object: str() failed>"),
+])
+def test_any_base_exception_is_the_tasks_error(misbehaving, capsys, timeout, name, error, message):
+    result = run(misbehaving, {"Resource": ARN + name, **timeout})
+    assert (result.status, result.error) == ("FAILED", error)
+    cause = json.loads(result.cause)
+    assert cause["errorType"] == error and cause["errorMessage"] == message
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@WITH_AND_WITHOUT_TIMEOUT
+@pytest.mark.parametrize("name,why", [
+    ("deep", "RecursionError"),
+    ("bad_items", "RuntimeError: items() broke"),
+    ("nan", "Out of range float values are not JSON compliant"),
+    ("surrogate", "UnicodeEncodeError"),
+])
+def test_a_result_that_cannot_be_json_fails_the_task(misbehaving, timeout, name, why):
+    result = run(misbehaving, {"Resource": ARN + name, **timeout})
+    assert (result.status, result.error) == ("FAILED", "Lambda.InvalidResponseException")
+    assert "not JSON-serialisable" in result.cause and why in result.cause
+
+
+def test_a_timed_out_handler_still_running_keeps_its_prints_off_stdout(misbehaving, capsys):
+    result = run(misbehaving, {"Resource": ARN + "late", "TimeoutSeconds": 1})
+    assert result.error == "States.Timeout"
+    print("the run's own output")  # the handler still runs: this must reach stdout all the same
+    module = sys.modules[f"sfn_test_misbehaving_{misbehaving.name.replace('-', '_')}"]
+    module.release.set()
+    for thread in threading.enumerate():
+        if thread.name.startswith("sfn-handler-late"):
+            thread.join(5)
+    captured = capsys.readouterr()
+    assert "the run's own output" in captured.out and "the run's own output" not in captured.err
+    assert "late" in captured.err and "late" not in captured.out
+    assert not type(sys.stdout).__name__ == "_StdoutRouter"  # put back once no handler runs
+
+
+def test_import_time_prints_go_to_stderr(tmp_path, monkeypatch, capsys):
+    module = f"sfn_test_import_print_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text("print('importing')\ndef fn(event, context):\n    return 1\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    load_resources(tmp_path / "resources.yaml").local_handlers().load()
+    captured = capsys.readouterr()
+    assert "importing" in captured.err and "importing" not in captured.out

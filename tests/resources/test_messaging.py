@@ -9,7 +9,8 @@ from asl.api import machine_from_definition, run_machine
 from asl.errors import StatesError, UserInputError
 from asl.resources import Dispatcher
 from asl.resources.config import load_resources
-from asl.resources.messaging import Messaging, attributes_md5, messaging_from_config, policy_matches
+from asl.resources.messaging import (Messaging, attributes_md5, filter_policy_problem, messaging_from_config,
+                                     policy_matches)
 
 RESOURCES = """
 handlers:
@@ -358,7 +359,101 @@ BAD_RESOURCES = [
     ("topics: {t: {}}\nsubscriptions:\n  t:\n    - handler: nohandler\n", "must be 'module:function'", 4),
     ("topics: {t: {}}\nqueues: {q: {}}\nsubscriptions:\n  t:\n    - {queue: q, filter_policy_scope: Body}\n",
      "MessageAttributes or MessageBody", 5),
+    # options are typed: text where a boolean belongs would silently mean true
+    ("topics: {t: {}}\nqueues: {q: {}}\nsubscriptions:\n  t:\n    - queue: q\n      raw_message_delivery: 'yes'\n",
+     "raw_message_delivery must be true or false (got \"yes\")", 6),
+    ("topics:\n  t: {content_based_deduplication: 'no'}\n", "content_based_deduplication must be true or false", 2),
+    ("queues:\n  q:\n    content_based_deduplication: 1\n", "content_based_deduplication must be true or false", 3),
+    ("queues:\n  q: {url: x}\n", "url must be a queue URL", 2),
+    ("queues:\n  q: {url: 5}\n", "url must be a queue URL", 2),
+    ("topics:\n  t: {arn: [a]}\n", "arn must be a topic ARN", 2),
 ]
+
+# Subscriptions whose filter policy SNS would refuse, or sfn could not evaluate: (policy lines, message, line).
+SUB = "topics: {t: {}}\nqueues: {q: {}}\nsubscriptions:\n  t:\n    - queue: q\n"
+BAD_POLICIES = [
+    ("      filter_policy: {attr: [{numeric: ['>', x]}]}\n", "'numeric' compares with numbers (got \"x\")", 6),
+    ("      filter_policy:\n        a: 5\n", "the value of 'a' must be a list of conditions, such as [5]", 7),
+    ("      filter_policy:\n        a: [{prefix: 5}]\n", "'prefix' takes a string", 7),
+    ("      filter_policy:\n        a: [{suffix: [x]}]\n", "'suffix' takes a string", 7),
+    ("      filter_policy:\n        a: [{equals-ignore-case: 1}]\n", "'equals-ignore-case' takes a string", 7),
+    ("      filter_policy:\n        a: [{exists: 'yes'}]\n", "'exists' takes true or false", 7),
+    ("      filter_policy:\n        a: [{numeric: ['<', 1, '>', 0]}]\n", "'numeric' takes [OPERATOR, NUMBER] or a range", 7),
+    ("      filter_policy:\n        a: [{numeric: ['>', 1, '<']}]\n", "'numeric' takes [OPERATOR, NUMBER] or a range", 7),
+    ("      filter_policy:\n        a: [{numeric: ['~', 1]}]\n", "(got \"~\")", 7),
+    ("      filter_policy:\n        a: [{numeric: ['>', true]}]\n", "'numeric' compares with numbers", 7),
+    ("      filter_policy:\n        a: [{cidr: 10.0.0.0/8}]\n", "unsupported filter operator 'cidr'", 7),
+    ("      filter_policy:\n        a: [{wildcard: 'a*'}]\n", "unsupported filter operator 'wildcard'", 7),
+    ("      filter_policy:\n        a: [{prefix: x, suffix: y}]\n", "exactly one operator (got 2)", 7),
+    ("      filter_policy:\n        a: [[x]]\n", "a condition is a string, a number", 7),
+    ("      filter_policy:\n        a: []\n", "empty list of conditions", 7),
+    ("      filter_policy:\n        a: [{anything-but: []}]\n", "'anything-but' has an empty list", 7),
+    ("      filter_policy:\n        a: [{anything-but: [{x: 1}]}]\n", "'anything-but' lists strings or numbers", 7),
+    ("      filter_policy:\n        a: [{anything-but: {numeric: ['>', 1]}}]\n", "'anything-but' takes a value", 7),
+    ("      filter_policy:\n        a: {b: [x]}\n", "nested keys under 'a' need filter_policy_scope: MessageBody", 7),
+    ("      filter_policy:\n        $or: {a: [x]}\n", "'$or' takes a list of filter policies", 7),
+    ("      filter_policy:\n        $or:\n          - a: [x]\n          - b: 3\n", "the value of 'b'", 9),
+    ("      filter_policy: [a]\n", "a filter policy must be a mapping", 6),
+    ("      filter_policy_scope: MessageBody\n      filter_policy:\n        a: {b: {c: 1}}\n", "the value of 'c'", 8),
+]
+
+
+@pytest.mark.parametrize("policy,message,line", BAD_POLICIES)
+def test_bad_filter_policies_are_refused_at_load_naming_file_and_line(tmp_path, policy, message, line):
+    path = tmp_path / "resources.yaml"
+    path.write_text(SUB + policy)
+    with pytest.raises(UserInputError) as info:
+        messaging_from_config(load_resources(path))
+    assert str(info.value).startswith(f"{path}:{line}:")
+    assert "filter_policy: " in str(info.value) and message in str(info.value)
+
+
+@pytest.mark.parametrize("policy,payload,matches", POLICIES)
+def test_every_policy_the_matcher_evaluates_passes_the_check(policy, payload, matches):
+    assert filter_policy_problem(policy, "MessageBody") is None
+
+
+def test_attribute_scope_refuses_nested_keys_body_scope_takes_them():
+    policy = {"order": {"kind": ["gift"]}}
+    assert filter_policy_problem(policy, "MessageBody") is None
+    assert filter_policy_problem(policy) == ("/order", "nested keys under 'order' need filter_policy_scope: "
+                                                       "MessageBody (message attributes are not nested)")
+
+
+def test_unchecked_numeric_policy_does_not_match_rather_than_crash():
+    assert policy_matches({"a": [{"numeric": [">", "x"]}]}, {"a": 1}) is False
+    assert policy_matches({"a": [{"numeric": ["~", 1]}]}, {"a": 1}) is False
+
+
+@pytest.mark.parametrize("text,line", [
+    ("topics: {t: {}}\nsubscriptions:\n  t:\n    - handler: nomod_sfn_test:f\n", 4),
+    ("queues:\n  q: {consumer: 'nomod_sfn_test:g'}\n", 2),
+    ("handlers:\n  notify: nomod_sfn_test:f\ntopics: {t: {}}\nsubscriptions:\n  t:\n    - handler: notify\n", 2),
+])
+def test_subscribers_and_consumers_that_cannot_be_imported_fail_at_load(tmp_path, text, line):
+    path = tmp_path / "resources.yaml"
+    path.write_text(text)
+    with pytest.raises(UserInputError) as info:
+        messaging_from_config(load_resources(path))
+    assert str(info.value).startswith(f"{path}:{line}:")
+    assert "cannot import handler module 'nomod_sfn_test'" in str(info.value)
+
+
+def test_subscriber_without_the_function_fails_at_load(tmp_path):
+    (tmp_path / "sfn_test_sub_nofn.py").write_text("def other(event, context):\n    pass\n")
+    path = tmp_path / "resources.yaml"
+    path.write_text("topics: {t: {}}\nsubscriptions:\n  t:\n    - handler: sfn_test_sub_nofn:missing\n")
+    with pytest.raises(UserInputError, match="has no function 'missing'"):
+        messaging_from_config(load_resources(path))
+
+
+def test_subscribers_import_beside_the_resources_file_without_a_handlers_provider(tmp_path):
+    (tmp_path / "sfn_test_sub_beside.py").write_text(SUBSCRIBERS)
+    path = tmp_path / "resources.yaml"
+    path.write_text("topics: {t: {}}\nsubscriptions:\n  t:\n    - handler: sfn_test_sub_beside:notify\n")
+    stub = messaging_from_config(load_resources(path))   # as README's library example calls it
+    stub.publish({"TopicArn": TOPIC + "t", "Message": "m"})
+    assert [d["status"] for d in stub.messages[0].deliveries] == ["DELIVERED"]
 
 
 @pytest.mark.parametrize("text,message,line", BAD_RESOURCES)
