@@ -42,11 +42,13 @@ class TraceRenderer:
         self.depth = 0
 
     def _line(self, elapsed: float, head: str, data: str = "", data_style: str = "dim") -> None:
+        width = max(self.console.width, 40)
         line = Text.from_markup(f"[dim]{elapsed:8.3f}s[/dim] {'  ' * self.depth}{head}")
         if data:
             line.append("  ")
-            line.append(data, style=data_style)
-        line.truncate(max(self.console.width, 40), overflow="ellipsis")
+            # Cut before handing it to rich: measuring megabytes of text only to drop them is slow.
+            line.append(data[:width], style=data_style)
+        line.truncate(width, overflow="ellipsis")
         self.console.print(line, no_wrap=True)
 
     def on_event(self, event: Any) -> None:
