@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .diagnostics import Diagnostic
-from .errors import DefinitionError
+from .errors import DefinitionError, UnvalidatedDefinitionError
 from .loader import Document, load_text, read_text
 from .model import StateMachine, build_machine
 from .model.build import BuildError
@@ -29,6 +29,10 @@ def compile_document(document: Document, validate: bool = True, text: str | None
         diagnostic = Diagnostic("SCHEMA_VALIDATION_FAILED", exc.message, exc.pointer,
                                 position=document.source_map.value(exc.pointer))
         raise DefinitionError(document.file, [diagnostic]) from None
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if validate:
+            raise  # a valid definition that does not build is sfn's bug, not the user's
+        raise UnvalidatedDefinitionError(document.file, exc) from None
 
 
 def load_machine(path: str | Path, validate: bool = True) -> tuple[Document, StateMachine]:

@@ -47,6 +47,14 @@ class DefinitionError(SfnError):
         super().__init__(first.format(file) if first is not None else f"{file}: invalid definition")
 
 
+class UnvalidatedDefinitionError(SfnError):
+    """A definition run without validation broke where validation would have stopped it."""
+
+    def __init__(self, file: str, exc: BaseException) -> None:
+        super().__init__(f"{file}: the definition is malformed ({type(exc).__name__}: {exc}); "
+                         f"`sfn validate {file}` says where")
+
+
 # ---------------------------------------------------------------- runtime (ASL) errors
 
 STATES_ALL = "States.ALL"

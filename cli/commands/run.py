@@ -110,10 +110,17 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
-    result = run_machine(machine, execution_input, name=machine_name,
-                         clock=clock, listeners=listeners, execution_name=execution_name,
-                         execution_type=execution_type.upper(),
-                         invoker=invoker)
+    try:
+        result = run_machine(machine, execution_input, name=machine_name,
+                             clock=clock, listeners=listeners, execution_name=execution_name,
+                             execution_type=execution_type.upper(),
+                             invoker=invoker)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if not no_validate:
+            raise  # with validation, this is sfn's bug: the top level reports it
+        from asl.errors import UnvalidatedDefinitionError
+
+        _fail_start(UnvalidatedDefinitionError(definition, exc))
     if recording is not None:
         recording.finish(result)
     history_written = True

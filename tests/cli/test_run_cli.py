@@ -171,3 +171,17 @@ def test_output_that_cannot_be_written_is_one_line(tmp_path):
                               stdout=full, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
     assert done.returncode == 2
     assert done.stderr.strip() == "sfn: cannot write the output: No space left on device"
+
+
+@pytest.mark.parametrize("definition", [
+    {"StartAt": ["A"], "States": {"A": {"Type": "Pass", "End": True}}},                       # fails to build
+    {"StartAt": "A", "States": {"A": {"Type": "Parallel", "Branches": [None], "End": True}}},
+    {"StartAt": "A", "States": {"A": {"Type": "Wait", "End": True}}},                         # fails while running
+    {"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": "10", "End": True}}},
+], ids=["list-start-at", "null-branch", "wait-without-time", "seconds-as-text"])
+def test_no_validate_on_a_malformed_definition_is_one_line(tmp_path, definition):
+    machine = write(tmp_path, "m.json", definition)
+    result = invoke("run", machine, "--no-validate", "--no-store", "--output", "json", "--clock", "virtual")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{machine}: the definition is malformed (")
+    assert f"sfn validate {machine}" in result.stderr
