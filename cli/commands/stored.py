@@ -12,6 +12,9 @@ import click
 
 from asl.errors import SfnError
 
+# SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
+MAX_LIMIT = 2**63 - 1
+
 STORE_HELP = "The store (default: .sfn/sfn.db in the current folder, where `sfn run` keeps a definition's runs)."
 
 
@@ -22,7 +25,15 @@ def _open(store_path: str | None):
     path = Path(store_path) if store_path else Path(".sfn") / "sfn.db"
     if not path.is_file():
         raise UserInputError("no store here: run `sfn run` first, or pass --store PATH", Location(str(path)))
-    return Store(path)
+    # Reading only: a store that cannot be written is still opened (interrupted runs are not marked in it).
+    return Store(path, write=False)
+
+
+def _console():
+    """A console that prints stored names and bodies as they are (no [markup] or :emoji: in them)."""
+    from rich.console import Console
+
+    return Console(markup=False, emoji=False)
 
 
 def _fail(exc: SfnError) -> None:
@@ -32,7 +43,8 @@ def _fail(exc: SfnError) -> None:
 
 @click.command()
 @click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
-@click.option("--limit", default=20, show_default=True, help="How many, most recent first.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True,
+              help="How many, most recent first.")
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
 def executions(store_path: str | None, limit: int, output_format: str) -> None:
     """List past executions, most recent first.
@@ -54,14 +66,13 @@ def executions(store_path: str | None, limit: int, output_format: str) -> None:
             click.echo("\t".join([row["name"], row["machine"], row["status"], row["error"] or "",
                                    row["started_at"]]))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("Name", "Machine", "Status", "Error", "Started")
     table.columns[0].overflow = "fold"  # a name is what `sfn history` takes: never cut it
     for row in rows:
         table.add_row(row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"])
-    Console().print(table)
+    _console().print(table)
 
 
 @click.command()
@@ -73,7 +84,7 @@ def history(execution: str, store_path: str | None, output_format: str) -> None:
     """Print the history of EXECUTION (its ARN, name, or a unique prefix of its name).
 
     \b
-    Exit codes: 0 found; 2 no store or no such execution.
+    Exit codes: 0 found; 2 no store, no such execution (or several a prefix matches), or a damaged store.
     """
     from asl.errors import UserInputError
 
@@ -82,9 +93,9 @@ def history(execution: str, store_path: str | None, output_format: str) -> None:
         found = store.find_execution(execution)
         if found is None:
             raise UserInputError(f"no execution '{execution}' in {store.path}")
+        events = store.events(found["arn"])
     except SfnError as exc:
         _fail(exc)
-    events = store.events(found["arn"])
     if output_format == "json":
         click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
         return
@@ -136,13 +147,12 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
             if found is None:
                 raise UserInputError(f"no execution '{execution}' in {store.path}")
             arn = found["arn"]
+        rows = store.messages(target, arn)
     except SfnError as exc:
         _fail(exc)
-    rows = store.messages(target, arn)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("Sent", "Service", "Target", "Message id", "Body", "State")
@@ -150,4 +160,4 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
         body = row["body"] if len(row["body"]) <= 60 else row["body"][:57] + "..."
         table.add_row(row["sent_at"], row["service"], row["target"], row["message_id"][:8], body,
                       row["state_name"] or "")
-    Console().print(table)
+    _console().print(table)
