@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from asl.errors import SfnError
+
 # name -> "module:attribute" of the click command; imported on first use.
 COMMANDS = {
     "run": "cli.commands.run:run",
@@ -53,6 +55,9 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("sfn: interrupted", err=True)
         sys.exit(130)
+    except SfnError as exc:  # one a command did not report itself
+        click.echo(f"sfn: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader went away (`sfn ... | head`): nothing more to say, and nowhere to say it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

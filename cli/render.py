@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 _STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "TIMED_OUT": "bold yellow", "ABORTED": "bold yellow"}
@@ -61,10 +62,12 @@ class TraceRenderer:
         if kind.endswith("StateEntered"):
             name = details.get("name")
             self.entered[name] = event.timestamp
+            name = escape(str(name))  # a state name is the user's text, not markup
             self._line(elapsed, f"[cyan]▶ {name}[/cyan] [dim]{kind[:-12]}[/dim]", _compact(details.get("input")))
         elif kind.endswith("StateExited"):
             name = details.get("name")
             took = (event.timestamp - self.entered.get(name, event.timestamp)).total_seconds()
+            name = escape(str(name))
             data = _compact(details.get("output"))
             if details.get("assignedVariables"):
                 data = f"vars {_compact(details['assignedVariables'])}  {data}"
@@ -83,7 +86,7 @@ class TraceRenderer:
             target = details.get("resource")
             if details.get("resourceType"):
                 target = f"{details['resourceType']}:{target}"
-            self._line(elapsed, f"  [dim]→ {target}[/dim]")
+            self._line(elapsed, f"  [dim]→ {escape(str(target))}[/dim]")
         elif kind.endswith("Failed") or kind.endswith("TimedOut"):
             if not kind.startswith("Execution"):
                 self._line(elapsed, f"[red]✖ {kind}[/red]",

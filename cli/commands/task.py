@@ -34,7 +34,7 @@ def task() -> None:
     """
 
 
-def _store(store_path: str | None):
+def _store(store_path: str | None, write: bool = True):
     from pathlib import Path
 
     from asl.errors import Location, UserInputError
@@ -44,7 +44,7 @@ def _store(store_path: str | None):
     if not path.is_file():
         raise UserInputError("no store here: answer from the folder of the definition `sfn run` is running, "
                              "or pass --store PATH", Location(str(path)))
-    return Store(path)
+    return Store(path, write=write)
 
 
 def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
@@ -68,9 +68,11 @@ def success(token: str, output_json: str, store_path: str | None) -> None:
     """SendTaskSuccess: the Task waiting on TOKEN succeeds with --output."""
     from asl.callbacks import INVALID_OUTPUT, TaskTokenError, send_task_success
 
+    from asl.loader import parse_json_value
+
     try:
-        output = json.loads(output_json)
-    except ValueError as exc:
+        output = parse_json_value(output_json, "--output")
+    except SfnError as exc:
         error = TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'")
         click.echo(f"sfn: --output: {error}", err=True)
         sys.exit(2)
@@ -106,7 +108,7 @@ def heartbeat(token: str, store_path: str | None) -> None:
 def list_tokens(show_all: bool, store_path: str | None, output_format: str) -> None:
     """List the task tokens Tasks are waiting on (their execution and state)."""
     try:
-        store = _store(store_path)
+        store = _store(store_path, write=False)
     except SfnError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)

@@ -45,3 +45,9 @@ def test_failure_shows_error_and_lambda_message():
     lines = render({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E",
                                                        "Cause": '{"errorMessage": "boom", "errorType": "E"}'}}}, {})
     assert lines[-1] == "E: boom"
+
+
+def test_state_names_are_text_not_markup():
+    lines = render({"StartAt": "[/x] [bold]A", "States": {"[/x] [bold]A": {"Type": "Pass", "End": True}}}, {}, width=80)
+    assert any("▶ [/x] [bold]A" in line for line in lines)
+    assert any("✔ [/x] [bold]A" in line for line in lines)

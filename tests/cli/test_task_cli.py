@@ -41,6 +41,23 @@ def test_task_errors_and_exit_codes(store_path, tmp_path):
     assert no_store.exit_code == 2 and "no store here" in no_store.output
     missing_output = cli("task", "success", new_token(), "--store", store_path)
     assert missing_output.exit_code == 2
+    for output in ("NaN", '"\\ud800"', "[" * 100_000):  # not JSON, or no UTF-8 form
+        refused = cli("task", "success", new_token(), "--output", output, "--store", store_path)
+        assert refused.exit_code == 2 and "InvalidOutput" in refused.output
+
+
+def test_task_list_reads_a_read_only_store(store_path, monkeypatch):
+    import sqlite3
+    from pathlib import Path
+
+    connect = sqlite3.connect
+    # File modes do not stop root: open the database read-only the way SQLite itself would.
+    monkeypatch.setattr(sqlite3, "connect", lambda db, *a, **k: connect(
+        Path(db).resolve().as_uri() + "?mode=ro", *a, uri=True, **{k2: v for k2, v in k.items() if k2 != "uri"}))
+    listed = cli("task", "list", "--store", store_path)
+    assert listed.exit_code == 0, listed.output
+    answered = cli("task", "success", new_token(), "--output", "{}", "--store", store_path)
+    assert answered.exit_code == 2 and "cannot write the store" in answered.output
 
 
 def test_task_answers_a_pending_token_once(store_path):
