@@ -106,8 +106,15 @@ def _load_yaml(text: str, name: str) -> Document:
     except RecursionError:
         raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
                              Location(name)) from None
+    except ValueError as exc:  # a scalar PyYAML cannot construct: an integer of over 4300 digits, ...
+        raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
     source_map = SourceMap(lambda: yaml_positions(node))
     return Document(data, source_map, name)
+
+
+def value_error_text(exc: ValueError) -> str:
+    """A ValueError from parsing as a phrase (Python's advice on digit limits left out)."""
+    return "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
 
 
 def json_form(data: Any, name: str) -> Any:
@@ -176,8 +183,7 @@ def parse_json_value(text: str, name: str) -> Any:
     except RecursionError:
         raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
     except ValueError as exc:  # NaN / Infinity, or an integer of more digits than Python converts
-        why = "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
-        raise UserInputError(f"invalid JSON: {why}", Location(name)) from None
+        raise UserInputError(f"invalid JSON: {value_error_text(exc)}", Location(name)) from None
     if _SURROGATE_ESCAPE.search(text):
         _check_strings(value, name)
     return value

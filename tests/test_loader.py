@@ -81,6 +81,7 @@ UNLOADABLE = [
     ("yaml-deep", "[" * 5000 + "]" * 5000, "m.yaml", "nested too deeply"),
     ("yaml-alias-bomb", _alias_bomb(), "m.yaml", "aliases expand to more than 100000 values"),
     ("yaml-surrogate", 'a: "\\ud800"\n', "m.yaml", "lone UTF-16 surrogate"),
+    ("yaml-huge-integer", "a: " + "1" * 5000 + "\n", "m.yaml", "more than 4300 digits"),
 ]
 
 

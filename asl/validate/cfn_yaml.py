@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Location, UserInputError
-from ..loader import Document, json_form
+from ..loader import Document, json_form, value_error_text
 from ..source import SourceMap, yaml_positions
 
 
@@ -55,5 +55,7 @@ def load_template(text: str, name: str) -> Document | None:
     except RecursionError:
         raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
                              Location(name)) from None
+    except ValueError as exc:  # a scalar PyYAML cannot construct (an integer of over 4300 digits)
+        raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
     source_map = SourceMap(lambda: yaml_positions(node))
     return Document(data, source_map, name)
