@@ -11,6 +11,7 @@ from rich.text import Text
 
 _STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "TIMED_OUT": "bold yellow", "ABORTED": "bold yellow"}
 _OPENS = ("ParallelStateStarted", "MapStateStarted")
+_HIGHLIGHT_LIMIT = 100_000  # characters of output the trace colours; longer output is printed plain
 _CLOSES = ("MapStateSucceeded", "MapStateFailed", "ParallelStateSucceeded", "ParallelStateFailed")
 
 
@@ -97,6 +98,10 @@ class TraceRenderer:
         style = _STYLE.get(result.status, "bold")
         self.console.print(Text(f"\n{result.status}", style=style))
         if result.status == "SUCCEEDED":
-            self.console.print_json(json.dumps(result.output))
+            text = json.dumps(result.output, ensure_ascii=False, indent=2)
+            if len(text) > _HIGHLIGHT_LIMIT:  # rich would take minutes to colour megabytes
+                self.console.file.write(text + "\n")
+            else:
+                self.console.print_json(text)
         elif result.error is not None or result.cause is not None:
             self.console.print(Text(f"{result.error}: {_cause_text(result.cause)}", style="red"))

@@ -496,7 +496,7 @@ def _accepts(sub: Subscription, body: str, attributes: dict) -> bool:
         elif data_type.startswith("String.Array"):
             try:
                 value = json.loads(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):  # not an array: matched as the text it is
                 pass
         values[name] = value
     return policy_matches(sub.filter_policy, values)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..diagnostics import WARNING
+from ..loader import value_error_text
 from ..source import escape_pointer_token
 
 MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
@@ -101,6 +102,9 @@ def _from_string(value: Any, ptr: str, subs: dict[str, str]) -> Machine:
     except RecursionError:
         return Machine(ptr, problem=("TOO_DEEPLY_NESTED", "DefinitionString nests too deeply to be read",
                                      "ERROR"))
+    except ValueError as exc:  # an integer of more digits than Python converts
+        return Machine(ptr, problem=("INVALID_JSON_DESCRIPTION",
+                                     f"DefinitionString is not valid JSON: {value_error_text(exc)}", "ERROR"))
     return Machine(ptr, data, inline=False, text=text, pieces=tuple(pieces))
 
 

@@ -51,3 +51,11 @@ def test_state_names_are_text_not_markup():
     lines = render({"StartAt": "[/x] [bold]A", "States": {"[/x] [bold]A": {"Type": "Pass", "End": True}}}, {}, width=80)
     assert any("▶ [/x] [bold]A" in line for line in lines)
     assert any("✔ [/x] [bold]A" in line for line in lines)
+
+
+def test_a_large_output_is_printed_whole_and_plain():
+    lines = render({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, {"n": list(range(30_000))})
+    start = lines.index("SUCCEEDED")
+    import json
+
+    assert json.loads("\n".join(lines[start + 1:])) == {"n": list(range(30_000))}

@@ -470,3 +470,12 @@ def test_direct_calls_raise_states_errors():
     with pytest.raises(StatesError) as info:
         Messaging().send_message({"QueueUrl": QUEUE + "q", "MessageBody": "x"})
     assert info.value.name == "SQS.AmazonSQSException"
+
+
+def test_a_string_array_attribute_too_deep_to_parse_is_matched_as_text():
+    from asl.resources.messaging import Subscription, _accepts
+
+    sub = Subscription(queue="q", filter_policy={"a": ["x"]})
+    deep = {"a": {"DataType": "String.Array", "StringValue": "[" * 100_000}}
+    assert _accepts(sub, "{}", deep) is False
+    assert _accepts(sub, "{}", {"a": {"DataType": "String.Array", "StringValue": '["x"]'}}) is True

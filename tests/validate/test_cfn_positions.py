@@ -7,6 +7,7 @@ expected place is the DefinitionString's own position, as before this mapping ex
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -267,3 +268,13 @@ def test_yaml_scalar_offsets_reject_other_nodes():
     scalar = yaml.compose("abc")
     assert yaml_scalar_offsets("abc", scalar, "abd") is None
     assert yaml_scalar_offsets("abc", scalar, "abc") == [0, 1, 2]
+
+
+def test_a_definition_string_with_a_huge_integer_is_an_error_not_a_crash(tmp_path):
+    definition = '{"StartAt": "A", "X": ' + "1" * 5000 + ', "States": {"A": {"Type": "Pass", "End": true}}}'
+    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
+                                    "Properties": {"DefinitionString": definition}}}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    found = [d for d in check_file(str(path)) if d.code == "INVALID_JSON_DESCRIPTION"]
+    assert found and "more than 4300 digits" in found[0].message
