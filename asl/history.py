@@ -7,6 +7,7 @@ produced only when a consumer asks for the AWS form (`to_aws`), so running stays
 from __future__ import annotations
 
 import json
+import sys
 from array import array
 from typing import Any, Callable, Iterable, Iterator
 
@@ -164,6 +165,10 @@ class StateEvent(Event):
         return details
 
 
+class HistoryFull(Exception):
+    """The history holds all the events it may: only the execution's own end can follow."""
+
+
 class History:
     """The ordered events of one execution, passed to listeners as they happen.
 
@@ -182,6 +187,11 @@ class History:
         self._data: list[Any] = []          # state events: the input / output; others: the details
         self._assigned: dict[int, dict] = {}  # position -> assignedVariables of a ...StateExited
         self._events: list[Event] = []      # objects built so far by `events`
+        self._room = sys.maxsize            # events a state may still add: see `limit`
+
+    def limit(self, events: int) -> None:
+        """Allow at most this many events: the last one is the execution's end (AWS's 25,000)."""
+        self._room = events - 1
 
     @property
     def last_id(self) -> int:
@@ -211,6 +221,8 @@ class History:
 
     def add(self, type: str, previous_id: int, details: dict | None = None) -> int:
         """Record an event and return its id."""
+        if len(self._types) >= self._room and not type.startswith("Execution"):
+            raise HistoryFull()
         now = self.clock.now()
         self._previous.append(previous_id)
         self._types.append(type)
@@ -225,6 +237,8 @@ class History:
                   assigned: dict | None = None) -> int:
         """Record a ...StateEntered (value: the input) or ...StateExited (value: the output) event."""
         types = self._types
+        if len(types) >= self._room:
+            raise HistoryFull()
         self._previous.append(previous_id)
         types.append(type)
         self._times.append(self.clock.now())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import STATES_RUNTIME, StateEvaluationError, StatesError, error_matches
-from ..history import History
+from ..history import History, HistoryFull
 from ..model.states import StateMachine
 from .clock import iso
 from .context import ExecutionInfo
@@ -71,6 +71,8 @@ def _actions() -> dict:
     return _ACTIONS
 
 
+# A Standard execution's history holds at most this many events (AWS's quota); Express has none.
+MAX_HISTORY_EVENTS = 25_000
 # The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
 # workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
@@ -107,6 +109,8 @@ class Interpreter:
         if self.machine.timeout_seconds is not None:
             limit = min(limit, self.machine.timeout_seconds)
         self.deadline = started_at + datetime.timedelta(seconds=limit)
+        if not self.info.express:
+            history.limit(MAX_HISTORY_EVENTS)
         history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)
@@ -122,6 +126,10 @@ class Interpreter:
             if cause is not None:
                 details["cause"] = cause
             history.add("ExecutionFailed", frame.cursor, details)
+        except HistoryFull:
+            result.error = STATES_RUNTIME
+            result.cause = f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+            history.add("ExecutionFailed", history.last_id, {"error": result.error, "cause": result.cause})
         except ExecutionTimedOut:
             result.status = TIMED_OUT
             history.add("ExecutionTimedOut", history.last_id, {})

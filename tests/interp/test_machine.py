@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from asl.api import machine_from_definition, run_machine
-from asl.interp.machine import MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS
+from asl.interp.machine import MAX_EXPRESS_SECONDS, MAX_HISTORY_EVENTS, MAX_STANDARD_SECONDS
 
 # A Wait loop whose way out is never taken.
 FOREVER = {"StartAt": "W", "States": {
@@ -44,3 +44,35 @@ def test_an_execution_within_the_limit_runs_to_its_end():
     result = run_machine(machine_from_definition(definition), {}, clock="virtual")
     assert result.status == "SUCCEEDED"
     assert elapsed(result) == datetime.timedelta(days=364).total_seconds()
+
+
+LOOP = {"StartAt": "Loop", "States": {
+    "Loop": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "D"}], "Default": "Loop"},
+    "D": {"Type": "Succeed"}}}
+
+
+def test_a_standard_history_holds_25000_events_then_the_execution_fails():
+    result = run_machine(machine_from_definition(LOOP), {"spin": True}, clock="virtual")
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause == "The execution reached the maximum number of history events (25000)."
+    events = result.history.to_aws()["events"]
+    assert len(events) == MAX_HISTORY_EVENTS
+    assert (events[-2]["id"], events[-2]["type"]) == (24_999, "ChoiceStateExited")
+    assert events[-1] == {**events[-1], "id": 25_000, "previousEventId": 24_999, "type": "ExecutionFailed",
+                          "executionFailedEventDetails": {"error": "States.Runtime", "cause": result.cause}}
+
+
+def test_the_history_quota_cannot_be_caught():
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [LOOP],
+                                                   "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}]},
+                                             "C": {"Type": "Succeed"}}}
+    result = run_machine(machine_from_definition(definition), {"spin": True}, clock="virtual")
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+
+
+def test_an_express_execution_has_no_history_quota():
+    definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
+        "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    result = run_machine(machine_from_definition(definition), list(range(7000)), clock="virtual",
+                         execution_type="EXPRESS")
+    assert result.status == "SUCCEEDED" and len(result.history.events) > MAX_HISTORY_EVENTS
