@@ -272,7 +272,9 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
         if dynamic:
             problem = ex.path_or_intrinsic_error(item)
             if problem:
-                yield diag(SCHEMA, f"The value of '{key}' must be a JSONPath or an intrinsic function: {problem}",
+                # AWS's words (CreateStateMachine), then what is wrong with this value.
+                yield diag(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath or a valid "
+                                   f"intrinsic function call ({problem})",
                            child)
         else:
             yield from _template(item, child, evaluate, False)

@@ -110,3 +110,10 @@ def test_nesting_bound_and_no_crash_far_beyond_it(kind):
     for levels in (MAX_NESTING + 1, 300):
         found = _errors(validate_definition(_nested(levels, kind)))
         assert [d.code for d in found] == ["TOO_DEEPLY_NESTED"]
+
+
+def test_a_dynamic_field_that_is_no_path_uses_aws_words():
+    data = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"Variable.$": "nope"}, "End": True}}}
+    messages = [d.message for d in validate_definition(data) if d.pointer == "/States/P/Assign/Variable.$"]
+    assert messages and messages[0].startswith(
+        "The value for the field 'Variable.$' must be a valid JSONPath or a valid intrinsic function call (")
