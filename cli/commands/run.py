@@ -12,17 +12,25 @@ from asl.errors import Location, SfnError, UserInputError
 
 
 def _read_input(input_json: str | None, input_file: str | None):
+    from asl.interp.dataflow import PAYLOAD_LIMIT, json_size
     from asl.loader import decode_text, parse_json_value, read_text
 
     if input_json is not None and input_file is not None:
         raise click.UsageError("give --input or --input-file, not both")
-    if input_file is not None:
-        if input_file == "-":
-            return parse_json_value(decode_text(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
-        return parse_json_value(read_text(input_file), input_file)
-    if input_json is not None:
-        return parse_json_value(input_json, "--input")
-    return {}
+    if input_file == "-":
+        name, value = "<stdin>", parse_json_value(decode_text(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
+    elif input_file is not None:
+        name, value = input_file, parse_json_value(read_text(input_file), input_file)
+    elif input_json is not None:
+        name, value = "--input", parse_json_value(input_json, "--input")
+    else:
+        return {}
+    size = json_size(value)
+    if size > PAYLOAD_LIMIT:
+        # StartExecution refuses it: an execution's input is at most 256 KiB, like any payload.
+        raise UserInputError(f"the execution input is {size} bytes as JSON; AWS accepts at most "
+                             f"{PAYLOAD_LIMIT} (256 KiB)", Location(name))
+    return value
 
 
 @click.command()

@@ -185,3 +185,15 @@ def test_no_validate_on_a_malformed_definition_is_one_line(tmp_path, definition)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{machine}: the definition is malformed (")
     assert f"sfn validate {machine}" in result.stderr
+
+
+def test_an_input_over_256_kib_is_refused_as_start_execution_would(tmp_path):
+    machine = write(tmp_path, "m.json", PASS)
+    at_limit = write(tmp_path, "ok.json", json.dumps("x" * (262_144 - 2)))  # the quotes make 262144
+    assert invoke("run", machine, "--no-store", "--output", "json", "--input-file", at_limit).exit_code == 0
+    over = tmp_path / "big.json"
+    json.dump("x" * (262_144 - 1), over.open("w"))
+    result = invoke("run", machine, "--no-store", "--output", "json", "--input-file", over)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"{over}: the execution input is 262145 bytes as JSON; "
+                                     "AWS accepts at most 262144 (256 KiB)")
