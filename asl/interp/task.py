@@ -9,7 +9,7 @@ from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
-from .dataflow import check_size, path_value
+from .dataflow import check_size, select
 
 _STATES_PREFIX = "arn:aws:states:::"
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
@@ -26,7 +26,9 @@ def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None
     path = getattr(state, field + "_path")
     name = "TimeoutSeconds" if field == "timeout_seconds" else "HeartbeatSeconds"
     if path is not None:
-        value = path_value(path, raw_input, scope, f"{name}Path parameter")
+        # A path that selects nothing gets the generic wording here (AWS's recorded
+        # INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH), not Wait's "does not reference an input value".
+        value = select(path, False, raw_input, scope)
         if type(value) is not int or value <= 0:
             raise StateEvaluationError(f"The {name}Path parameter references an invalid value: "
                                        f"{path.text} == {compact_json(value)}")
