@@ -122,7 +122,30 @@ class MockProvider:
                               f"(it covers {response.attempts})")
         if not outcome.returns:
             raise StatesError(outcome.error, outcome.cause)
-        return mocked_result(call.resource, outcome.value)
+        result = mocked_result(call.resource, outcome.value)
+        from .nested import is_sync_start
+
+        if is_sync_start(call.resource):
+            # AWS records StartExecution's response (TaskSubmitted) before the finished execution.
+            return _submitted_start(call, result)
+        return result
+
+
+def _submitted_start(call: TaskCall, result: Any) -> Any:
+    """The mocked execution as a `.sync` start: its ARN and the start time make StartExecution's response."""
+    import datetime
+
+    from ..callbacks import Submitted
+    from .nested import start_execution_response
+
+    interp = call.interpreter
+    started = interp.clock.now() if interp is not None else datetime.datetime.now(datetime.timezone.utc)
+    arn = result.get("ExecutionArn") if isinstance(result, dict) else None
+    if not isinstance(arn, str):  # a mock that leaves it out: the ARN the started execution would have
+        params = call.parameters if isinstance(call.parameters, dict) else {}
+        machine_arn = str(params.get("StateMachineArn", "arn:aws:states:us-east-1:123456789012:stateMachine:M"))
+        arn = f"{machine_arn.replace(':stateMachine:', ':execution:', 1)}:{params.get('Name') or 'mocked'}"
+    return Submitted(start_execution_response(arn, started), lambda: result)
 
 
 def mocked_result(resource: str, value: Any) -> Any:

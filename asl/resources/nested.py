@@ -119,13 +119,7 @@ class _Child:
 
     def start_response(self) -> dict:
         """StartExecution's response as the optimized integration returns it."""
-        from .messaging import _http_metadata
-
-        request_id = str(uuid.uuid4())
-        body = json.dumps({"executionArn": self.arn, "startDate": round(self.started.timestamp(), 3)},
-                          separators=(",", ":"))
-        meta = _http_metadata("application/x-amz-json-1.0", len(body), request_id, self.started)
-        return {"ExecutionArn": self.arn, **meta, "StartDate": _millis(self.started)}
+        return start_execution_response(self.arn, self.started)
 
     def run(self) -> Any:
         """Run the child to its end (recorded in the parent's store, if any); its ExecutionResult."""
@@ -262,6 +256,21 @@ class TaskTokenApi:
             raise StatesError(f"Sfn.{exc.code}Exception", f"{exc.message} (Service: Sfn, Status Code: 400, "
                                                           f"Request ID: {uuid.uuid4()}) (SDK Attempt Count: 1)") from None
         return {}
+
+
+def start_execution_response(arn: str, started: datetime.datetime) -> dict:
+    """StartExecution's response as the optimized integration returns it (TaskSubmitted's output)."""
+    from .messaging import _http_metadata
+
+    request_id = str(uuid.uuid4())
+    body = json.dumps({"executionArn": arn, "startDate": round(started.timestamp(), 3)}, separators=(",", ":"))
+    meta = _http_metadata("application/x-amz-json-1.0", len(body), request_id, started)
+    return {"ExecutionArn": arn, **meta, "StartDate": _millis(started)}
+
+
+def is_sync_start(resource: str) -> bool:
+    """Whether a resource starts an execution and waits for it (`.sync` or `.sync:2`)."""
+    return _pattern(resource) in (".sync", ".sync:2")
 
 
 def _pattern(resource: str) -> str | None:

@@ -323,3 +323,26 @@ def test_mocked_order_sample(tmp_path, case, status, payment):
     targets = [m["target"] for m in messages]
     assert targets == (["orders", "order-audit", "priority-orders", "shipments.fifo"] if payment
                        else ["orders", "order-audit"])
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:states:::states:startExecution.sync",
+                                      "arn:aws:states:::states:startExecution.sync:2"])
+def test_a_mocked_sync_start_records_the_start_response_first(tmp_path, resource):
+    done = {"ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:Child:run-1", "Status": "SUCCEEDED",
+            "Output": "{\"ok\":true}"}
+    machine = task_machine(resource, Parameters={"StateMachineArn": "arn:aws:states:us-east-1:123456789012:"
+                                                                    "stateMachine:Child", "Name": "run-1"})
+    result = run_case(tmp_path, {"0": {"Return": done}}, machine)
+    assert (result.status, result.output) == ("SUCCEEDED", done)
+    events = result.history.to_aws()["events"]
+    assert [e["type"] for e in events[2:6]] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    submitted = json.loads(events[4]["taskSubmittedEventDetails"]["output"])  # JSON text, as AWS gives it
+    assert submitted["ExecutionArn"] == done["ExecutionArn"]
+    assert isinstance(submitted["StartDate"], int) and submitted["SdkHttpMetadata"]["HttpStatusCode"] == 200
+
+
+def test_a_mocked_plain_start_has_no_submitted_event(tmp_path):
+    machine = task_machine("arn:aws:states:::states:startExecution",
+                           Parameters={"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:C"})
+    result = run_case(tmp_path, {"0": {"Return": {"ExecutionArn": "x", "StartDate": 1}}}, machine)
+    assert "TaskSubmitted" not in [e.type for e in result.history.events]
