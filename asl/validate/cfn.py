@@ -75,6 +75,11 @@ def find_machines(template: dict) -> Iterator[Machine]:
 
 def _from_string(value: Any, ptr: str, subs: dict[str, str]) -> Machine:
     pieces: list[Piece] = []
+    if not isinstance(value, (str, dict)):
+        # Only text or an intrinsic function builds a string; CloudFormation refuses anything else.
+        kind = "a list" if isinstance(value, list) else "null" if value is None else "a number or boolean"
+        return Machine(ptr, problem=("SCHEMA_VALIDATION_FAILED", f"DefinitionString must be a string (or an "
+                                     f"intrinsic function that builds one), not {kind}", "ERROR"))
     if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
         inner = value["Fn::Sub"]
         ptr += "/Fn::Sub"

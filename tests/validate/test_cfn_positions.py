@@ -278,3 +278,14 @@ def test_a_definition_string_with_a_huge_integer_is_an_error_not_a_crash(tmp_pat
     path.write_text(json.dumps(template), encoding="utf-8")
     found = [d for d in check_file(str(path)) if d.code == "INVALID_JSON_DESCRIPTION"]
     assert found and "more than 4300 digits" in found[0].message
+
+
+@pytest.mark.parametrize("value,kind", [(5, "a number or boolean"), ([], "a list"), (None, "null")])
+def test_a_definition_string_that_is_no_string_is_an_error(tmp_path, value, kind):
+    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
+                                    "Properties": {"DefinitionString": value}}}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    errors = [d for d in check_file(str(path)) if d.severity == "ERROR"]
+    assert errors and errors[0].message.endswith(f"not {kind}")
+    assert errors[0].pointer == "/Resources/M/Properties/DefinitionString"
