@@ -61,6 +61,10 @@ def find_machines(template: dict) -> Iterator[Machine]:
         if not isinstance(props, dict):
             continue
         subs = props.get("DefinitionSubstitutions")
+        if subs is not None and not isinstance(subs, dict):
+            yield Machine(base + "/DefinitionSubstitutions", problem=(
+                "SCHEMA_VALIDATION_FAILED", "DefinitionSubstitutions must be a mapping of names to values", "ERROR"))
+            continue
         subs = {k: v for k, v in subs.items() if isinstance(v, str)} if isinstance(subs, dict) else {}
         if "Definition" in props:
             yield Machine(base + "/Definition", _substitute(props["Definition"], subs))

@@ -289,3 +289,14 @@ def test_a_definition_string_that_is_no_string_is_an_error(tmp_path, value, kind
     errors = [d for d in check_file(str(path)) if d.severity == "ERROR"]
     assert errors and errors[0].message.endswith(f"not {kind}")
     assert errors[0].pointer == "/Resources/M/Properties/DefinitionString"
+
+
+@pytest.mark.parametrize("substitutions", [5, ["a"]])
+def test_definition_substitutions_must_be_a_mapping(tmp_path, substitutions):
+    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}',
+        "DefinitionSubstitutions": substitutions}}}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    errors = [d for d in check_file(str(path)) if d.severity == "ERROR"]
+    assert [e.pointer for e in errors] == ["/Resources/M/Properties/DefinitionSubstitutions"]
