@@ -78,11 +78,75 @@ def json_size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
+class PayloadSizes:
+    """The JSON size of state outputs, each large object measured once.
+
+    Values are never changed once produced and a state's output usually shares most of its
+    objects with its input, so the sizes of larger collections are remembered by identity (the
+    object held, so its id cannot be reused): passing a big document on costs a lookup, a
+    ResultPath merge only the new part.
+    """
+
+    __slots__ = ("_known",)
+
+    LIMIT_ENTRIES = 100_000  # remembered objects before the memory is dropped and rebuilt
+    REMEMBER_FROM = 512      # bytes: smaller collections are cheaper to measure again
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Any, int]] = {}
+
+    def size(self, value: Any) -> int:
+        """Bytes of value as compact UTF-8 JSON (what json_size gives)."""
+        kind = type(value)
+        if kind is str:
+            return _text_size(value)
+        if kind is dict or kind is list:
+            known = self._known.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            size = self.size
+            if kind is dict:
+                total = 1 + 2 * len(value)  # braces, commas and colons
+                for key, item in value.items():
+                    total += _text_size(key) + size(item)
+            else:
+                total = 1 + len(value)  # brackets and commas
+                for item in value:
+                    total += size(item)
+            if not value:
+                total = 2
+            if total >= self.REMEMBER_FROM:
+                if len(self._known) >= self.LIMIT_ENTRIES:
+                    self._known.clear()
+                self._known[id(value)] = (value, total)
+            return total
+        if kind is int:
+            return len(repr(value))
+        if value is None or kind is bool:
+            return 4 if value is None or value else 5
+        return len(json.dumps(value))
+
+    def check(self, value: Any, state_name: str) -> None:
+        """States.DataLimitExceeded when a state's output is over 256 KiB."""
+        kind = type(value)
+        if (kind is dict or kind is list or kind is str) and self.size(value) > PAYLOAD_LIMIT:
+            raise _too_large(state_name)
+
+
+def _text_size(text: str) -> int:
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2  # nothing to escape: the text and its quotes
+    encoded = json.dumps(text, ensure_ascii=False)
+    return len(encoded) if encoded.isascii() else len(encoded.encode("utf-8", "surrogatepass"))
+
+
+def _too_large(state_name: str) -> StatesError:
+    return StatesError(STATES_DATA_LIMIT, f"The state/task '{state_name}' returned a result with a size exceeding "
+                                          f"the maximum number of bytes service limit.")
+
+
 def check_size(value: Any, state_name: str) -> None:
     """States.DataLimitExceeded when a result is over 256 KiB as UTF-8 JSON."""
     if isinstance(value, (dict, list, str)):
         if json_size(value) > PAYLOAD_LIMIT:
-            raise StatesError(
-                STATES_DATA_LIMIT,
-                f"The state/task '{state_name}' returned a result with a size exceeding the maximum "
-                f"number of bytes service limit.")
+            raise _too_large(state_name)

@@ -13,7 +13,7 @@ from ..history import History, HistoryFull
 from ..model.states import StateMachine
 from .clock import iso
 from .context import ExecutionInfo
-from .dataflow import place_result
+from .dataflow import PayloadSizes, place_result
 from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
@@ -96,6 +96,7 @@ class Interpreter:
         self.deadline = None
         self._aborted = False
         self.task_attempts: dict[str, int] = {}  # per state, across retries and re-entries
+        self.sizes = PayloadSizes()  # every state's output is at most 256 KiB, as on AWS
 
     # ------------------------------------------------------------------ execution
 
@@ -198,6 +199,8 @@ class Interpreter:
         while True:
             try:
                 outcome = action(self, state, raw_input, scope)
+                if outcome.output is not raw_input:  # an input passed on was measured as an output
+                    self.sizes.check(outcome.output, state.name)
                 if outcome.assigned:
                     sizes = frame.measure(outcome.assigned, state.name)
                 break
@@ -213,6 +216,7 @@ class Interpreter:
                 outcome = self._catch(state, err, raw_input, scope)
                 if outcome is None:
                     raise err
+                self.sizes.check(outcome.output, state.name)
                 if outcome.assigned:
                     sizes = frame.measure(outcome.assigned, state.name)
                 break

@@ -137,3 +137,50 @@ def test_states_runtime_is_never_caught(execute):
         "Done": {"Type": "Pass", "End": True}}}
     result = execute(definition)
     assert result.status == "FAILED" and result.error == "States.Runtime"
+
+
+def _kib(n: int) -> str:
+    return "x" * (n * 1024)
+
+
+OVERSIZED_OUTPUTS = [
+    # Each part is under 256 KiB; the state's output is not.
+    ("result-path-merge", {"Type": "Pass", "Result": _kib(100), "ResultPath": "$.b", "End": True}, {"a": _kib(200)}),
+    ("map-result", {"Type": "Map", "End": True, "ItemProcessor": {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": _kib(100), "End": True}}}}, [1, 2, 3]),
+    ("parallel-result", {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": _kib(200), "End": True}}},
+        {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": _kib(200), "End": True}}}]}, {}),
+    ("jsonata-output", {"Type": "Pass", "QueryLanguage": "JSONata", "End": True,
+                        "Output": "{% [$states.input.a, $states.input.a] %}"}, {"a": _kib(200)}),
+]
+
+
+@pytest.mark.parametrize("state,input", [c[1:] for c in OVERSIZED_OUTPUTS], ids=[c[0] for c in OVERSIZED_OUTPUTS])
+def test_a_state_output_over_256_kib_is_data_limit_exceeded(execute, state, input):
+    result = execute({"StartAt": "S", "States": {"S": state}}, input)
+    assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded")
+    assert result.cause == ("The state/task 'S' returned a result with a size exceeding the maximum number of "
+                            "bytes service limit.")
+
+
+def test_an_output_just_under_the_limit_passes_and_the_error_can_be_caught(execute):
+    # 262144 bytes exactly: {"a":"..."} around a string of 262136 characters.
+    result = execute(machine({"Type": "Pass", "Parameters": {"a.$": "$.s"}}), {"s": "x" * 262_136})
+    assert result.status == "SUCCEEDED"
+    caught = execute({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "Next": "Done", "ItemProcessor": {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Result": _kib(100), "End": True}}},
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}}}, [1, 2, 3])
+    assert caught.status == "SUCCEEDED" and caught.output["Error"] == "States.DataLimitExceeded"
+
+
+def test_payload_sizes_match_json_size():
+    from asl.interp.dataflow import PayloadSizes, json_size
+
+    sizes = PayloadSizes()
+    values = [{"a": [1, 2.5, None, True, False, 'é"x\\', {"k": "v"}], "b": {"c": []}, "d": {}, "e": -3,
+               "t": "a\tb", "u": "\u2603\u2028"}, [], {}, "x", [{"k" * 600: 1}], 10 ** 30, -0.0, 1.5e-7]
+    for value in values:
+        assert sizes.size(value) == sizes.size(value) == json_size(value)
