@@ -261,7 +261,9 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
         if base in bases:
             yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", child)
         bases[base] = key
-        if assign and len(base) > MAX_VARIABLE_NAME:
+        if assign and base == "states":
+            yield diag(SCHEMA, "'states' is reserved: $states holds the state's input, result and context", child)
+        elif assign and len(base) > MAX_VARIABLE_NAME:
             yield diag(SCHEMA, f"The variable name '{base[:20]}...' is {len(base)} characters long; the most "
                                f"is {MAX_VARIABLE_NAME}", child)
         elif assign and not _VARIABLE.match(base):
