@@ -132,11 +132,11 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if recording is not None:
         recording.finish(result)
     history_written = True
-    if history_out:
+    if history_out is not None:
         try:
             Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
         except OSError as exc:
-            click.echo(f"sfn: {history_out}: cannot write history: {exc.strerror}", err=True)
+            click.echo(f"sfn: {history_out or repr(history_out)}: cannot write history: {exc.strerror}", err=True)
             history_written = False
     if renderer is not None:
         renderer.finish(result)

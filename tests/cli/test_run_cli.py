@@ -153,9 +153,10 @@ def test_callback_wait_must_be_a_finite_number_of_seconds(tmp_path, value):
     assert result.exit_code == 2 and "--callback-wait" in result.output
 
 
-def test_history_out_that_cannot_be_written_exits_2(tmp_path):
+@pytest.mark.parametrize("target", ["missing/h.json", ""])
+def test_history_out_that_cannot_be_written_exits_2(tmp_path, target):
     result = invoke("run", write(tmp_path, "m.json", PASS), "--no-store", "--output", "json",
-                    "--history-out", tmp_path / "missing" / "h.json")
+                    "--history-out", tmp_path / target if target else "")
     assert result.exit_code == 2
     assert json.loads(result.stdout)["status"] == "SUCCEEDED"  # the run's result is still reported
     assert "cannot write history" in result.stderr
