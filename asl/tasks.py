@@ -44,3 +44,25 @@ def missing_providers(machine: StateMachine, dispatcher: Any) -> list[str]:
         if problem:
             problems.append(problem)
     return problems
+
+
+def express_problems(machine: StateMachine) -> list[str]:
+    """What an Express workflow cannot run: only request-response integrations, no Distributed Map.
+
+    The guide's comparison of workflow types: Express supports neither the job-run (`.sync`) nor the
+    callback (`.waitForTaskToken`) pattern, nor activities or Distributed Map.
+    """
+    problems = []
+    for state in all_states(machine):
+        if isinstance(state, TaskState):
+            resource = state.resource
+            pattern = (".sync" if resource.endswith((".sync", ".sync:2"))
+                       else ".waitForTaskToken" if resource.endswith(".waitForTaskToken") else None)
+            if pattern is not None:
+                problems.append(f"state '{state.name}': an Express workflow cannot wait with {pattern} "
+                                f"({resource}); only Standard workflows can")
+            elif ":activity:" in resource:
+                problems.append(f"state '{state.name}': an Express workflow cannot run activities ({resource})")
+        elif isinstance(state, MapState) and state.mode == "DISTRIBUTED":
+            problems.append(f"state '{state.name}': an Express workflow cannot run a Distributed Map")
+    return problems

@@ -88,6 +88,12 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     machine_name = name or Path(definition).stem.removesuffix(".asl")
     try:
         _, machine = load_machine(definition, validate=not no_validate)
+        if execution_type.upper() == "EXPRESS":
+            from asl.tasks import express_problems
+
+            problems = express_problems(machine)
+            if problems:
+                raise UserInputError(problems[0], Location(definition))
         execution_input = _read_input(input_json, input_file)
         invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, name)
         recording = None

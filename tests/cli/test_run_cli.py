@@ -198,3 +198,12 @@ def test_an_input_over_256_kib_is_refused_as_start_execution_would(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"{over}: the execution input is 262145 bytes as JSON; "
                                      "AWS accepts at most 262144 (256 KiB)")
+
+
+def test_express_refuses_what_only_standard_runs(tmp_path):
+    machine = write(tmp_path, "m.json", {"StartAt": "S", "States": {"S": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": True}}})
+    result = invoke("run", machine, "--execution-type", "EXPRESS", "--no-store", "--output", "json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{machine}: state 'S': an Express workflow cannot wait with .waitForTaskToken")
