@@ -63,7 +63,9 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     except OSError as exc:
-        click.echo(f"sfn: cannot write the output: {exc.strerror or exc}", err=True)
+        # A file operation names its file; one that does not is writing the output (a full disk).
+        where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+        click.echo(f"sfn: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
     except UnicodeEncodeError as exc:
         click.echo(f"sfn: the output cannot be written in this terminal's encoding ({exc.encoding}); "
