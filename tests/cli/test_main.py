@@ -1,0 +1,26 @@
+"""The last net of `sfn`: whatever escapes a command still ends in one line and an exit code."""
+
+import errno
+
+import pytest
+
+import cli.main
+from asl.errors import UserInputError
+
+
+@pytest.mark.parametrize("raised,line,code", [
+    (UserInputError("bad thing"), "sfn: bad thing", 2),
+    (OSError(errno.EACCES, "Permission denied", "/x/y"), "sfn: /x/y: Permission denied", 2),
+    (OSError(errno.ENOSPC, "No space left on device"), "sfn: cannot write the output: No space left on device", 2),
+    (RuntimeError("boom"), "sfn: internal error: RuntimeError: boom (SFN_DEBUG=1 shows the traceback)", 2),
+], ids=["sfn-error", "file-error", "output-error", "bug"])
+def test_one_line_and_an_exit_code(monkeypatch, capsys, raised, line, code):
+    def fail(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(cli.main.sfn, "main", fail)
+    monkeypatch.delenv("SFN_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main.main()
+    assert exited.value.code == code
+    assert capsys.readouterr().err.strip() == line
