@@ -270,33 +270,32 @@ def test_yaml_scalar_offsets_reject_other_nodes():
     assert yaml_scalar_offsets("abc", scalar, "abc") == [0, 1, 2]
 
 
+def check_machine_properties(tmp_path, properties: dict) -> list:
+    """The diagnostics of a JSON template holding one state machine with these Properties."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
+                                                    "Properties": properties}}}), encoding="utf-8")
+    return check_file(str(path))
+
+
 def test_a_definition_string_with_a_huge_integer_is_an_error_not_a_crash(tmp_path):
     definition = '{"StartAt": "A", "X": ' + "1" * 5000 + ', "States": {"A": {"Type": "Pass", "End": true}}}'
-    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
-                                    "Properties": {"DefinitionString": definition}}}}
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps(template), encoding="utf-8")
-    found = [d for d in check_file(str(path)) if d.code == "INVALID_JSON_DESCRIPTION"]
+    found = [d for d in check_machine_properties(tmp_path, {"DefinitionString": definition})
+             if d.code == "INVALID_JSON_DESCRIPTION"]
     assert found and "more than 4300 digits" in found[0].message
 
 
 @pytest.mark.parametrize("value,kind", [(5, "a number or boolean"), ([], "a list"), (None, "null")])
 def test_a_definition_string_that_is_no_string_is_an_error(tmp_path, value, kind):
-    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
-                                    "Properties": {"DefinitionString": value}}}}
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps(template), encoding="utf-8")
-    errors = [d for d in check_file(str(path)) if d.severity == "ERROR"]
+    errors = [d for d in check_machine_properties(tmp_path, {"DefinitionString": value}) if d.severity == "ERROR"]
     assert errors and errors[0].message.endswith(f"not {kind}")
     assert errors[0].pointer == "/Resources/M/Properties/DefinitionString"
 
 
 @pytest.mark.parametrize("substitutions", [5, ["a"]])
 def test_definition_substitutions_must_be_a_mapping(tmp_path, substitutions):
-    template = {"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    found = check_machine_properties(tmp_path, {
         "DefinitionString": '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}',
-        "DefinitionSubstitutions": substitutions}}}}
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps(template), encoding="utf-8")
-    errors = [d for d in check_file(str(path)) if d.severity == "ERROR"]
+        "DefinitionSubstitutions": substitutions})
+    errors = [d for d in found if d.severity == "ERROR"]
     assert [e.pointer for e in errors] == ["/Resources/M/Properties/DefinitionSubstitutions"]
