@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..model.choice import parse_timestamp
-from .dataflow import apply_template, check_size, path_value, place_result, select
+from .dataflow import apply_template, path_value, place_result, select
 from .machine import Outcome
 
 QUERY_ERROR = "States.QueryEvaluationError"
@@ -94,7 +94,7 @@ def run_pass(interp: Any, state: Any, raw_input: Any, scope: Any) -> Outcome:
     effective = effective_input(state, raw_input, scope)
     result = state.result if state.has_result else effective
     if state.has_result:
-        check_size(result, state.name)
+        interp.sizes.check(result, state.name)
     return finish(interp, state, raw_input, result, scope, _next(state))
 
 

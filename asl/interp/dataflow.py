@@ -127,7 +127,7 @@ class PayloadSizes:
         return len(json.dumps(value))
 
     def check(self, value: Any, state_name: str) -> None:
-        """States.DataLimitExceeded when a state's output is over 256 KiB."""
+        """States.DataLimitExceeded when a state's result or output is over 256 KiB."""
         kind = type(value)
         if (kind is dict or kind is list or kind is str) and self.size(value) > PAYLOAD_LIMIT:
             raise _too_large(state_name)
@@ -143,10 +143,3 @@ def _text_size(text: str) -> int:
 def _too_large(state_name: str) -> StatesError:
     return StatesError(STATES_DATA_LIMIT, f"The state/task '{state_name}' returned a result with a size exceeding "
                                           f"the maximum number of bytes service limit.")
-
-
-def check_size(value: Any, state_name: str) -> None:
-    """States.DataLimitExceeded when a result is over 256 KiB as UTF-8 JSON."""
-    if isinstance(value, (dict, list, str)):
-        if json_size(value) > PAYLOAD_LIMIT:
-            raise _too_large(state_name)

@@ -9,7 +9,7 @@ from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
-from .dataflow import check_size, select
+from .dataflow import select
 
 _STATES_PREFIX = "arn:aws:states:::"
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
@@ -88,7 +88,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             # AWS records the service's first response, then waits for the callback or the job.
             frame.cursor = history.add("TaskSubmitted", frame.cursor, {**kind, "output": result.output})
             result = result.complete(call)
-        check_size(result, resource if plain_lambda else state.name)
+        interp.sizes.check(result, resource if plain_lambda else state.name)
     except StatesError as err:
         timed_out = err.name in _TIMEOUTS
         if plain_lambda:
