@@ -90,36 +90,41 @@ def _load_yaml(text: str, name: str) -> Document:
     import yaml
 
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-        data = json_form(data, name)
+        return yaml_document(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
         raise UserInputError(f"invalid YAML: {exc.problem or exc.context}", location) from None
     except yaml.YAMLError as exc:
         raise UserInputError(f"invalid YAML: {exc}", Location(name)) from None
+
+
+def yaml_document(text: str, name: str, loader_class: Any = None) -> Document:
+    """YAML text, loaded safely (SafeLoader or a subclass), as a Document of its JSON form.
+
+    A yaml.YAMLError (not YAML) is the caller's to report; what JSON cannot hold is a UserInputError.
+    """
+    import yaml
+
+    try:
+        loader = (loader_class or yaml.SafeLoader)(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        data = _JsonForm(name).convert(data)
     except RecursionError:
         raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
                              Location(name)) from None
     except ValueError as exc:  # a scalar PyYAML cannot construct: an integer of over 4300 digits, ...
         raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
-    source_map = SourceMap(lambda: yaml_positions(node))
-    return Document(data, source_map, name)
+    return Document(data, SourceMap(lambda: yaml_positions(node)), name)
 
 
 def value_error_text(exc: ValueError) -> str:
     """A ValueError from parsing as a phrase (Python's advice on digit limits left out)."""
     return "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
-
-
-def json_form(data: Any, name: str) -> Any:
-    """What the JSON form of loaded YAML data holds (UserInputError for what has none)."""
-    return _JsonForm(name).convert(data)
 
 
 class _JsonForm:

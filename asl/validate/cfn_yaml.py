@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Location, UserInputError
-from ..loader import Document, json_form, value_error_text
-from ..source import SourceMap, yaml_positions
+from ..loader import Document, yaml_document
 
 
 def _loader_class():
@@ -43,19 +41,6 @@ def load_template(text: str, name: str) -> Document | None:
     import yaml
 
     try:
-        loader = _loader_class()(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-        data = json_form(data, name)
+        return yaml_document(text, name, _loader_class())
     except yaml.YAMLError:
         return None
-    except RecursionError:
-        raise UserInputError("invalid YAML: nested too deeply (or an alias refers to itself)",
-                             Location(name)) from None
-    except ValueError as exc:  # a scalar PyYAML cannot construct (an integer of over 4300 digits)
-        raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
-    source_map = SourceMap(lambda: yaml_positions(node))
-    return Document(data, source_map, name)
