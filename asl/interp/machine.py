@@ -202,7 +202,7 @@ class Interpreter:
                 if outcome.output is not raw_input:  # an input passed on was measured as an output
                     self.sizes.check(outcome.output, state.name)
                 if outcome.assigned:
-                    sizes = frame.measure(outcome.assigned, state.name)
+                    sizes = frame.measure(outcome.assigned, state.name, self.sizes.size)
                 break
             except StatesError as err:
                 if isinstance(err, StateEvaluationError):
@@ -218,7 +218,7 @@ class Interpreter:
                     raise err
                 self.sizes.check(outcome.output, state.name)
                 if outcome.assigned:
-                    sizes = frame.measure(outcome.assigned, state.name)
+                    sizes = frame.measure(outcome.assigned, state.name, self.sizes.size)
                 break
         if outcome.assigned:
             # All assignments of a state see the values from before it; they land together.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import STATES_DATA_LIMIT, StatesError
 from ..expr.jsonpath import Path, PathNotFound
@@ -47,9 +47,12 @@ class Frame:
         """Bytes of every variable this scope can see."""
         return self.outer_bytes + sum(self.sizes.values())
 
-    def measure(self, assigned: dict, state_name: str) -> dict[str, int]:
-        """The size of each assigned variable; States.DataLimitExceeded past AWS's limits."""
-        sizes = {name: json_size(value) for name, value in assigned.items()}
+    def measure(self, assigned: dict, state_name: str, size: Callable[[Any], int] = json_size) -> dict[str, int]:
+        """The size of each assigned variable; States.DataLimitExceeded past AWS's limits.
+
+        `size` measures a value (the execution's PayloadSizes.size knows what it measured already).
+        """
+        sizes = {name: size(value) for name, value in assigned.items()}
         for name, size in sizes.items():
             if size > VARIABLE_LIMIT:
                 raise _too_big(f"The variable '{name}' assigned by the state '{state_name}' has a size")
