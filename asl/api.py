@@ -1,69 +1,144 @@
-"""The library's front door: load a definition, check it, build the model, run an execution."""
+"""The library's front door, and the one composition root of an execution.
+
+    from asl.api import load_machine, run_machine
+    _, machine = load_machine("order.asl.json")
+    result = run_machine(machine, {"orderId": "42"}, resources="resources.yaml", store=".sfn/sfn.db")
+
+Every execution starts in `run_machine` (the CLI, the library, tests) and every child execution
+a Task starts goes through `_Run.execute` too: one place builds the providers, checks what cannot
+run, records executions in the store and runs the interpreter.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable
 
-from .diagnostics import Diagnostic
-from .errors import DefinitionError, UnvalidatedDefinitionError
-from .loader import Document, load_text, read_text
-from .model import StateMachine, build_machine
-from .model.build import BuildError
+from .definition import compile_document, load_machine
+from .errors import Location
+from .loader import load_text
+from .model import StateMachine
 
-
-def compile_document(document: Document, validate: bool = True, text: str | None = None) -> StateMachine:
-    """Validate (errors only) and build a loaded definition; raises DefinitionError.
-
-    Given the file's text, validation of a valid JSON file skips building its source map.
-    """
-    if validate:
-        from .validate import validate as run_validation
-
-        errors = [d for d in run_validation(document, text) if d.severity == "ERROR"]
-        if errors:
-            raise DefinitionError(document.file, errors)
-    try:
-        return build_machine(document.data)
-    except BuildError as exc:
-        diagnostic = Diagnostic("SCHEMA_VALIDATION_FAILED", exc.message, exc.pointer,
-                                position=document.source_map.value(exc.pointer))
-        raise DefinitionError(document.file, [diagnostic]) from None
-    except (TypeError, AttributeError, KeyError, ValueError) as exc:
-        if validate:
-            raise  # a valid definition that does not build is sfn's bug, not the user's
-        raise UnvalidatedDefinitionError(document.file, exc) from None
-
-
-def load_machine(path: str | Path, validate: bool = True) -> tuple[Document, StateMachine]:
-    """Load, validate and build a definition file (JSON or YAML)."""
-    # The text goes to validation too: with it, a valid file never pays for line:column positions
-    # (a scan that costs several times the parse on large definitions).
-    text = read_text(path)
-    document = load_text(text, str(path))
-    return document, compile_document(document, validate, text)
+__all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
 
 
 def machine_from_definition(definition: dict | str, validate: bool = True) -> StateMachine:
     """Build a machine from a dict or JSON/YAML text (for tests and embedding)."""
-    import json
-
     text = definition if isinstance(definition, str) else json.dumps(definition)
     return compile_document(load_text(text, "<definition>"), validate, text)
 
 
 def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateMachine",
-                clock: str | Any = "virtual", invoker: Any = None,
-                listeners: list[Callable] | None = None, execution_name: str | None = None,
-                execution_type: str = "STANDARD"):
-    """Run one execution to its end and return its ExecutionResult (history included)."""
-    from .interp.clock import make_clock
-    from .interp.context import ExecutionInfo
-    from .interp.machine import Interpreter
+                resources: Any = None, mocks: tuple[str | Path, str] | None = None, store: Any = None,
+                clock: str | Any = "virtual", listeners: list[Callable] | None = None,
+                execution_name: str | None = None, execution_type: str = "STANDARD",
+                callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None):
+    """Run one execution to its end and return its ExecutionResult (history included).
 
-    clock_obj = make_clock(clock) if isinstance(clock, str) else clock
-    info = ExecutionInfo(machine_name=name, express=execution_type == "EXPRESS")
-    if execution_name:
-        info.name = execution_name
-    interp = Interpreter(machine, clock=clock_obj, info=info, invoker=invoker, listeners=listeners)
-    return interp.run({} if input is None else input)
+    resources: a resources file (path) or a parsed ResourcesConfig; mocks: (MockConfigFile, test case);
+    store: an asl.store.Store or a path to one (None: nothing recorded); clock: "virtual", "real" or
+    a clock object; source: the definition's file, named in errors and used to find the machine in
+    the mock file. Problems found before the run raise UserInputError; nothing has run then.
+    """
+    run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS")
+    try:
+        run.check(machine)
+        return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
+                           definition_text)
+    finally:
+        run.close()
+
+
+class _Run:
+    """What one `run_machine` call builds once and shares with the child executions its Tasks start."""
+
+    def __init__(self, name: str, resources: Any, mocks: tuple[str | Path, str] | None, store: Any,
+                 callback_wait: float, source: str | Path | None, express: bool) -> None:
+        from .resources.compose import build_services
+        from .resources.config import ResourcesConfig, load_resources
+        from .runtime import CallbackOptions
+
+        self.where = Location(str(source) if source is not None else "<definition>")
+        self.express = express
+        config = resources if isinstance(resources, ResourcesConfig) else load_resources(resources)
+        self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
+        self.services = build_services(config, self.mock_provider)
+        self.own_store = store is not None and not hasattr(store, "start_execution")
+        if self.own_store:
+            from .store import Store
+
+            store = Store(store)
+        self.store = store
+        self.callbacks = CallbackOptions(store, callback_wait)
+
+    def check(self, machine: StateMachine) -> None:
+        """Refuse before the run what cannot run (one UserInputError)."""
+        from .resources.compose import check_before_run, task_states
+
+        if self.mock_provider is not None:
+            unknown = self.mock_provider.unknown_states({state.name for state in task_states(machine)})
+            if unknown:
+                raise _mock_error(self.mock_provider, unknown[0], self.where)
+        check_before_run(machine, self.services, self.where, mocked=self.mock_provider is not None,
+                         express=self.express)
+
+    def execute(self, machine: StateMachine, input: Any, name: str, execution_name: str | None, clock: Any,
+                listeners: list[Callable] | None, definition_text: str | None, depth: int = 0,
+                arn_parts: tuple[str, str] | None = None):
+        """Run one execution (top-level or child) to its end, recorded in the store when there is one."""
+        from .interp.clock import make_clock
+        from .interp.context import ExecutionInfo
+        from .interp.machine import Interpreter
+        from .runtime import RunEnvironment
+
+        clock = make_clock(clock) if isinstance(clock, str) else clock
+        info = ExecutionInfo(machine_name=name, express=self.express and depth == 0)
+        if execution_name:
+            info.name = execution_name
+        if arn_parts is not None:
+            info.region, info.account = arn_parts
+        dispatcher = self.services.dispatcher if depth == 0 else self.services.for_child()
+        env = RunEnvironment(dispatcher, self.store, self.callbacks, depth, self._start_child)
+        recording = None
+        if self.store is not None:
+            from .store import Recording
+
+            recording = Recording(self.store, name, info.name, definition_text, input,
+                                  self.services.messages if depth == 0 else None,
+                                  arn=info.execution_arn, started=clock.now())
+        result = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners).run(input)
+        if recording is not None:
+            recording.finish(result)
+        return result
+
+    def _start_child(self, child: Any) -> Any:
+        """RunEnvironment.start_child: a child execution, one level deeper, recorded like the parent."""
+        spec = child.spec
+        return self.execute(spec.machine, child.input, spec.name, child.name, child.clock, None, spec.text,
+                            depth=child.depth, arn_parts=(spec.region, spec.account))
+
+    def close(self) -> None:
+        """Close a store this run opened itself."""
+        if self.own_store:
+            self.store.close()
+
+
+def _mock_provider(mocks: tuple[str | Path, str], name: str, source: str | Path | None) -> Any:
+    """The test case's provider; the machine is looked up by its name, then by the file's stem forms."""
+    from .resources.mocks import load_mock_config
+
+    path, case = mocks
+    names = [name]
+    if source is not None:
+        stem = Path(source).name
+        # Step Functions Local keys machines by name; a file "a.asl.json" may be "a.asl" or "a" there.
+        names += [n for n in (Path(source).stem, stem.split(".")[0]) if n not in names]
+    return load_mock_config(path).test_case(names, case)
+
+
+def _mock_error(provider: Any, state: str, where: Location) -> Exception:
+    from .errors import UserInputError
+
+    return UserInputError(f"test case '{provider.case}' mocks '{state}', which is not a Task state of "
+                          f"{where.file}", provider.location)

@@ -29,48 +29,17 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
-from .errors import SfnError, StatesError
+from .errors import (INVALID_OUTPUT, INVALID_TOKEN, TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, StatesError,
+                     TaskTokenError)
+from .runtime import CallbackOptions
 
 # ASL: "If not provided, the default value of TimeoutSeconds is 99999999".
 DEFAULT_TASK_TIMEOUT = 99999999
 _TOKEN_MAGIC = b"sfn-local:"
 _TOKEN_BYTES = 32
 PENDING, SUCCEEDED, FAILED, TIMED_OUT, CLOSED = "PENDING", "SUCCEEDED", "FAILED", "TIMED_OUT", "CLOSED"
-
-# AWS's error codes and messages for SendTask* requests it refuses.
-INVALID_TOKEN = "InvalidToken"
-TASK_DOES_NOT_EXIST = "TaskDoesNotExist"
-TASK_TIMED_OUT = "TaskTimedOut"
-INVALID_OUTPUT = "InvalidOutput"
-_MESSAGES = {
-    INVALID_TOKEN: "Invalid Token: 'Invalid token'",
-    TASK_DOES_NOT_EXIST: "Task Does Not Exist: 'Provided task does not exist'",
-    TASK_TIMED_OUT: "Task Timed Out: 'Provided task does not exist anymore'",
-}
-
-
-class TaskTokenError(SfnError):
-    """Step Functions refused a SendTask* request: `code` is AWS's error code (InvalidToken, ...)."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = message or _MESSAGES.get(code, code)
-        # A token nobody waits for is an answer that came too late (1); a malformed token or
-        # output is bad input (2), as the CLI's exit codes go.
-        self.exit_code = 1 if code in (TASK_DOES_NOT_EXIST, TASK_TIMED_OUT) else 2
-        super().__init__(f"{code}: {self.message}")
-
-
-@dataclass
-class CallbackOptions:
-    """How a run waits for answers: the store to poll, and the virtual clock's real-time allowance."""
-
-    store: Any = None                 # asl.store.Store, or None: only in-process answers
-    virtual_wait: float = 2.0         # real seconds a virtual-clock Task waits for an answer
-    poll_seconds: float = 0.05        # how often the store is read while waiting
 
 
 @dataclass
@@ -88,7 +57,7 @@ class Submitted:
 
     def complete(self, call: Any) -> Any:
         """The Task's result once the callback arrives or the job ends."""
-        if call.resource.endswith(".waitForTaskToken"):
+        if call.resource.callback:
             if self.then is not None:
                 self.then()
             return wait_for_task_token(call)
@@ -192,18 +161,17 @@ def pending_task(token: str) -> PendingTask | None:
         return _pending.get(token)
 
 
-def wait_for_task_token(call: Any, options: CallbackOptions | None = None) -> Any:
+def wait_for_task_token(call: Any) -> Any:
     """Block the Task until its token is answered; its output, or the StatesError it ends with."""
-    interp = call.interpreter
-    clock = interp.clock
-    options = options or callback_options(interp)
+    env = call.env
+    options = env.callbacks
     token = call.task_token
     pending = pending_task(token)
     if pending is None:  # a provider used without the interpreter opening the token first
         pending = open_task(token, None, call.state_name, options.store)
     pending.waited = True
     store = pending.store
-    start = clock.now()
+    start = env.now()
     timeout_at = start + _delta(call.timeout_seconds or DEFAULT_TASK_TIMEOUT)
     heartbeat = call.heartbeat_seconds
     last_beat, beats_seen = start, 0
@@ -216,9 +184,9 @@ def wait_for_task_token(call: Any, options: CallbackOptions | None = None) -> An
                 return pending.output
             raise StatesError(pending.error, pending.cause)
         if pending.heartbeats > beats_seen:
-            beats_seen, last_beat = pending.heartbeats, clock.now()
-        interp.check_time()  # aborted, or the execution's own TimeoutSeconds passed
-        now = clock.now()
+            beats_seen, last_beat = pending.heartbeats, env.now()
+        env.check_time()  # aborted, or the execution's own TimeoutSeconds passed
+        now = env.now()
         due, name = timeout_at, "States.Timeout"
         if heartbeat:
             beat_due = last_beat + _delta(heartbeat)
@@ -226,28 +194,19 @@ def wait_for_task_token(call: Any, options: CallbackOptions | None = None) -> An
                 due, name = beat_due, "States.HeartbeatTimeout"
         if now >= due:
             raise StatesError(name, None)
-        if getattr(clock, "virtual", False):
+        if env.virtual:
             left = window_end - time.monotonic()
             if left <= 0:
                 # Nobody answered in real time: simulated time runs on to the first deadline.
-                interp.sleep((due - now).total_seconds())  # ExecutionTimedOut if that comes first
+                env.sleep((due - now).total_seconds())  # ExecutionTimedOut if that comes first
                 raise StatesError(name, None)
             _wait(pending, min(left, options.poll_seconds if store is not None else left))
         else:
             remaining = (due - now).total_seconds()
-            if interp.deadline is not None:
-                remaining = min(remaining, (interp.deadline - now).total_seconds())
+            if env.deadline is not None:
+                remaining = min(remaining, (env.deadline - now).total_seconds())
             step = options.poll_seconds if store is not None else 0.25
             _wait(pending, max(min(remaining, step), 0.001))
-
-
-def callback_options(interp: Any) -> CallbackOptions:
-    """The options of a run: set on its dispatcher (`invoker.callbacks`), else defaults."""
-    invoker = getattr(interp, "invoker", None)
-    options = getattr(invoker, "callbacks", None)
-    if options is None:
-        options = CallbackOptions(store=getattr(invoker, "store", None))
-    return options
 
 
 def _delta(seconds: float) -> Any:
@@ -318,13 +277,4 @@ def _answer(token: str, store: Any, status: str | None, output: Any = None, erro
             raise TaskTokenError(TASK_TIMED_OUT)
     if store is None:
         raise TaskTokenError(TASK_DOES_NOT_EXIST)
-    own = False
-    if isinstance(store, (str, Path)):
-        from .store import Store
-
-        store, own = Store(store), True
-    try:
-        store.answer_task_token(token, status, None if status != SUCCEEDED else json.dumps(output), error, cause)
-    finally:
-        if own:
-            store.close()
+    store.answer_task_token(token, status, None if status != SUCCEEDED else json.dumps(output), error, cause)

@@ -102,3 +102,35 @@ class StateEvaluationError(StatesError):
 
     def __init__(self, cause: str, name: str = STATES_RUNTIME) -> None:
         super().__init__(name, cause)
+
+
+# AWS's error codes and messages for SendTask* requests it refuses.
+INVALID_TOKEN = "InvalidToken"
+TASK_DOES_NOT_EXIST = "TaskDoesNotExist"
+TASK_TIMED_OUT = "TaskTimedOut"
+INVALID_OUTPUT = "InvalidOutput"
+_MESSAGES = {
+    INVALID_TOKEN: "Invalid Token: 'Invalid token'",
+    TASK_DOES_NOT_EXIST: "Task Does Not Exist: 'Provided task does not exist'",
+    TASK_TIMED_OUT: "Task Timed Out: 'Provided task does not exist anymore'",
+}
+
+
+class TaskTokenError(SfnError):
+    """Step Functions refused a SendTask* request: `code` is AWS's error code (InvalidToken, ...)."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = message or _MESSAGES.get(code, code)
+        # A token nobody waits for is an answer that came too late (1); a malformed token or
+        # output is bad input (2), as the CLI's exit codes go.
+        self.exit_code = 1 if code in (TASK_DOES_NOT_EXIST, TASK_TIMED_OUT) else 2
+        super().__init__(f"{code}: {self.message}")
+
+
+class ExecutionTimedOut(Exception):
+    """The execution's deadline (its TimeoutSeconds, or AWS's longest run) passed."""
+
+
+class ExecutionAborted(Exception):
+    """The execution was stopped from outside (Ctrl-C, an abort request)."""

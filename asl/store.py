@@ -319,7 +319,6 @@ class Store:
     def answer_task_token(self, token: str, status: str | None, output: str | None = None,
                           error: str | None = None, cause: str | None = None) -> None:
         """SendTaskSuccess / Failure (status SUCCEEDED / FAILED) or Heartbeat (None); raises TaskTokenError."""
-        from .callbacks import TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, TaskTokenError
 
         with self.db:
             row = self.db.execute("SELECT t.status, e.status AS execution_status FROM task_tokens t LEFT JOIN "
@@ -483,17 +482,14 @@ class Recording:
     """One execution being written to a store: RUNNING now, complete when `finish` is called."""
 
     def __init__(self, store: Store, machine: str, name: str, definition: str | None, input: Any,
-                 invoker: Any = None) -> None:
-        from .interp.context import ExecutionInfo
-
+                 messages: Any = None, *, arn: str, started: datetime.datetime | None = None) -> None:
         self.store = store
-        self.arn = ExecutionInfo(machine_name=machine, name=name).execution_arn
-        now = datetime.datetime.now(datetime.timezone.utc).isoformat()
-        store.start_execution(self.arn, name, machine, definition, input, now)
-        # Stub messages are written as they are sent, so they survive an interrupted run.
-        for provider in getattr(invoker, "providers", []):
-            if hasattr(provider, "listeners") and hasattr(provider, "messages_for"):
-                provider.listeners.append(store.add_message)
+        self.arn = arn
+        started = started or datetime.datetime.now(datetime.timezone.utc)
+        store.start_execution(self.arn, name, machine, definition, input, started.isoformat())
+        if messages is not None:
+            # Stub messages are written as they are sent, so they survive an interrupted run.
+            messages.listeners.append(store.add_message)
 
     def finish(self, result: Any) -> None:
         """Status, output and events of the finished execution."""

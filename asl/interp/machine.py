@@ -8,10 +8,12 @@ from collections import ChainMap
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import STATES_RUNTIME, StateEvaluationError, StatesError, error_matches
+from ..errors import (STATES_RUNTIME, ExecutionAborted, ExecutionTimedOut, StateEvaluationError, StatesError,
+                      error_matches)
 from ..history import History, HistoryFull
 from ..model.states import StateMachine
-from .clock import iso
+from ..runtime import RunEnvironment, TaskEnv
+from .clock import VirtualClock, iso
 from .context import ExecutionInfo
 from .dataflow import PayloadSizes, place_result
 from .scope import Frame, Scope
@@ -35,14 +37,6 @@ class ExecutionResult:
     def as_dict(self) -> dict:
         """`{"status", "output", "error", "cause"}` as `sfn run --output json` prints it."""
         return {"status": self.status, "output": self.output, "error": self.error, "cause": self.cause}
-
-
-class ExecutionTimedOut(Exception):
-    """The state machine's TimeoutSeconds elapsed."""
-
-
-class ExecutionAborted(Exception):
-    """The execution was stopped from outside (Ctrl-C, an abort request)."""
 
 
 @dataclass(slots=True)
@@ -83,15 +77,16 @@ class Interpreter:
     """Runs one execution of a machine. Not reusable: make one per execution."""
 
     def __init__(self, machine: StateMachine, *, clock: Any, info: ExecutionInfo,
-                 invoker: Any = None, listeners: list[Callable] | None = None) -> None:
+                 env: RunEnvironment | None = None, listeners: list[Callable] | None = None) -> None:
         self.machine = machine
         self.clock = clock
         self.info = info
-        if invoker is None:
+        if env is None:
             from ..resources import Dispatcher
 
-            invoker = Dispatcher()  # no providers: every Task fails with the dispatcher's message
-        self.invoker = invoker
+            env = RunEnvironment(Dispatcher())  # no providers: every Task fails with the dispatcher's message
+        self.env = env
+        self.task_env = TaskEnv(self, env, info.execution_arn)
         self.history = History(clock, listeners)
         self.deadline = None
         self._aborted = False
@@ -141,6 +136,14 @@ class Interpreter:
             result.status, result.output = SUCCEEDED, output
             history.add("ExecutionSucceeded", frame.cursor, {"output": output})
         return result
+
+    def now(self) -> datetime.datetime:
+        """The execution's current time (its clock may be a lane's)."""
+        return self.clock.now()
+
+    def child_clock(self, started: datetime.datetime) -> Any:
+        """The clock a child execution started now runs on: a fork of simulated time, or the real clock."""
+        return VirtualClock(started) if getattr(self.clock, "virtual", False) else self.clock
 
     def use_clock(self, clock: Any) -> None:
         """Run on another clock from now on (a lane of simulated concurrency); events follow it."""

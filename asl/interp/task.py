@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..callbacks import Submitted, callback_options, close_task, new_token, open_task
+from ..callbacks import Submitted, close_task, new_token, open_task
+from ..aws import FUNCTION
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
 from .dataflow import select
 
-_STATES_PREFIX = "arn:aws:states:::"
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
 _TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
-
-
-def _is_plain_lambda(resource: str) -> bool:
-    return resource.startswith("arn:") and ":lambda:" in resource and ":function:" in resource
 
 
 def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None:
@@ -45,7 +41,7 @@ def _seconds(state: Any, field: str, raw_input: Any, scope: Any) -> float | None
 def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Task: call the resource through the dispatcher; its result flows through the pipeline."""
     resource = state.resource
-    if resource.endswith((".waitForTaskToken", ".sync", ".sync:2")):
+    if resource.has_token:
         # Set before Parameters are evaluated: they read it as $$.Task.Token (AWS has one for .sync too).
         scope.task_token = new_token()
     parameters = effective_input(state, raw_input, scope)
@@ -53,17 +49,16 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
     history = interp.history
     frame = scope.frame
-    plain_lambda = _is_plain_lambda(resource)
+    plain_lambda = resource.kind == FUNCTION
     if plain_lambda:
-        details = {"resource": resource, "input": parameters}
+        details = {"resource": resource.arn, "input": parameters}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
         frame.cursor = history.add("LambdaFunctionScheduled", frame.cursor, details)
         frame.cursor = history.add("LambdaFunctionStarted", frame.cursor)
         kind = None
     else:
-        service, action = _service(resource)
-        kind = {"resourceType": service, "resource": action}
+        kind = {"resourceType": resource.resource_type, "resource": resource.event_resource}
         details = {**kind, "region": interp.info.region, "parameters": compact_json(parameters)}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
@@ -77,18 +72,18 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     attempt = interp.task_attempts.get(state.name, 0)
     interp.task_attempts[state.name] = attempt + 1
     call = TaskCall(state.name, resource, parameters, attempt, scope.context(), timeout, heartbeat,
-                    scope.task_token, interp)
+                    scope.task_token, interp.task_env)
     token = scope.task_token
     if token is not None:
         # Open before the service is called: a handler may answer the token at once.
-        open_task(token, interp.info.execution_arn, state.name, callback_options(interp).store)
+        open_task(token, interp.info.execution_arn, state.name, interp.env.callbacks.store)
     try:
-        result = interp.invoker.invoke(call)
+        result = interp.env.dispatcher.invoke(call)
         if isinstance(result, Submitted):
             # AWS records the service's first response, then waits for the callback or the job.
             frame.cursor = history.add("TaskSubmitted", frame.cursor, {**kind, "output": result.output})
             result = result.complete(call)
-        interp.sizes.check(result, resource if plain_lambda else state.name)
+        interp.sizes.check(result, resource.arn if plain_lambda else state.name)
     except StatesError as err:
         timed_out = err.name in _TIMEOUTS
         if plain_lambda:
@@ -137,19 +132,6 @@ def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
         value = apply_template(compiled, raw_input, scope)
     role = value.get("RoleArn") if isinstance(value, dict) else None
     return {"roleArn": role} if role is not None else None
-
-
-def _service(resource: str) -> tuple[str, str]:
-    if resource.startswith(_STATES_PREFIX):
-        service, _, action = resource[len(_STATES_PREFIX):].partition(":")
-        if service == "aws-sdk":
-            # AWS names SDK integrations resourceType "aws-sdk:s3", resource "putObject".
-            sdk_service, _, action = action.partition(":")
-            service = f"aws-sdk:{sdk_service}"
-        return service, action
-    if ":activity:" in resource:
-        return "activity", resource
-    return "unknown", resource
 
 
 def _error_details(err: StatesError) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..aws import parse_resource
 from ..errors import SfnError
 from ..expr.jsonpath import PathSyntaxError, compile_path, compile_reference_path
 from ..expr.template import TemplateError, compile_template, compile_value_expression
@@ -190,7 +191,7 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
         if not isinstance(resource, str):
             raise f.error("Resource", "a Task needs a Resource string")
         return TaskState(
-            **common, resource=resource,
+            **common, resource=parse_resource(resource),
             timeout_seconds=f.maybe_expression("TimeoutSeconds"),
             timeout_seconds_path=f.path("TimeoutSecondsPath", keep_root=True)[0] if "TimeoutSecondsPath" in raw else None,
             heartbeat_seconds=f.maybe_expression("HeartbeatSeconds"),

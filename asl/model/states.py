@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..aws import Resource, parse_resource
+
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
@@ -84,7 +86,7 @@ class PassState(State):
 class TaskState(State):
     """Calls a resource: a local handler, an SNS/SQS stub, or a mocked service."""
 
-    resource: str = ""
+    resource: Resource = parse_resource("")
     timeout_seconds: Any = None        # int, or a compiled path/expression (see *_path flags)
     timeout_seconds_path: Any = None
     heartbeat_seconds: Any = None

@@ -10,20 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..aws import Resource
+from ..errors import StatesError
+from ..runtime import TaskEnv
+
 
 @dataclass
 class TaskCall:
     """One attempt of one Task state."""
 
     state_name: str
-    resource: str
+    resource: Resource
     parameters: Any
     attempt: int = 0                 # zero-based, per state, across retries and re-entries
     context: dict = field(default_factory=dict)
     timeout_seconds: float | None = None
     heartbeat_seconds: float | None = None
     task_token: str | None = None
-    interpreter: Any = None
+    env: TaskEnv | None = None       # the running execution, as providers may see it
 
 
 class NotHandled(Exception):
@@ -43,15 +47,17 @@ class Dispatcher:
                 return provider.invoke(call)
             except NotHandled:
                 continue
-        from ..errors import StatesError
-
         raise StatesError(
             "States.Runtime",
             f"No handler, stub or mock for the resource '{call.resource}' of state '{call.state_name}': "
             f"map it to a Python function in a resources file (--resources), or mock it "
             f"(--mock-config).")
 
-    def missing(self, state_name: str, resource: str, parameters: Any) -> str | None:
+    def without(self, kind: type) -> "Dispatcher":
+        """The same providers but those of one kind (a child execution's: no mocks of the parent's states)."""
+        return Dispatcher([p for p in self.providers if not isinstance(p, kind)])
+
+    def missing(self, state_name: str, resource: Resource, parameters: Any) -> str | None:
         """Why no provider could answer this Task (checked before the run), or None."""
         for provider in self.providers:
             check = getattr(provider, "can_handle", None)

@@ -1,26 +1,123 @@
-"""The resources file: which local Python function answers which Task resource.
+"""The resources file, parsed into typed specs: which local code, topics, queues and machines a run reaches.
 
     handlers:                                   # Resource ARN or Lambda function name
       ValidateOrder: handlers:validate_order     #   -> module:function (module beside this file)
       arn:aws:lambda:us-east-1:123456789012:function:Charge: handlers:charge
+    topics:
+      orders: {}                                # arn:aws:sns:us-east-1:123456789012:orders
+      payments.fifo: {content_based_deduplication: true}
+    queues:
+      order-events: {}                          # https://sqs.us-east-1.amazonaws.com/123456789012/order-events
+      shipping: {consumer: handlers:ship}       # a handler consuming the queue Lambda-style
+    subscriptions:
+      orders:
+        - queue: order-events
+          filter_policy: {kind: [priority]}     # MessageAttributes scope (or filter_policy_scope: MessageBody)
+        - handler: handlers:notify              # called with an SNS {"Records": [...]} event
+    machines:
+      Approval: approval.asl.json               # arn:aws:states:us-east-1:123456789012:stateMachine:Approval
 
 Found with `--resources FILE`, or automatically as `resources.yaml` / `.yml` / `.json` (or
-`STEM.resources.yaml` ...) beside the definition. Other sections (topics, queues, machines) are
-read by the providers that own them.
+`STEM.resources.yaml` ...) beside the definition. Parsing imports nothing: the providers built
+from these specs (`compose.py`) import the handlers.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-
+from ..aws import arn_account, arn_region, queue_arn, queue_url, state_machine_arn, topic_arn
 from ..errors import Location, UserInputError
 from ..loader import Document, load_text, read_text
 from ..source import SourceMap, pointer
-from .local import HandlerSpec, LocalHandlers
+from .filter_policy import filter_policy_problem, show_json
 
 SUFFIXES = (".yaml", ".yml", ".json")
+SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines")
+
+
+@dataclass
+class HandlerSpec:
+    """`package.module:function`, and where the resources file said it."""
+
+    target: str
+    location: Location
+
+
+@dataclass
+class Subscription:
+    """A topic's subscriber: a queue or a handler, with an optional filter policy."""
+
+    queue: str | None = None
+    handler: HandlerSpec | None = None
+    filter_policy: dict | None = None
+    filter_scope: str = "MessageAttributes"
+    raw: bool = False
+
+    @property
+    def protocol(self) -> str:
+        """'sqs' or 'lambda', the keys a MessageStructure=json message can target."""
+        return "sqs" if self.queue else "lambda"
+
+
+@dataclass
+class Topic:
+    """A declared SNS topic."""
+
+    name: str
+    arn: str
+    content_based_deduplication: bool = False
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+    @property
+    def fifo(self) -> bool:
+        """FIFO topics are named NAME.fifo."""
+        return self.name.endswith(".fifo")
+
+
+@dataclass
+class Queue:
+    """A declared SQS queue."""
+
+    name: str
+    url: str
+    content_based_deduplication: bool = False
+    consumer: HandlerSpec | None = None
+
+    @property
+    def fifo(self) -> bool:
+        """FIFO queues are named NAME.fifo."""
+        return self.name.endswith(".fifo")
+
+    @property
+    def arn(self) -> str:
+        """arn:aws:sqs:REGION:ACCOUNT:NAME, from the URL."""
+        return queue_arn(self.url)
+
+
+@dataclass
+class MachineSpec:
+    """A state machine the resources file declares: its name, ARN and definition (loaded and built)."""
+
+    name: str
+    arn: str
+    path: Path
+    machine: Any
+    text: str
+    location: Location
+
+    @property
+    def region(self) -> str:
+        """The region part of the ARN."""
+        return arn_region(self.arn)
+
+    @property
+    def account(self) -> str:
+        """The account part of the ARN."""
+        return arn_account(self.arn)
 
 
 @dataclass
@@ -29,17 +126,20 @@ class ResourcesConfig:
 
     document: Document | None = None
     handlers: dict[str, HandlerSpec] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    queues: dict[str, Queue] = field(default_factory=dict)
+    machines: dict[str, MachineSpec] = field(default_factory=dict)   # by ARN and by name
 
     @property
     def base_dir(self) -> Path | None:
         """The folder handler modules are imported from."""
         return Path(self.document.file).resolve().parent if self.document else None
 
-    def location(self, pointer: str) -> Location:
+    def location(self, ptr: str) -> Location:
         """FILE:LINE:COLUMN of a part of the file."""
         if self.document is None:
             return Location("<resources>")
-        pos = self.document.source_map.value(pointer)
+        pos = self.document.source_map.value(ptr)
         return Location(self.document.file, pos.line if pos else 0, pos.column if pos else 0)
 
     def section(self, name: str) -> dict:
@@ -53,9 +153,11 @@ class ResourcesConfig:
             raise UserInputError(f"'{name}' must be a mapping", self.location(f"/{name}"))
         return value
 
-    def local_handlers(self) -> LocalHandlers:
-        """The handlers section as a provider."""
-        return LocalHandlers(self.handlers, self.base_dir)
+    def subscriber_specs(self) -> list[HandlerSpec]:
+        """Every handler a topic or queue delivers to (imported before the run, like Task handlers)."""
+        specs = [q.consumer for q in self.queues.values() if q.consumer is not None]
+        specs += [s.handler for t in self.topics.values() for s in t.subscriptions if s.handler is not None]
+        return specs
 
 
 def find_resources(definition: str | Path) -> Path | None:
@@ -87,14 +189,146 @@ def load_resources(path: str | Path | None) -> ResourcesConfig:
         kind = kinds.get(type(document.data).__name__, type(document.data).__name__)
         raise UserInputError(f"a resources file must be a mapping of sections (handlers, topics, ...), not {kind}",
                              config.location(""))
-    known = {"handlers", "topics", "queues", "machines", "subscriptions"}
     for key in document.data:
-        if key not in known:
-            raise UserInputError(f"unknown section '{key}' (known: {', '.join(sorted(known))})",
+        if key not in SECTIONS:
+            raise UserInputError(f"unknown section '{key}' (known: {', '.join(sorted(SECTIONS))})",
                                  config.location(f"/{key}"))
     for key, target in config.section("handlers").items():
         where = config.location(pointer("handlers", key))
         if not isinstance(target, str) or ":" not in target:
             raise UserInputError(f"handler for '{key}' must be 'module:function'", where)
         config.handlers[str(key)] = HandlerSpec(target, where)
+    _Sections(config).parse()
     return config
+
+
+class _Sections:
+    """The topics, queues, subscriptions and machines sections of one file."""
+
+    def __init__(self, config: ResourcesConfig) -> None:
+        self.config = config
+
+    def fail(self, message: str, ptr: str) -> UserInputError:
+        return UserInputError(message, self.config.location(ptr))
+
+    def parse(self) -> None:
+        self.topics()
+        self.queues()
+        self.subscriptions()
+        self.machines()
+
+    def options(self, section: str, name: str, raw: Any, allowed: set[str]) -> dict:
+        raw = {} if raw is None else raw
+        if not isinstance(raw, dict):
+            raise self.fail(f"{section[:-1]} '{name}' must be a mapping of options", f"/{section}/{name}")
+        for key in raw:
+            if key not in allowed:
+                raise self.fail(f"unknown option '{key}' (known: {', '.join(sorted(allowed))})",
+                                f"/{section}/{name}/{key}")
+        return raw
+
+    def flag(self, opts: dict, key: str, ptr: str) -> bool:
+        value = opts.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):  # 'yes' / 'false' as text would silently mean true
+            raise self.fail(f"{key} must be true or false (got {show_json(value)})", f"{ptr}/{key}")
+        return value
+
+    def handler(self, target: Any, ptr: str) -> HandlerSpec:
+        if isinstance(target, str) and target in self.config.handlers:
+            return self.config.handlers[target]
+        if not isinstance(target, str) or ":" not in target:
+            raise self.fail("a handler must be 'module:function' or a name from the handlers section", ptr)
+        return HandlerSpec(target, self.config.location(ptr))
+
+    def topics(self) -> None:
+        for name, raw in self.config.section("topics").items():
+            ptr = f"/topics/{name}"
+            opts = self.options("topics", name, raw, {"arn", "content_based_deduplication"})
+            arn = opts.get("arn")
+            if arn is not None and not (isinstance(arn, str) and arn.startswith("arn:")):
+                raise self.fail(f"arn must be a topic ARN, arn:aws:sns:REGION:ACCOUNT:NAME (got {show_json(arn)})",
+                                f"{ptr}/arn")
+            self.config.topics[str(name)] = Topic(str(name), arn or topic_arn(str(name)),
+                                                  self.flag(opts, "content_based_deduplication", ptr))
+
+    def queues(self) -> None:
+        for name, raw in self.config.section("queues").items():
+            ptr = f"/queues/{name}"
+            opts = self.options("queues", name, raw, {"url", "content_based_deduplication", "consumer"})
+            url = opts.get("url")
+            # Queue.arn reads the region from the host and the account and name from the path.
+            if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))
+                                        and len(url.rstrip("/").split("/")) == 5):
+                raise self.fail(f"url must be a queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME "
+                                f"(got {show_json(url)})", f"{ptr}/url")
+            consumer = (self.handler(opts["consumer"], f"{ptr}/consumer")
+                        if opts.get("consumer") is not None else None)
+            self.config.queues[str(name)] = Queue(str(name), url or queue_url(str(name)),
+                                                  self.flag(opts, "content_based_deduplication", ptr), consumer)
+
+    def subscriptions(self) -> None:
+        for topic_name, subs in self.config.section("subscriptions").items():
+            ptr = f"/subscriptions/{topic_name}"
+            topic = self.config.topics.get(str(topic_name))
+            if topic is None:
+                raise self.fail(f"subscriptions to '{topic_name}', which the topics section does not declare", ptr)
+            if not isinstance(subs, list):
+                raise self.fail("subscriptions of a topic must be a list", ptr)
+            for i, raw in enumerate(subs):
+                topic.subscriptions.append(self.subscription(topic, raw, f"{ptr}/{i}", f"{topic_name}/{i}"))
+
+    def subscription(self, topic: Topic, raw: Any, ptr: str, name: str) -> Subscription:
+        opts = self.options("subscriptions", name, raw,
+                            {"queue", "handler", "filter_policy", "filter_policy_scope", "raw_message_delivery"})
+        if ("queue" in opts) == ("handler" in opts):
+            raise self.fail("a subscription names exactly one of queue or handler", ptr)
+        scope = opts.get("filter_policy_scope", "MessageAttributes")
+        if scope not in ("MessageAttributes", "MessageBody"):
+            raise self.fail("filter_policy_scope is MessageAttributes or MessageBody", f"{ptr}/filter_policy_scope")
+        policy = opts.get("filter_policy")
+        if policy is not None:
+            problem = filter_policy_problem(policy, scope)
+            if problem is not None:
+                where, message = problem
+                raise self.fail(f"filter_policy: {message}", f"{ptr}/filter_policy{where}")
+        sub = Subscription(filter_policy=policy, filter_scope=scope,
+                           raw=self.flag(opts, "raw_message_delivery", ptr))
+        if "queue" in opts:
+            queue = self.config.queues.get(str(opts["queue"]))
+            if queue is None:
+                raise self.fail(f"queue '{opts['queue']}' is not declared in the queues section", f"{ptr}/queue")
+            if topic.fifo and not queue.fifo:
+                raise self.fail("a FIFO topic delivers only to FIFO queues", f"{ptr}/queue")
+            sub.queue = queue.name
+        else:
+            sub.handler = self.handler(opts["handler"], f"{ptr}/handler")
+        return sub
+
+    def machines(self) -> None:
+        from ..definition import load_machine
+
+        base = self.config.base_dir or Path(".")
+        for key, raw in self.config.section("machines").items():
+            ptr = f"/machines/{key}"
+            where = self.config.location(ptr)
+            if not isinstance(raw, str) or not raw:
+                raise self.fail(f"machine '{key}' must name its definition file", ptr)
+            key = str(key)
+            if key.startswith("arn:"):
+                parts = key.split(":")
+                if len(parts) < 7 or parts[2] != "states" or parts[5] != "stateMachine" or not parts[6]:
+                    raise self.fail(f"'{key}' is not a state machine ARN "
+                                    f"(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", ptr)
+                name, arn = parts[6], key
+            else:
+                name, arn = key, state_machine_arn(key)
+            path = (base / raw).resolve()
+            if not path.is_file():
+                raise self.fail(f"machine '{key}': no definition file {raw}", ptr)
+            _, machine = load_machine(path)
+            spec = MachineSpec(name, arn, path, machine, read_text(path), where)
+            self.config.machines[arn] = spec
+            self.config.machines.setdefault(name, spec)
+

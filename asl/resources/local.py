@@ -16,24 +16,15 @@ import sys
 import threading
 import time
 import traceback
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
+from ..aws import Resource, function_arn, function_name, request_id
 from ..errors import Location, StatesError, UserInputError
 from . import NotHandled, TaskCall
+from .config import HandlerSpec
 
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-
-
-@dataclass
-class HandlerSpec:
-    """`package.module:function`, and where the resources file said it."""
-
-    target: str
-    location: Location
 
 
 class LambdaContext:
@@ -44,7 +35,7 @@ class LambdaContext:
         self.function_version = "$LATEST"
         self.invoked_function_arn = function_arn(function_name)
         self.memory_limit_in_mb = 128
-        self.aws_request_id = str(uuid.uuid4())
+        self.aws_request_id = request_id()
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + (timeout_seconds if timeout_seconds else 900)
@@ -52,20 +43,6 @@ class LambdaContext:
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the Task's timeout."""
         return max(int((self._deadline - time.monotonic()) * 1000), 0)
-
-
-def function_arn(name: str) -> str:
-    """A function name as a Lambda ARN (ARNs pass through)."""
-    if name.startswith("arn:"):
-        return name
-    return f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-
-
-def function_name(resource_or_name: str) -> str:
-    """The function name inside a Lambda ARN (`...:function:NAME[:alias]`), or the name itself."""
-    if ":function:" in resource_or_name:
-        return resource_or_name.split(":function:", 1)[1].split(":", 1)[0]
-    return resource_or_name
 
 
 class LocalHandlers:
@@ -79,11 +56,11 @@ class LocalHandlers:
     def _lookup(self, key: str) -> HandlerSpec | None:
         return self.handlers.get(key) or self.handlers.get(function_name(key))
 
-    def can_handle(self, state_name: str, resource: str, parameters: Any) -> bool:
+    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
         """Whether a handler is configured for this resource (lambda:invoke: checked at run time)."""
-        if resource.startswith(LAMBDA_INVOKE):
+        if _lambda_invoke(resource):
             return True
-        return self._lookup(resource) is not None
+        return self._lookup(resource.arn) is not None
 
     def load(self) -> None:
         """Import every configured handler now, so a bad one fails before the run."""
@@ -115,7 +92,8 @@ class LocalHandlers:
 
     def invoke(self, call: TaskCall) -> Any:
         """Call the handler; wrap the result for lambda:invoke."""
-        if call.resource.startswith(LAMBDA_INVOKE):
+        resource = call.resource
+        if _lambda_invoke(resource):
             params = call.parameters if isinstance(call.parameters, dict) else {}
             name = params.get("FunctionName")
             spec = self._lookup(name) if isinstance(name, str) else None
@@ -123,16 +101,16 @@ class LocalHandlers:
                 raise NotHandled()
             payload = params.get("Payload", {}) if "Payload" in params else call.parameters
             result = self._call(spec, function_name(name), payload, call)
-            if call.resource.endswith(".waitForTaskToken"):
+            if resource.callback:
                 from ..callbacks import Submitted
 
                 # The function's response only submits the work: the callback's output is the result.
                 return Submitted(lambda_invoke_response(result))
             return lambda_invoke_response(result)
-        spec = self._lookup(call.resource)
+        spec = self._lookup(resource.arn)
         if spec is None:
             raise NotHandled()
-        return self._call(spec, function_name(call.resource), call.parameters, call)
+        return self._call(spec, resource.function or resource.arn, call.parameters, call)
 
     def _call(self, spec: HandlerSpec, name: str, event: Any, call: TaskCall) -> Any:
         try:
@@ -166,6 +144,11 @@ class LocalHandlers:
         if error is not None:
             raise handler_error(error)  # even sys.exit: the handler's failure is the Task's error
         return encode_result(outcome.get("result"), spec.target)
+
+
+def _lambda_invoke(resource: Resource) -> bool:
+    """The optimized `lambda:invoke` integration (any pattern)."""
+    return resource.api == "lambda:invoke"
 
 
 def import_module_safely(module_name: str, base_dir: Path | None, location: Location) -> ModuleType:
@@ -289,7 +272,7 @@ def handler_error(exc: BaseException) -> StatesError:
     cause = {
         "errorMessage": _exception_text(exc),
         "errorType": name,
-        "requestId": str(uuid.uuid4()),
+        "requestId": request_id(),
         "stackTrace": stack,
     }
     return StatesError(name, json.dumps(cause))
@@ -333,7 +316,7 @@ def _failure(exc: BaseException) -> str:
 
 def lambda_invoke_response(payload: Any) -> dict:
     """The result shape of arn:aws:states:::lambda:invoke."""
-    request_id = str(uuid.uuid4())
+    request = request_id()
     return {
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
@@ -342,7 +325,7 @@ def lambda_invoke_response(payload: Any) -> dict:
                 "X-Amz-Executed-Version": ["$LATEST"],
                 "x-amzn-Remapped-Content-Length": ["0"],
                 "Connection": ["keep-alive"],
-                "x-amzn-RequestId": [request_id],
+                "x-amzn-RequestId": [request],
                 "Content-Length": [str(len(json.dumps(payload)))],
                 "Content-Type": ["application/json"],
             },
@@ -352,10 +335,10 @@ def lambda_invoke_response(payload: Any) -> dict:
                 "Content-Type": "application/json",
                 "X-Amz-Executed-Version": "$LATEST",
                 "x-amzn-Remapped-Content-Length": "0",
-                "x-amzn-RequestId": request_id,
+                "x-amzn-RequestId": request,
             },
             "HttpStatusCode": 200,
         },
-        "SdkResponseMetadata": {"RequestId": request_id},
+        "SdkResponseMetadata": {"RequestId": request},
         "StatusCode": 200,
     }

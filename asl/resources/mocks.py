@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..aws import FUNCTION, Resource, start_execution_response, state_machine_arn
 from ..errors import STATES_RUNTIME, Location, StatesError, UserInputError
 from ..loader import Document, load_file
 from ..source import pointer
@@ -100,7 +101,7 @@ class MockProvider:
         self.case = case
         self.location = location
 
-    def can_handle(self, state_name: str, resource: str, parameters: Any) -> bool:
+    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
         """Whether the test case mocks this state."""
         return state_name in self.states
 
@@ -123,9 +124,7 @@ class MockProvider:
         if not outcome.returns:
             raise StatesError(outcome.error, outcome.cause)
         result = mocked_result(call.resource, outcome.value)
-        from .nested import is_sync_start
-
-        if is_sync_start(call.resource):
+        if call.resource.api == "states:startExecution" and call.resource.job:
             # AWS records StartExecution's response (TaskSubmitted) before the finished execution.
             return _submitted_start(call, result)
         return result
@@ -133,24 +132,19 @@ class MockProvider:
 
 def _submitted_start(call: TaskCall, result: Any) -> Any:
     """The mocked execution as a `.sync` start: its ARN and the start time make StartExecution's response."""
-    import datetime
-
     from ..callbacks import Submitted
-    from .nested import start_execution_response
 
-    interp = call.interpreter
-    started = interp.clock.now() if interp is not None else datetime.datetime.now(datetime.timezone.utc)
     arn = result.get("ExecutionArn") if isinstance(result, dict) else None
     if not isinstance(arn, str):  # a mock that leaves it out: the ARN the started execution would have
         params = call.parameters if isinstance(call.parameters, dict) else {}
-        machine_arn = str(params.get("StateMachineArn", "arn:aws:states:us-east-1:123456789012:stateMachine:M"))
+        machine_arn = str(params.get("StateMachineArn", state_machine_arn("M")))
         arn = f"{machine_arn.replace(':stateMachine:', ':execution:', 1)}:{params.get('Name') or 'mocked'}"
-    return Submitted(start_execution_response(arn, started), lambda: result)
+    return Submitted(start_execution_response(arn, call.env.now()), lambda: result)
 
 
-def mocked_result(resource: str, value: Any) -> Any:
+def mocked_result(resource: Resource, value: Any) -> Any:
     """A mocked Return as the state's result: a plain Lambda ARN yields the Payload of the invoke response."""
-    if resource.startswith("arn:") and ":lambda:" in resource and ":function:" in resource:
+    if resource.kind == FUNCTION:
         if isinstance(value, dict) and "Payload" in value:
             return value["Payload"]
     return value

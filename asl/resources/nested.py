@@ -23,42 +23,17 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ..errors import Location, StatesError, UserInputError
-from . import Dispatcher, NotHandled, TaskCall
+from ..aws import (Resource, compact_json, epoch_millis, execution_arn, sdk_v1_cause, sdk_v2_cause,
+                   start_execution_response)
+from ..errors import INVALID_OUTPUT, INVALID_TOKEN, StatesError, TaskTokenError
+from ..runtime import MAX_DEPTH
+from . import NotHandled, TaskCall
+from .config import MachineSpec
 
-_PREFIX = "arn:aws:states:::"
 _START = "states:startExecution"
-_PATTERNS = ("", ".sync", ".sync:2", ".waitForTaskToken")
 _SEND = {"aws-sdk:sfn:sendTaskSuccess", "aws-sdk:sfn:sendTaskFailure", "aws-sdk:sfn:sendTaskHeartbeat"}
-MAX_DEPTH = 20   # children starting children: a cycle stops here instead of recursing forever
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-
-
-@dataclass
-class MachineSpec:
-    """A state machine the resources file declares: its name, ARN and definition."""
-
-    name: str
-    arn: str
-    path: Path
-    machine: Any
-    text: str
-    location: Location
-
-    @property
-    def region(self) -> str:
-        """The region part of the ARN."""
-        return self.arn.split(":")[3] or REGION
-
-    @property
-    def account(self) -> str:
-        """The account part of the ARN."""
-        return self.arn.split(":")[4] or ACCOUNT
 
 
 class NestedExecutions:
@@ -67,9 +42,9 @@ class NestedExecutions:
     def __init__(self, machines: dict[str, MachineSpec] | None = None) -> None:
         self.machines = machines or {}
 
-    def can_handle(self, state_name: str, resource: str, parameters: Any) -> bool:
+    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
         """Every form of states:startExecution (an undeclared machine fails as AWS fails it)."""
-        return _pattern(resource) is not None
+        return resource.api == _START
 
     def lookup(self, arn: str) -> MachineSpec | None:
         """The declared machine a StateMachineArn names (whole ARN first, then the name)."""
@@ -80,9 +55,9 @@ class NestedExecutions:
 
     def invoke(self, call: TaskCall) -> Any:
         """Start the child; the result has AWS's shape for the integration pattern."""
-        pattern = _pattern(call.resource)
-        if pattern is None:
+        if not self.can_handle(call.state_name, call.resource, call.parameters):
             raise NotHandled()
+        pattern = call.resource.pattern
         params = call.parameters if isinstance(call.parameters, dict) else {}
         arn = params.get("StateMachineArn")
         if not isinstance(arn, str) or not arn:
@@ -109,12 +84,12 @@ class _Child:
 
     def __init__(self, call: TaskCall, spec: MachineSpec, name: str, input: Any) -> None:
         self.call = call
+        self.env = call.env
         self.spec = spec
         self.name = name
         self.input = input
-        self.parent = call.interpreter
-        self.started = self.parent.clock.now()
-        self.arn = f"arn:aws:states:{spec.region}:{spec.account}:execution:{spec.name}:{name}"
+        self.started = self.env.now()
+        self.arn = execution_arn(spec.name, name, spec.region, spec.account)
         self.result: Any = None
 
     def start_response(self) -> dict:
@@ -122,33 +97,13 @@ class _Child:
         return start_execution_response(self.arn, self.started)
 
     def run(self) -> Any:
-        """Run the child to its end (recorded in the parent's store, if any); its ExecutionResult."""
-        from ..interp.clock import VirtualClock
-        from ..interp.context import ExecutionInfo
-        from ..interp.machine import Interpreter
-
-        parent_invoker = self.parent.invoker
-        depth = getattr(parent_invoker, "depth", 0) + 1
-        if depth > MAX_DEPTH:
+        """Run the child to its end (recorded like every execution); its ExecutionResult."""
+        if self.env.depth + 1 > MAX_DEPTH:
             raise _sfn_error("ExecutionLimitExceeded", f"Execution Limit Exceeded: 'executions nested more than "
                                                        f"{MAX_DEPTH} deep (does a machine start itself?)'")
-        clock = self.parent.clock
-        if getattr(clock, "virtual", False):
-            clock = VirtualClock(self.started)
-        info = ExecutionInfo(machine_name=self.spec.name, name=self.name, region=self.spec.region,
-                             account=self.spec.account)
-        invoker = child_dispatcher(parent_invoker, depth)
-        store = getattr(invoker, "store", None)
-        if store is not None:
-            store.start_execution(self.arn, self.name, self.spec.name, self.spec.text, self.input,
-                                  self.started.isoformat())
-        interp = Interpreter(self.spec.machine, clock=clock, info=info, invoker=invoker)
-        self.result = interp.run(self.input)
-        if store is not None:
-            events = self.result.history.events
-            store.finish_execution(self.arn, self.result, events[-1].timestamp.isoformat() if events else None)
+        self.result = self.env.start_child(self.spec, self.name, self.input, self.started)
         if self.result.status == "ABORTED":
-            from ..interp.machine import ExecutionAborted
+            from ..errors import ExecutionAborted
 
             # Only a stop of the whole run (Ctrl-C) aborts a child here: the parent stops too.
             raise ExecutionAborted()
@@ -162,25 +117,25 @@ class _Child:
         self._advance_parent(stopped)
         describe = self.describe(result, stopped, json_values)
         if result.status != "SUCCEEDED":
-            raise StatesError("States.TaskFailed", json.dumps(describe, separators=(",", ":"), ensure_ascii=False))
+            raise StatesError("States.TaskFailed", compact_json(describe))
         return describe
 
     def _advance_parent(self, stopped: datetime.datetime) -> None:
         """On the virtual clock the parent waited as long as the child ran (its TimeoutSeconds too)."""
-        clock = self.parent.clock
-        if not getattr(clock, "virtual", False):
+        env = self.env
+        if not env.virtual:
             return
         waited = (stopped - self.started).total_seconds()
         timeout = self.call.timeout_seconds
         if timeout is not None and waited >= timeout:
-            self.parent.sleep(timeout - (clock.now() - self.started).total_seconds())
+            env.sleep(timeout - (env.now() - self.started).total_seconds())
             raise StatesError("States.Timeout", None)
-        self.parent.sleep(max(waited - (clock.now() - self.started).total_seconds(), 0))
+        env.sleep(max(waited - (env.now() - self.started).total_seconds(), 0))
 
     def describe(self, result: Any, stopped: datetime.datetime, json_values: bool) -> dict:
         """DescribeExecution's fields as `.sync` returns them (keys in AWS's order)."""
         def text(value: Any) -> Any:
-            return value if json_values else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+            return value if json_values else compact_json(value)
 
         out: dict[str, Any] = {}
         if result.status != "SUCCEEDED":
@@ -198,42 +153,28 @@ class _Child:
                         "RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven"})
         else:
             out["RedriveStatus"] = "REDRIVABLE"
-        out.update({"StartDate": _millis(self.started), "StateMachineArn": self.spec.arn, "Status": result.status,
-                    "StopDate": _millis(stopped)})
+        out.update({"StartDate": epoch_millis(self.started), "StateMachineArn": self.spec.arn, "Status": result.status,
+                    "StopDate": epoch_millis(stopped)})
         return out
-
-
-def child_dispatcher(parent: Any, depth: int) -> Dispatcher:
-    """The parent's providers for a child, without mocks (a test case names the parent's states)."""
-    from .mocks import MockProvider
-
-    providers = [p for p in getattr(parent, "providers", []) if not isinstance(p, MockProvider)]
-    dispatcher = Dispatcher(providers)
-    for attr in ("store", "callbacks"):
-        if hasattr(parent, attr):
-            setattr(dispatcher, attr, getattr(parent, attr))
-    dispatcher.depth = depth
-    return dispatcher
 
 
 class TaskTokenApi:
     """`aws-sdk:sfn:sendTaskSuccess` / `sendTaskFailure` / `sendTaskHeartbeat`, answering this run's tokens."""
 
-    def can_handle(self, state_name: str, resource: str, parameters: Any) -> bool:
+    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
         """The three SDK actions."""
-        return resource[len(_PREFIX):] in _SEND if resource.startswith(_PREFIX) else False
+        return resource.api in _SEND and resource.pattern == ""
 
     def invoke(self, call: TaskCall) -> Any:
         """Answer the token; `{}` as the SDK returns, or AWS's Sfn.* error."""
         if not self.can_handle(call.state_name, call.resource, None):
             raise NotHandled()
-        from ..callbacks import (INVALID_OUTPUT, TaskTokenError, callback_options, send_task_failure,
-                                 send_task_heartbeat, send_task_success)
+        from ..callbacks import send_task_failure, send_task_heartbeat, send_task_success, well_formed
 
-        action = call.resource.rsplit(":", 1)[1]
+        action = call.resource.action
         params = call.parameters if isinstance(call.parameters, dict) else {}
         token = params.get("TaskToken")
-        store = callback_options(call.interpreter).store if call.interpreter is not None else None
+        store = call.env.store if call.env is not None else None
         try:
             if action == "sendTaskSuccess":
                 output = params.get("Output")
@@ -242,10 +183,8 @@ class TaskTokenApi:
                         output = json.loads(output)
                     except ValueError as exc:
                         # The token is checked first, as AWS does.
-                        from ..callbacks import well_formed
-
                         if not well_formed(token):
-                            raise TaskTokenError("InvalidToken") from None
+                            raise TaskTokenError(INVALID_TOKEN) from None
                         raise TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'") from None
                 send_task_success(token, output, store=store)
             elif action == "sendTaskFailure":
@@ -253,31 +192,8 @@ class TaskTokenApi:
             else:
                 send_task_heartbeat(token, store=store)
         except TaskTokenError as exc:
-            raise StatesError(f"Sfn.{exc.code}Exception", f"{exc.message} (Service: Sfn, Status Code: 400, "
-                                                          f"Request ID: {uuid.uuid4()}) (SDK Attempt Count: 1)") from None
+            raise StatesError(f"Sfn.{exc.code}Exception", f"{sdk_v2_cause('Sfn', exc.message, 400)} (SDK Attempt Count: 1)") from None
         return {}
-
-
-def start_execution_response(arn: str, started: datetime.datetime) -> dict:
-    """StartExecution's response as the optimized integration returns it (TaskSubmitted's output)."""
-    from .messaging import _http_metadata
-
-    request_id = str(uuid.uuid4())
-    body = json.dumps({"executionArn": arn, "startDate": round(started.timestamp(), 3)}, separators=(",", ":"))
-    meta = _http_metadata("application/x-amz-json-1.0", len(body), request_id, started)
-    return {"ExecutionArn": arn, **meta, "StartDate": _millis(started)}
-
-
-def is_sync_start(resource: str) -> bool:
-    """Whether a resource starts an execution and waits for it (`.sync` or `.sync:2`)."""
-    return _pattern(resource) in (".sync", ".sync:2")
-
-
-def _pattern(resource: str) -> str | None:
-    if not resource.startswith(_PREFIX + _START):
-        return None
-    rest = resource[len(_PREFIX + _START):]
-    return rest if rest in _PATTERNS else None
 
 
 def _input(value: Any) -> Any:
@@ -294,41 +210,4 @@ def _input(value: Any) -> Any:
 
 def _sfn_error(code: str, message: str) -> StatesError:
     """An error of the optimized Step Functions integration, as AWS words it."""
-    return StatesError(f"StepFunctions.{code}Exception",
-                       f"{message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code}; "
-                       f"Request ID: {uuid.uuid4()}; Proxy: null)")
-
-
-def _millis(moment: datetime.datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-def nested_from_config(config: Any) -> NestedExecutions:
-    """The machines section of a ResourcesConfig; every definition is loaded and checked now."""
-    from ..api import load_machine
-
-    machines: dict[str, MachineSpec] = {}
-    base = config.base_dir or Path(".")
-    for key, raw in config.section("machines").items():
-        where = config.location(f"/machines/{key}")
-        if not isinstance(raw, str) or not raw:
-            raise UserInputError(f"machine '{key}' must name its definition file", where)
-        key = str(key)
-        if key.startswith("arn:"):
-            parts = key.split(":")
-            if len(parts) < 7 or parts[2] != "states" or parts[5] != "stateMachine" or not parts[6]:
-                raise UserInputError(f"'{key}' is not a state machine ARN "
-                                     f"(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", where)
-            name, arn = parts[6], key
-        else:
-            name, arn = key, f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{key}"
-        path = (base / raw).resolve()
-        if not path.is_file():
-            raise UserInputError(f"machine '{key}': no definition file {raw}", where)
-        from ..loader import read_text
-
-        _, machine = load_machine(path)
-        spec = MachineSpec(name, arn, path, machine, read_text(path), where)
-        machines[arn] = spec
-        machines.setdefault(name, spec)
-    return NestedExecutions(machines)
+    return StatesError(f"StepFunctions.{code}Exception", sdk_v1_cause("AWSStepFunctions", message, 400, code))

@@ -83,38 +83,12 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
       sfn run LambdaSQSIntegration.json --mock-config MockConfigFile.json --test-case HappyPath
     """
     from asl.api import load_machine, run_machine
+    from asl.resources.config import find_resources
 
+    if (mock_config is None) != (test_case is None):
+        raise click.UsageError("--mock-config and --test-case go together")
     # The state machine's name: --name, else the file's stem without an `.asl` suffix.
     machine_name = name or Path(definition).stem.removesuffix(".asl")
-    try:
-        _, machine = load_machine(definition, validate=not no_validate)
-        if execution_type.upper() == "EXPRESS":
-            from asl.tasks import express_problems
-
-            problems = express_problems(machine)
-            if problems:
-                raise UserInputError(problems[0], Location(definition))
-        execution_input = _read_input(input_json, input_file)
-        invoker = build_invoker(definition, machine, resources_file, mock_config, test_case, name)
-        recording = None
-        if not no_store:
-            import uuid
-
-            from asl.loader import read_text
-            from asl.store import Recording
-
-            execution_name = execution_name or str(uuid.uuid4())
-            store = _open_store(store_path, definition)
-            if store is not None:
-                recording = Recording(store, machine_name, execution_name,
-                                      read_text(definition), execution_input, invoker)
-        from asl.callbacks import CallbackOptions
-
-        # Task tokens go through the store so `sfn task success` in another terminal can answer them.
-        invoker.store = recording.store if recording is not None else None
-        invoker.callbacks = CallbackOptions(invoker.store, callback_wait)
-    except SfnError as exc:
-        _fail_start(exc)
     if output_format is None:
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
@@ -125,18 +99,25 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
     try:
+        _, machine = load_machine(definition, validate=not no_validate)
+        execution_input = _read_input(input_json, input_file)
+        store = None if no_store else _open_store(store_path, definition)
+        from asl.loader import read_text
+
         result = run_machine(machine, execution_input, name=machine_name,
-                             clock=clock, listeners=listeners, execution_name=execution_name,
-                             execution_type=execution_type.upper(),
-                             invoker=invoker)
+                             resources=resources_file or find_resources(definition),
+                             mocks=(mock_config, test_case) if mock_config is not None else None,
+                             store=store, clock=clock, listeners=listeners, execution_name=execution_name,
+                             execution_type=execution_type.upper(), callback_wait=callback_wait,
+                             source=definition, definition_text=read_text(definition) if store else None)
+    except SfnError as exc:
+        _fail_start(exc)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
         from asl.errors import UnvalidatedDefinitionError
 
         _fail_start(UnvalidatedDefinitionError(definition, exc))
-    if recording is not None:
-        recording.finish(result)
     history_written = True
     if history_out is not None:
         try:
@@ -176,57 +157,6 @@ def _open_store(store_path: str | None, definition: str):
         # A definition in a read-only folder still runs; only its recording is skipped.
         click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)
         return None
-
-
-def build_invoker(definition: str, machine, resources_file: str | None, mock_config: str | None = None,
-                  test_case: str | None = None, machine_name: str | None = None):
-    """The Task dispatcher for this run; without a test case every Task needs a provider before the run."""
-    from asl.resources import Dispatcher
-    from asl.resources.config import find_resources, load_resources
-    from asl.tasks import missing_providers, task_states, unsupported_fields
-
-    if (mock_config is None) != (test_case is None):
-        raise click.UsageError("--mock-config and --test-case go together")
-    providers = []
-    if mock_config is not None:
-        from asl.resources.mocks import load_mock_config
-
-        mocks = load_mock_config(mock_config)
-        # Step Functions Local keys machines by name: --name, else the file's stem ("a.asl.json": "a.asl", "a").
-        stem = Path(definition).name
-        names = [machine_name] if machine_name else [Path(definition).stem, stem.split(".")[0]]
-        provider = mocks.test_case(names, test_case)
-        unknown = provider.unknown_states({state.name for state in task_states(machine)})
-        if unknown:
-            raise UserInputError(f"test case '{test_case}' mocks '{unknown[0]}', which is not a Task state "
-                                 f"of {definition}", provider.location)
-        providers.append(provider)
-    config = load_resources(resources_file if resources_file else find_resources(definition))
-    handlers = config.local_handlers()
-    handlers.load()
-    providers.append(handlers)
-    from asl.resources.messaging import messaging_from_config
-
-    providers.append(messaging_from_config(config, handlers))
-    from asl.resources.nested import TaskTokenApi, child_dispatcher, nested_from_config
-
-    nested = nested_from_config(config)
-    providers += [nested, TaskTokenApi()]
-    dispatcher = Dispatcher(providers)
-    problems = unsupported_fields(machine)
-    if mock_config is None:
-        problems += missing_providers(machine, dispatcher)
-    # With a test case, as in Step Functions Local, a Task it does not mock may still be off the
-    # path the case takes: only reaching it fails the run (States.Runtime, naming the state).
-    if problems:
-        raise UserInputError(problems[0], Location(definition))
-    # A machine the definition may start must be able to run too (its Tasks without the mocks).
-    children = child_dispatcher(dispatcher, 1)
-    for spec in {id(s): s for s in nested.machines.values()}.values():
-        problems = missing_providers(spec.machine, children)
-        if problems:
-            raise UserInputError(problems[0], Location(str(spec.path)))
-    return dispatcher
 
 
 def _unanswered_callback(result) -> bool:

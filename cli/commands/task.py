@@ -66,7 +66,8 @@ def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
 @click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
 def success(token: str, output_json: str, store_path: str | None) -> None:
     """SendTaskSuccess: the Task waiting on TOKEN succeeds with --output."""
-    from asl.callbacks import INVALID_OUTPUT, TaskTokenError, send_task_success
+    from asl.callbacks import send_task_success
+    from asl.errors import INVALID_OUTPUT, TaskTokenError
 
     from asl.loader import parse_json_value
 

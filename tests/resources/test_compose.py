@@ -3,7 +3,7 @@
 import pytest
 
 from asl.api import machine_from_definition
-from asl.tasks import express_problems
+from asl.resources.compose import express_problems
 
 
 def one_state(state: dict) -> dict:

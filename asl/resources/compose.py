@@ -1,0 +1,132 @@
+"""The one place a run's Task providers are assembled, in the order they are asked, and checked before the run.
+
+Order: a mock test case (it answers the states it lists, whatever their resource), the local
+handlers, the SNS and SQS stubs, nested executions, then the SDK's SendTask* actions. A new
+service stub is one module beside sns.py / sqs.py, one section in config.py and one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ..aws import ACTIVITY
+from ..errors import Location, UserInputError
+from ..model.states import MapState, ParallelState, StateMachine, TaskState
+from . import Dispatcher
+from .config import ResourcesConfig
+from .local import LocalHandlers
+from .messages import MessageLog
+from .mocks import MockProvider
+from .nested import NestedExecutions, TaskTokenApi
+from .sns import SnsStub
+from .sqs import SqsStub
+
+
+@dataclass
+class Services:
+    """What a run's Tasks reach: the dispatcher, and the message log the stubs write to."""
+
+    dispatcher: Dispatcher
+    messages: MessageLog
+    config: ResourcesConfig
+
+    def for_child(self) -> Dispatcher:
+        """A child execution's providers: the same, but a mock test case names the parent's states only."""
+        return self.dispatcher.without(MockProvider)
+
+
+def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -> Services:
+    """Import the configured handlers (a bad one fails now, naming its place) and build the providers."""
+    handlers = LocalHandlers(config.handlers, config.base_dir)
+    handlers.load()
+    # Subscribers and consumers are called through their own LocalHandlers (keys never clash with Tasks').
+    subscribers = LocalHandlers({}, config.base_dir)
+    for spec in config.subscriber_specs():
+        subscribers.function(spec)
+    messages = MessageLog()
+    sqs = SqsStub(config.queues, messages, subscribers)
+    sns = SnsStub(config.topics, sqs, messages, subscribers)
+    providers: list[Any] = [] if mocks is None else [mocks]
+    providers += [handlers, sns, sqs, NestedExecutions(config.machines), TaskTokenApi()]
+    return Services(Dispatcher(providers), messages, config)
+
+
+def check_before_run(machine: StateMachine, services: Services, where: Location, mocked: bool = False,
+                     express: bool = False) -> None:
+    """Refuse what cannot run, before it starts: one UserInputError naming the first problem."""
+    problems = unsupported_fields(machine)
+    if express:
+        problems = express_problems(machine) + problems
+    # With a test case, as in Step Functions Local, a Task it does not mock may still be off the
+    # path the case takes: only reaching it fails the run (States.Runtime, naming the state).
+    if not mocked:
+        problems += missing_providers(machine, services.dispatcher)
+    if problems:
+        raise UserInputError(problems[0], where)
+    # A machine the definition may start must be able to run too (its Tasks without the mocks).
+    children = services.for_child()
+    for spec in {id(s): s for s in services.config.machines.values()}.values():
+        problems = missing_providers(spec.machine, children)
+        if problems:
+            raise UserInputError(problems[0], Location(str(spec.path)))
+
+
+def all_states(machine: StateMachine) -> Iterator[Any]:
+    """Every state, in branches and item processors too."""
+    for state in machine.states.values():
+        yield state
+        if isinstance(state, ParallelState):
+            for branch in state.branches:
+                yield from all_states(branch)
+        elif isinstance(state, MapState) and state.processor is not None:
+            yield from all_states(state.processor)
+
+
+def task_states(machine: StateMachine) -> Iterator[TaskState]:
+    """Every Task state, in branches and item processors too."""
+    return (state for state in all_states(machine) if isinstance(state, TaskState))
+
+
+def unsupported_fields(machine: StateMachine) -> list[str]:
+    """Fields sfn cannot run faithfully: said before the run rather than run differently."""
+    problems = []
+    for state in all_states(machine):
+        if isinstance(state, MapState):
+            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
+                if value is not None:
+                    problems.append(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn does "
+                                    f"not emulate; give the items in the input (ItemsPath / Items) instead")
+    return problems
+
+
+def missing_providers(machine: StateMachine, dispatcher: Dispatcher) -> list[str]:
+    """One message per Task state no provider can answer."""
+    problems = []
+    for state in task_states(machine):
+        raw = getattr(state.parameters, "root", None)
+        problem = dispatcher.missing(state.name, state.resource, raw)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def express_problems(machine: StateMachine) -> list[str]:
+    """What an Express workflow cannot run: only request-response integrations, no Distributed Map.
+
+    The guide's comparison of workflow types: Express supports neither the job-run (`.sync`) nor the
+    callback (`.waitForTaskToken`) pattern, nor activities or Distributed Map.
+    """
+    problems = []
+    for state in all_states(machine):
+        if isinstance(state, TaskState):
+            resource = state.resource
+            if resource.job or resource.callback:
+                pattern = ".sync" if resource.job else ".waitForTaskToken"
+                problems.append(f"state '{state.name}': an Express workflow cannot wait with {pattern} "
+                                f"({resource.arn}); only Standard workflows can")
+            elif resource.kind == ACTIVITY:
+                problems.append(f"state '{state.name}': an Express workflow cannot run activities ({resource.arn})")
+        elif isinstance(state, MapState) and state.mode == "DISTRIBUTED":
+            problems.append(f"state '{state.name}': an Express workflow cannot run a Distributed Map")
+    return problems
