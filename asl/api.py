@@ -33,15 +33,20 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 resources: Any = None, mocks: tuple[str | Path, str] | None = None, store: Any = None,
                 clock: str | Any = "virtual", listeners: list[Callable] | None = None,
                 execution_name: str | None = None, execution_type: str = "STANDARD",
-                callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None):
+                callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None,
+                strict: bool = True):
     """Run one execution to its end and return its ExecutionResult (history included).
 
-    resources: a resources file (path) or a parsed ResourcesConfig; mocks: (MockConfigFile, test case);
+    resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
+    the SNS / SQS message log across runs and read it afterwards: `services.messages`); mocks: (MockConfigFile, test case);
     store: an asl.store.Store or a path to one (None: nothing recorded); clock: "virtual", "real" or
     a clock object; source: the definition's file, named in errors and used to find the machine in
     the mock file. Problems found before the run raise UserInputError; nothing has run then.
+    strict=False: a Task that nothing answers fails only if the run reaches it (States.Runtime naming
+    it), as with a mock test case, so a test of one path needs providers for that path alone.
     """
-    run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS")
+    run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS",
+               strict)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
@@ -54,16 +59,20 @@ class _Run:
     """What one `run_machine` call builds once and shares with the child executions its Tasks start."""
 
     def __init__(self, name: str, resources: Any, mocks: tuple[str | Path, str] | None, store: Any,
-                 callback_wait: float, source: str | Path | None, express: bool) -> None:
-        from .resources.compose import build_services
+                 callback_wait: float, source: str | Path | None, express: bool, strict: bool = True) -> None:
+        from .resources.compose import Services, build_services
         from .resources.config import ResourcesConfig, load_resources
         from .runtime import CallbackOptions
 
         self.where = Location(str(source) if source is not None else "<definition>")
         self.express = express
-        config = resources if isinstance(resources, ResourcesConfig) else load_resources(resources)
+        self.strict = strict
         self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
-        self.services = build_services(config, self.mock_provider)
+        if isinstance(resources, Services):
+            self.services = resources.with_mocks(self.mock_provider)
+        else:
+            config = resources if isinstance(resources, ResourcesConfig) else load_resources(resources)
+            self.services = build_services(config, self.mock_provider)
         self.own_store = store is not None and not hasattr(store, "start_execution")
         if self.own_store:
             from .store import Store
@@ -80,8 +89,8 @@ class _Run:
             unknown = self.mock_provider.unknown_states({state.name for state in task_states(machine)})
             if unknown:
                 raise _mock_error(self.mock_provider, unknown[0], self.where)
-        check_before_run(machine, self.services, self.where, mocked=self.mock_provider is not None,
-                         express=self.express)
+        check_before_run(machine, self.services, self.where,
+                         every_task=self.strict and self.mock_provider is None, express=self.express)
 
     def execute(self, machine: StateMachine, input: Any, name: str, execution_name: str | None, clock: Any,
                 listeners: list[Callable] | None, definition_text: str | None, depth: int = 0,

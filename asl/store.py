@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import Location, UserInputError
+from .errors import TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, Location, TaskTokenError, UserInputError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS executions (
@@ -482,9 +482,12 @@ class Recording:
     """One execution being written to a store: RUNNING now, complete when `finish` is called."""
 
     def __init__(self, store: Store, machine: str, name: str, definition: str | None, input: Any,
-                 messages: Any = None, *, arn: str, started: datetime.datetime | None = None) -> None:
+                 messages: Any = None, *, arn: str | None = None, started: datetime.datetime | None = None) -> None:
+        from .aws import execution_arn
+
         self.store = store
-        self.arn = arn
+        # The run's own ARN (an Express one has its own form); a Standard one when not given.
+        self.arn = arn or execution_arn(machine, name)
         started = started or datetime.datetime.now(datetime.timezone.utc)
         store.start_execution(self.arn, name, machine, definition, input, started.isoformat())
         if messages is not None:

@@ -317,17 +317,17 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
     expected, transitions = workload.expected(definition, data)
 
     _, machine = load_machine(folder / f"{workload.definition}.asl.json")
-    invoker = None
+    services = None
     if workload.resources is not None:
-        from cli.commands.run import build_invoker
+        from asl.resources.compose import build_services
+        from asl.resources.config import load_resources
 
-        invoker = build_invoker(str(folder / f"{workload.definition}.asl.json"), machine,
-                                str(workload.resources))
+        services = build_services(load_resources(workload.resources))  # handlers imported once, not timed
     from asl.api import run_machine
 
     def engine_once() -> tuple[float, Any]:
         start = time.perf_counter()
-        result = run_machine(machine, data, name="bench", clock="virtual", invoker=invoker,
+        result = run_machine(machine, data, name="bench", clock="virtual", resources=services,
                              execution_type=workload.execution_type)
         return time.perf_counter() - start, result
 

@@ -9,10 +9,11 @@ from asl.api import machine_from_definition, run_machine
 
 @pytest.fixture
 def execute():
-    """execute(definition, input=None, invoker=None) -> ExecutionResult (virtual clock)."""
-    def _execute(definition, input=None, invoker=None, validate=False):
+    """execute(definition, input=None, validate=False, **run_machine_options) -> ExecutionResult (virtual clock)."""
+    def _execute(definition, input=None, validate=False, **options):
         machine = machine_from_definition(definition, validate=validate)
-        return run_machine(machine, input if input is not None else {}, clock="virtual", invoker=invoker)
+        options.setdefault("strict", False)  # a Task nothing answers fails when reached (States.Runtime)
+        return run_machine(machine, input if input is not None else {}, clock="virtual", **options)
     return _execute
 
 

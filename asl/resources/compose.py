@@ -31,6 +31,12 @@ class Services:
     messages: MessageLog
     config: ResourcesConfig
 
+    def with_mocks(self, mocks: MockProvider | None) -> "Services":
+        """The same providers with a mock test case asked first (or these services, without one)."""
+        if mocks is None:
+            return self
+        return Services(Dispatcher([mocks, *self.for_child().providers]), self.messages, self.config)
+
     def for_child(self) -> Dispatcher:
         """A child execution's providers: the same, but a mock test case names the parent's states only."""
         return self.dispatcher.without(MockProvider)
@@ -52,15 +58,17 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
     return Services(Dispatcher(providers), messages, config)
 
 
-def check_before_run(machine: StateMachine, services: Services, where: Location, mocked: bool = False,
+def check_before_run(machine: StateMachine, services: Services, where: Location, every_task: bool = True,
                      express: bool = False) -> None:
-    """Refuse what cannot run, before it starts: one UserInputError naming the first problem."""
+    """Refuse what cannot run, before it starts: one UserInputError naming the first problem.
+
+    every_task=False (a mock test case, or a test of one path): a Task no provider answers may be
+    off the path the run takes; only reaching it fails the run (States.Runtime, naming the state).
+    """
     problems = unsupported_fields(machine)
     if express:
         problems = express_problems(machine) + problems
-    # With a test case, as in Step Functions Local, a Task it does not mock may still be off the
-    # path the case takes: only reaching it fails the run (States.Runtime, naming the state).
-    if not mocked:
+    if every_task:
         problems += missing_providers(machine, services.dispatcher)
     if problems:
         raise UserInputError(problems[0], where)

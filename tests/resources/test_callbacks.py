@@ -9,12 +9,9 @@ import time
 import pytest
 
 from asl.api import machine_from_definition, run_machine
-from asl.callbacks import (CallbackOptions, TaskTokenError, new_token, send_task_failure, send_task_heartbeat,
+from asl.callbacks import (new_token, send_task_failure, send_task_heartbeat,
                            send_task_success, well_formed)
-from asl.resources import Dispatcher
-from asl.resources.config import load_resources
-from asl.resources.messaging import messaging_from_config
-from asl.resources.nested import TaskTokenApi
+from asl.errors import TaskTokenError
 from asl.store import Store
 
 # Handlers answer through asl.callbacks; what they do depends on the event they get.
@@ -72,11 +69,8 @@ subscriptions:
 def invoker(tmp_path):
     (tmp_path / "cb_handlers.py").write_text(HANDLERS)
     (tmp_path / "resources.yaml").write_text(RESOURCES)
-    config = load_resources(tmp_path / "resources.yaml")
-    handlers = config.local_handlers()
-    dispatcher = Dispatcher([handlers, messaging_from_config(config, handlers), TaskTokenApi()])
-    dispatcher.callbacks = CallbackOptions(store=None, virtual_wait=0.0)
-    return dispatcher
+    # run_machine's options for these runs; tests change the store and the callback wait.
+    return {"resources": tmp_path / "resources.yaml", "callback_wait": 0.0}
 
 
 def lambda_task(function, payload=None, **fields):
@@ -89,7 +83,7 @@ def lambda_task(function, payload=None, **fields):
 
 
 def run(definition, invoker, input=None, clock="virtual"):
-    return run_machine(machine_from_definition(definition), input or {}, clock=clock, invoker=invoker)
+    return run_machine(machine_from_definition(definition), input or {}, clock=clock, **invoker)
 
 
 def types(result):
@@ -112,7 +106,7 @@ def test_handler_answers_later_from_a_thread_real_clock(invoker):
 
 
 def test_virtual_clock_waits_a_bounded_real_time_for_a_thread(invoker):
-    invoker.callbacks = CallbackOptions(store=None, virtual_wait=5.0)
+    invoker["callback_wait"] = 5.0
     started = time.monotonic()
     result = run(lambda_task("Later", {"delay": 0.1}), invoker)
     assert (result.status, result.output) == ("SUCCEEDED", "late but here")
@@ -205,8 +199,7 @@ def test_undeclared_queue_fails_before_waiting(invoker):
 def test_answers_through_the_store(tmp_path, invoker):
     """A second connection to the store stands in for `sfn task success` in another process."""
     store = Store(tmp_path / "sfn.db")
-    invoker.store = store
-    invoker.callbacks = CallbackOptions(store=store, virtual_wait=5.0, poll_seconds=0.02)
+    invoker.update(store=store, callback_wait=5.0)
     path = tmp_path / "sfn.db"
 
     def answer():
@@ -229,7 +222,7 @@ def test_answers_through_the_store(tmp_path, invoker):
     (row,) = store.task_tokens(None)
     assert (row["status"], row["heartbeats"]) == ("SUCCEEDED", 1)
     with pytest.raises(TaskTokenError) as late:
-        send_task_success(row["token"], {}, store=path)
+        send_task_success(row["token"], {}, store=Store(path))
     assert late.value.code == "TaskTimedOut" and late.value.exit_code == 1
 
 
@@ -243,7 +236,7 @@ def test_token_errors(tmp_path):
         send_task_failure(token, "E", "C")
     assert unknown.value.code == "TaskDoesNotExist"
     with pytest.raises(TaskTokenError) as unknown_in_store:
-        send_task_heartbeat(token, store=tmp_path / "sfn.db")
+        send_task_heartbeat(token, store=Store(tmp_path / "sfn.db"))
     assert unknown_in_store.value.code == "TaskDoesNotExist"
     with pytest.raises(TaskTokenError) as output:
         send_task_success(token, {"not json": object()})
@@ -274,13 +267,13 @@ def test_sdk_send_task_success_with_a_bad_token(invoker):
 
 def test_a_token_nobody_answered_is_closed_as_timed_out(tmp_path, invoker):
     store = Store(tmp_path / "sfn.db")
-    invoker.callbacks = CallbackOptions(store=store, virtual_wait=0.0)
+    invoker["store"] = store
     result = run(lambda_task("Ignore", TimeoutSeconds=5), invoker)
     assert result.error == "States.Timeout"
     (row,) = store.task_tokens(None)
     assert row["status"] == "TIMED_OUT"
     with pytest.raises(TaskTokenError) as late:
-        send_task_success(row["token"], {}, store=tmp_path / "sfn.db")
+        send_task_success(row["token"], {}, store=Store(tmp_path / "sfn.db"))
     assert late.value.code == "TaskTimedOut"
 
 

@@ -9,9 +9,8 @@ import pytest
 
 from asl.api import machine_from_definition, run_machine
 from asl.errors import UserInputError
-from asl.resources import Dispatcher
+from asl.resources.compose import build_services, missing_providers
 from asl.resources.config import find_resources, load_resources
-from asl.tasks import missing_providers
 
 HANDLERS = '''
 import time
@@ -59,10 +58,7 @@ def workspace(tmp_path, monkeypatch):
 def run(workspace, state, input=None):
     definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True, **state}}}
     machine = machine_from_definition(definition, validate=False)
-    config = load_resources(workspace / "resources.yaml")
-    handlers = config.local_handlers()
-    handlers.load()
-    return run_machine(machine, input or {}, invoker=Dispatcher([handlers]))
+    return run_machine(machine, input or {}, resources=workspace / "resources.yaml")
 
 
 def test_plain_arn_returns_the_bare_result(workspace):
@@ -118,7 +114,7 @@ def test_retry_on_handler_error(workspace):
 def test_unmapped_resource_is_reported_before_the_run(workspace):
     machine = machine_from_definition({"StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": ARN + "Unknown", "End": True}}}, validate=False)
-    dispatcher = Dispatcher([load_resources(workspace / "resources.yaml").local_handlers()])
+    dispatcher = build_services(load_resources(workspace / "resources.yaml")).dispatcher
     problems = missing_providers(machine, dispatcher)
     assert problems and "state 'T'" in problems[0] and ARN + "Unknown" in problems[0]
 
@@ -140,7 +136,7 @@ def test_bad_resources_files(tmp_path, text, message):
 def test_missing_module_fails_before_the_run(tmp_path):
     (tmp_path / "resources.yaml").write_text("handlers:\n  X: no_such_module_here:fn\n")
     with pytest.raises(UserInputError) as info:
-        load_resources(tmp_path / "resources.yaml").local_handlers().load()
+        build_services(load_resources(tmp_path / "resources.yaml"))
     assert "cannot import handler module 'no_such_module_here': ModuleNotFoundError" in str(info.value)
     assert ":2:" in str(info.value)
 
@@ -158,8 +154,8 @@ def test_definition_cannot_import_a_module_it_names(tmp_path):
     before = set(sys.modules)
     machine = machine_from_definition({"StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:os.system", "End": True}}}, validate=False)
-    result = run_machine(machine, {}, invoker=Dispatcher([load_resources(None).local_handlers()]))
-    assert result.status == "FAILED"
+    with pytest.raises(UserInputError, match="no handler, stub or mock"):
+        run_machine(machine, {})
     assert not {m for m in set(sys.modules) - before if m.startswith("os")}
 
 
@@ -198,7 +194,7 @@ def test_import_failures_are_one_line_errors_at_the_resources_file(tmp_path, mon
     (tmp_path / f"{module}.py").write_text(source)
     (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
     with pytest.raises(UserInputError) as info:
-        load_resources(tmp_path / "resources.yaml").local_handlers().load()
+        build_services(load_resources(tmp_path / "resources.yaml"))
     assert str(info.value).startswith(f"{tmp_path / 'resources.yaml'}:2:")
     assert message.format(m=module) in str(info.value)
     assert "\n" not in str(info.value)
@@ -212,7 +208,7 @@ def test_ctrl_c_while_importing_still_interrupts(tmp_path, monkeypatch):
     (tmp_path / f"{module}.py").write_text("raise KeyboardInterrupt\n")
     (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
     with pytest.raises(KeyboardInterrupt):
-        load_resources(tmp_path / "resources.yaml").local_handlers().load()
+        build_services(load_resources(tmp_path / "resources.yaml"))
 
 
 def test_same_named_module_of_another_folder_is_run_once_and_not_kept_when_it_fails(tmp_path, monkeypatch):
@@ -227,12 +223,12 @@ def test_same_named_module_of_another_folder_is_run_once_and_not_kept_when_it_fa
         "import os\nopen(os.path.join(os.path.dirname(__file__), 'runs'), 'a').write('x')\n"
         "def fn(event, context):\n    return 'b'\n")
     (broken / f"{module}.py").write_text("import sys\nsys.exit(3)\n")
-    load_resources(first / "resources.yaml").local_handlers().load()
+    build_services(load_resources(first / "resources.yaml"))
     for _ in range(2):  # a new provider each time, as a subscriber's delivery makes
-        load_resources(second / "resources.yaml").local_handlers().load()
+        build_services(load_resources(second / "resources.yaml"))
     assert (second / "runs").read_text() == "x"
     with pytest.raises(UserInputError, match="SystemExit"):
-        load_resources(broken / "resources.yaml").local_handlers().load()
+        build_services(load_resources(broken / "resources.yaml"))
     assert not [name for name in sys.modules if name.startswith(module + "__sfn_") and str(broken) in
                 str(getattr(sys.modules[name], "__file__", ""))]
 
@@ -356,6 +352,6 @@ def test_import_time_prints_go_to_stderr(tmp_path, monkeypatch, capsys):
     (tmp_path / f"{module}.py").write_text("print('importing')\ndef fn(event, context):\n    return 1\n")
     (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
-    load_resources(tmp_path / "resources.yaml").local_handlers().load()
+    build_services(load_resources(tmp_path / "resources.yaml"))
     captured = capsys.readouterr()
     assert "importing" in captured.err and "importing" not in captured.out

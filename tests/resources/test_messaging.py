@@ -7,10 +7,32 @@ import pytest
 
 from asl.api import machine_from_definition, run_machine
 from asl.errors import StatesError, UserInputError
-from asl.resources import Dispatcher
-from asl.resources.config import load_resources
-from asl.resources.messaging import (Messaging, attributes_md5, filter_policy_problem, messaging_from_config,
-                                     policy_matches)
+from asl.aws import parse_resource
+from asl.resources.compose import build_services
+from asl.resources.config import ResourcesConfig, load_resources
+from asl.resources.filter_policy import filter_policy_problem, policy_matches
+from asl.resources.sns import SnsStub
+from asl.resources.sqs import SqsStub, attributes_md5
+
+
+class Stubs:
+    """The SNS and SQS stubs of one resources file, as a run builds them (asl.resources.compose)."""
+
+    def __init__(self, config: ResourcesConfig) -> None:
+        self.config = config
+        self.services = services = build_services(config)
+        self.log = services.messages
+        self.sns = next(p for p in services.dispatcher.providers if isinstance(p, SnsStub))
+        self.sqs = next(p for p in services.dispatcher.providers if isinstance(p, SqsStub))
+        self.publish, self.send_message = self.sns.publish, self.sqs.send_message
+        self.messages, self.messages_for, self.listeners = self.log.messages, self.log.messages_for, self.log.listeners
+
+    def can_handle(self, state_name, resource, parameters):
+        return any(stub.can_handle(state_name, parse_resource(resource), parameters) for stub in (self.sns, self.sqs))
+
+
+def messaging_from_config(config, handlers=None):
+    return Stubs(config)
 
 RESOURCES = """
 handlers:
@@ -58,7 +80,7 @@ def messaging(tmp_path):
     (tmp_path / "subscribers.py").write_text(SUBSCRIBERS)
     (tmp_path / "resources.yaml").write_text(RESOURCES)
     config = load_resources(tmp_path / "resources.yaml")
-    stub = messaging_from_config(config, config.local_handlers())
+    stub = Stubs(config)
     stub.folder = tmp_path
     return stub
 
@@ -71,7 +93,7 @@ def received(stub):
 def run(messaging, resource, parameters, input=None, **extra):
     machine = machine_from_definition({"StartAt": "S", "States": {
         "S": {"Type": "Task", "Resource": resource, "Parameters": parameters, "End": True, **extra}}})
-    return run_machine(machine, input or {}, clock="virtual", invoker=Dispatcher([messaging]))
+    return run_machine(machine, input or {}, clock="virtual", resources=messaging.services)
 
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/"
@@ -171,7 +193,7 @@ def test_missing_queue_is_catchable(messaging):
               "Catch": [{"ErrorEquals": ["SQS.AmazonSQSException"], "ResultPath": "$.error", "Next": "C"}],
               "End": True},
         "C": {"Type": "Pass", "End": True}}})
-    result = run_machine(machine, {}, clock="virtual", invoker=Dispatcher([messaging]))
+    result = run_machine(machine, {}, clock="virtual", resources=messaging.services)
     assert result.status == "SUCCEEDED" and result.output["error"]["Error"] == "SQS.AmazonSQSException"
 
 
@@ -317,7 +339,7 @@ def test_failing_subscriber_is_recorded_not_raised(tmp_path):
     (tmp_path / "bad_subscriber.py").write_text("def f(event, context):\n    raise ValueError('nope')\n")
     (tmp_path / "r.yaml").write_text("topics: {t: {}}\nsubscriptions:\n  t:\n    - handler: bad_subscriber:f\n")
     config = load_resources(tmp_path / "r.yaml")
-    stub = messaging_from_config(config, config.local_handlers())
+    stub = Stubs(config)
     stub.publish({"TopicArn": TOPIC + "t", "Message": "m"})
     [delivery] = stub.messages[0].deliveries
     assert delivery["status"] == "FAILED" and delivery["error"] == "ValueError"
@@ -336,7 +358,7 @@ def test_listeners_see_every_message(messaging):
 
 
 def test_unknown_resources_are_not_handled():
-    stub = Messaging()
+    stub = Stubs(ResourcesConfig())
     assert stub.can_handle("S", "arn:aws:states:::sns:publish", {})
     assert stub.can_handle("S", "arn:aws:states:::aws-sdk:sqs:sendMessage", {})
     assert stub.can_handle("S", "arn:aws:states:::sqs:sendMessage.waitForTaskToken", {})  # callbacks: asl.callbacks
@@ -468,14 +490,14 @@ def test_bad_resources_name_file_and_line(tmp_path, text, message, line):
 
 def test_direct_calls_raise_states_errors():
     with pytest.raises(StatesError) as info:
-        Messaging().send_message({"QueueUrl": QUEUE + "q", "MessageBody": "x"})
+        Stubs(ResourcesConfig()).send_message({"QueueUrl": QUEUE + "q", "MessageBody": "x"})
     assert info.value.name == "SQS.AmazonSQSException"
 
 
 def test_a_string_array_attribute_too_deep_to_parse_is_matched_as_text():
-    from asl.resources.messaging import Subscription, _accepts
+    from asl.resources.filter_policy import accepts
 
-    sub = Subscription(queue="q", filter_policy={"a": ["x"]})
+    policy = {"a": ["x"]}
     deep = {"a": {"DataType": "String.Array", "StringValue": "[" * 100_000}}
-    assert _accepts(sub, "{}", deep) is False
-    assert _accepts(sub, "{}", {"a": {"DataType": "String.Array", "StringValue": '["x"]'}}) is True
+    assert accepts(policy, "MessageAttributes", "{}", deep) is False
+    assert accepts(policy, "MessageAttributes", "{}", {"a": {"DataType": "String.Array", "StringValue": '["x"]'}}) is True

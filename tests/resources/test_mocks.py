@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from asl.api import machine_from_definition, run_machine
 from asl.errors import UserInputError
-from asl.resources import Dispatcher, TaskCall
+from asl.aws import parse_resource
+from asl.resources import TaskCall
 from asl.resources.mocks import load_mock_config, mocked_result
 from cli.main import sfn
 
@@ -35,8 +36,8 @@ def task_machine(resource=LAMBDA_ARN, **extra):
 
 
 def run_case(tmp_path, responses, machine=None, input=None):
-    provider = load_mock_config(mock_file(tmp_path, responses)).test_case("M", "T")
-    return run_machine(machine or task_machine(), input or {}, clock="virtual", invoker=Dispatcher([provider]))
+    return run_machine(machine or task_machine(), input or {}, name="M", clock="virtual",
+                       mocks=(mock_file(tmp_path, responses), "T"))
 
 
 # ------------------------------------------------------------------ AWS's documented example
@@ -149,7 +150,7 @@ RESULTS = [
 
 @pytest.mark.parametrize("resource,returned,result", RESULTS)
 def test_mocked_result_shapes(resource, returned, result):
-    assert mocked_result(resource, returned) == result
+    assert mocked_result(parse_resource(resource), returned) == result
 
 
 def test_throw_is_caught_with_error_and_cause(tmp_path):

@@ -7,11 +7,8 @@ import json
 import pytest
 
 from asl.api import machine_from_definition, run_machine
-from asl.callbacks import CallbackOptions
 from asl.errors import UserInputError
-from asl.resources import Dispatcher
 from asl.resources.config import load_resources
-from asl.resources.nested import TaskTokenApi, nested_from_config
 from asl.store import Store
 
 CHILD = {"StartAt": "Sleep", "States": {
@@ -41,10 +38,8 @@ def project(tmp_path):
 
 @pytest.fixture
 def invoker(project):
-    config = load_resources(project / "resources.yaml")
-    dispatcher = Dispatcher([nested_from_config(config), TaskTokenApi()])
-    dispatcher.callbacks = CallbackOptions(store=None, virtual_wait=0.0)
-    return dispatcher
+    # run_machine's options for these runs (a test may add a store).
+    return {"resources": load_resources(project / "resources.yaml"), "callback_wait": 0.0}
 
 
 def start(pattern, arn="arn:aws:states:us-east-1:123456789012:stateMachine:Child", **params):
@@ -54,7 +49,7 @@ def start(pattern, arn="arn:aws:states:us-east-1:123456789012:stateMachine:Child
 
 
 def run(definition, invoker):
-    return run_machine(machine_from_definition(definition), {}, clock="virtual", invoker=invoker)
+    return run_machine(machine_from_definition(definition), {}, clock="virtual", **invoker)
 
 
 def test_fire_and_forget_returns_the_start_response(invoker):
@@ -144,7 +139,7 @@ def test_wait_for_task_token_answered_by_the_child(invoker):
 
 def test_children_are_stored_with_their_history(project, invoker):
     store = Store(project / "sfn.db")
-    invoker.store = store
+    invoker["store"] = store
     run(start(".sync"), invoker)
     child = store.find_execution("kid")
     assert child["status"] == "SUCCEEDED" and child["machine"] == "Child"
@@ -156,8 +151,7 @@ def test_a_machine_that_starts_itself_stops(tmp_path):
     looping = start(".sync", arn="Loop")
     (tmp_path / "loop.asl.json").write_text(json.dumps(looping))
     (tmp_path / "resources.yaml").write_text("machines:\n  Loop: loop.asl.json\n")
-    dispatcher = Dispatcher([nested_from_config(load_resources(tmp_path / "resources.yaml"))])
-    result = run(looping, dispatcher)
+    result = run(looping, {"resources": tmp_path / "resources.yaml"})
     assert result.error == "States.TaskFailed"
     assert "ExecutionLimitExceeded" in result.cause
 
@@ -171,7 +165,7 @@ def test_a_machine_that_starts_itself_stops(tmp_path):
 def test_resources_file_errors(project, text, message, line):
     (project / "bad.yaml").write_text(text)
     with pytest.raises(UserInputError) as err:
-        nested_from_config(load_resources(project / "bad.yaml"))
+        load_resources(project / "bad.yaml")
     assert message in str(err.value) and err.value.location.line == line
     assert str(err.value).startswith(str(project / "bad.yaml"))
 

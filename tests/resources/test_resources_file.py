@@ -10,8 +10,7 @@ import pytest
 
 from asl.errors import UserInputError
 from asl.resources.config import load_resources
-from asl.resources.messaging import messaging_from_config
-from asl.resources.nested import nested_from_config
+from asl.resources.compose import build_services
 
 ROOT = Path(__file__).resolve().parents[2]
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:F"
@@ -31,10 +30,8 @@ def test_an_empty_resources_file_declares_nothing(tmp_path, name, text):
     path.write_text(text)
     config = load_resources(path)
     assert config.handlers == {} and config.section("topics") == {}
-    config.local_handlers().load()
-    stub = messaging_from_config(config, config.local_handlers())
-    assert stub.topics == {} and stub.queues == {}
-    assert nested_from_config(config).machines == {}
+    build_services(config)
+    assert config.topics == {} and config.queues == {} and config.machines == {}
 
 
 @pytest.mark.parametrize("text,kind", [("[]\n", "a list"), ("5\n", "a number"), ("text\n", "a string"),
@@ -52,7 +49,7 @@ def test_a_section_that_is_a_list_is_refused_even_when_empty(tmp_path):
     path = tmp_path / "resources.yaml"
     path.write_text("topics: []\n")
     with pytest.raises(UserInputError, match="'topics' must be a mapping"):
-        messaging_from_config(load_resources(path))
+        load_resources(path)
 
 
 def test_handler_names_with_a_slash_are_located(tmp_path):
