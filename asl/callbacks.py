@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from .errors import (INVALID_OUTPUT, INVALID_TOKEN, TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, StatesError,
                      TaskTokenError)
-from .runtime import CallbackOptions
+
 
 # ASL: "If not provided, the default value of TimeoutSeconds is 99999999".
 DEFAULT_TASK_TIMEOUT = 99999999

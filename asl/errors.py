@@ -9,6 +9,7 @@ class SfnError(Exception):
     """Base of every error sfn raises on purpose; the CLI turns it into one line and an exit code."""
 
     exit_code = 2
+    located = False   # whether the message starts with the place it is about (FILE:LINE:COLUMN)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class UserInputError(SfnError):
     def __init__(self, message: str, location: Location | None = None) -> None:
         self.message = message
         self.location = location
+        self.located = location is not None
         super().__init__(f"{location}: {message}" if location else message)
 
 
@@ -49,6 +51,8 @@ class DefinitionError(SfnError):
 
 class UnvalidatedDefinitionError(SfnError):
     """A definition run without validation broke where validation would have stopped it."""
+
+    located = True
 
     def __init__(self, file: str, exc: BaseException) -> None:
         super().__init__(f"{file}: the definition is malformed ({type(exc).__name__}: {exc}); "

@@ -21,8 +21,33 @@ COMMANDS = {
 }
 
 
+def report(exc: SfnError) -> None:
+    """The one place an error becomes what the user reads: a line that starts with its place.
+
+    An error that names a file (FILE:LINE:COLUMN) starts with it; a definition's diagnostics are a
+    line each; any other starts with "sfn: ".
+    """
+    from asl.errors import DefinitionError
+
+    if isinstance(exc, DefinitionError):
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(exc.file), err=True)
+    elif exc.located:
+        click.echo(str(exc), err=True)
+    else:
+        click.echo(f"sfn: {exc}", err=True)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands live in their own modules and load on demand."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the subcommand; an SfnError it raises is reported here, with its exit code."""
+        try:
+            return super().invoke(ctx)
+        except SfnError as exc:
+            report(exc)
+            ctx.exit(exc.exit_code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -55,8 +80,8 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("sfn: interrupted", err=True)
         sys.exit(130)
-    except SfnError as exc:  # one a command did not report itself
-        click.echo(f"sfn: {exc}", err=True)
+    except SfnError as exc:  # raised outside a subcommand (while parsing the command line)
+        report(exc)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader went away (`sfn ... | head`): nothing more to say, and nowhere to say it.

@@ -24,7 +24,6 @@ from these specs (`compose.py`) import the handlers.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

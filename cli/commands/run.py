@@ -110,14 +110,12 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                              store=store, clock=clock, listeners=listeners, execution_name=execution_name,
                              execution_type=execution_type.upper(), callback_wait=callback_wait,
                              source=definition, definition_text=read_text(definition) if store else None)
-    except SfnError as exc:
-        _fail_start(exc)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
         from asl.errors import UnvalidatedDefinitionError
 
-        _fail_start(UnvalidatedDefinitionError(definition, exc))
+        raise UnvalidatedDefinitionError(definition, exc) from None
     history_written = True
     if history_out is not None:
         try:
@@ -163,14 +161,3 @@ def _unanswered_callback(result) -> bool:
     """Whether a callback Task of the run timed out (nobody answered its token)."""
     return any(event.type == "TaskTimedOut" and str((event.details or {}).get("resource", "")).endswith(
         ".waitForTaskToken") for event in result.history.events)
-
-
-def _fail_start(exc: SfnError) -> None:
-    from asl.errors import DefinitionError
-
-    if isinstance(exc, DefinitionError):
-        for diagnostic in exc.diagnostics:
-            click.echo(diagnostic.format(exc.file), err=True)
-    else:
-        click.echo(str(exc), err=True)
-    sys.exit(2)

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import click
 
-from asl.errors import SfnError
 
 # SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
 MAX_LIMIT = 2**63 - 1
@@ -36,11 +35,6 @@ def _console():
     return Console(markup=False, emoji=False)
 
 
-def _fail(exc: SfnError) -> None:
-    click.echo(str(exc), err=True)
-    sys.exit(2)
-
-
 @click.command()
 @click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True,
@@ -53,10 +47,7 @@ def executions(store_path: str | None, limit: int, output_format: str) -> None:
     Example:
       sfn executions --limit 5
     """
-    try:
-        rows = _open(store_path).executions(limit)
-    except SfnError as exc:
-        _fail(exc)
+    rows = _open(store_path).executions(limit)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1))
         return
@@ -88,14 +79,11 @@ def history(execution: str, store_path: str | None, output_format: str) -> None:
     """
     from asl.errors import UserInputError
 
-    try:
-        store = _open(store_path)
-        found = store.find_execution(execution)
-        if found is None:
-            raise UserInputError(f"no execution '{execution}' in {store.path}")
-        events = store.events(found["arn"])
-    except SfnError as exc:
-        _fail(exc)
+    store = _open(store_path)
+    found = store.find_execution(execution)
+    if found is None:
+        raise UserInputError(f"no execution '{execution}' in {store.path}")
+    events = store.events(found["arn"])
     if output_format == "json":
         click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
         return
@@ -139,17 +127,14 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
     """
     from asl.errors import UserInputError
 
-    try:
-        store = _open(store_path)
-        arn = None
-        if execution is not None:
-            found = store.find_execution(execution)
-            if found is None:
-                raise UserInputError(f"no execution '{execution}' in {store.path}")
-            arn = found["arn"]
-        rows = store.messages(target, arn)
-    except SfnError as exc:
-        _fail(exc)
+    store = _open(store_path)
+    arn = None
+    if execution is not None:
+        found = store.find_execution(execution)
+        if found is None:
+            raise UserInputError(f"no execution '{execution}' in {store.path}")
+        arn = found["arn"]
+    rows = store.messages(target, arn)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         return

@@ -7,7 +7,6 @@ folder, as `sfn run` makes it beside the definition); the run polls it and goes 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -48,16 +47,12 @@ def _store(store_path: str | None, write: bool = True):
 
 
 def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
-    """Send one answer; AWS's refusal is one line and exit 1 or 2."""
+    """Send one answer; AWS's refusal (a TaskTokenError) reaches the CLI's one error report, exit 1 or 2."""
+    store = _store(store_path)
     try:
-        store = _store(store_path)
-        try:
-            send(token, store=store, **kwargs)
-        finally:
-            store.close()
-    except SfnError as exc:
-        click.echo(f"sfn: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        send(token, store=store, **kwargs)
+    finally:
+        store.close()
 
 
 @task.command()
@@ -74,9 +69,7 @@ def success(token: str, output_json: str, store_path: str | None) -> None:
     try:
         output = parse_json_value(output_json, "--output")
     except SfnError as exc:
-        error = TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'")
-        click.echo(f"sfn: --output: {error}", err=True)
-        sys.exit(2)
+        raise TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'") from None
     _answer(send_task_success, token, store_path, output=output)
 
 
@@ -108,12 +101,11 @@ def heartbeat(token: str, store_path: str | None) -> None:
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
 def list_tokens(show_all: bool, store_path: str | None, output_format: str) -> None:
     """List the task tokens Tasks are waiting on (their execution and state)."""
+    store = _store(store_path, write=False)
     try:
-        store = _store(store_path, write=False)
-    except SfnError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    rows = store.task_tokens(None if show_all else "PENDING")
+        rows = store.task_tokens(None if show_all else "PENDING")
+    finally:
+        store.close()
     if output_format == "json":
         click.echo(json.dumps([{k: r[k] for k in ("token", "execution_arn", "state_name", "status", "created_at")}
                                for r in rows], indent=1))

@@ -35,7 +35,9 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
                 module = ".".join(prefix + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
+            # `from pkg import mod` depends on pkg.mod; `from pkg import name` on pkg itself.
+            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module
+                       for alias in node.names]
         else:
             continue
         for target in targets:
