@@ -6,9 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-PARTITION = "aws"
+from .. import aws
+from ..aws import ACCOUNT, REGION
 
 
 @dataclass
@@ -29,26 +28,23 @@ class ExecutionInfo:
     @property
     def machine_arn(self) -> str:
         """arn:aws:states:REGION:ACCOUNT:stateMachine:NAME."""
-        return f"arn:{PARTITION}:states:{self.region}:{self.account}:stateMachine:{self.machine_name}"
+        return aws.state_machine_arn(self.machine_name, self.region, self.account)
 
     @property
     def execution_arn(self) -> str:
         """arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME (Express: express:MACHINE:NAME:ID)."""
-        if self.express:
-            return (f"arn:{PARTITION}:states:{self.region}:{self.account}:express:{self.machine_name}:"
-                    f"{self.name}:{self.express_suffix}")
-        return f"arn:{PARTITION}:states:{self.region}:{self.account}:execution:{self.machine_name}:{self.name}"
+        return aws.execution_arn(self.machine_name, self.name, self.region, self.account,
+                                 self.express_suffix if self.express else None)
 
     @property
     def role_arn(self) -> str:
         """The (local, fictional) role the execution runs as."""
-        return f"arn:{PARTITION}:iam::{self.account}:role/service-role/StepFunctions-{self.machine_name}-role"
+        return aws.role_arn(self.machine_name, self.account)
 
     def map_run_arn(self, state: Any) -> str:
         """The ARN of a Distributed Map's Map Run."""
-        label = getattr(state, "label", None) or state.name
-        return (f"arn:{PARTITION}:states:{self.region}:{self.account}:mapRun:{self.machine_name}/"
-                f"{label}:{uuid.uuid4()}")
+        return aws.map_run_arn(self.machine_name, getattr(state, "label", None) or state.name, self.region,
+                               self.account)
 
     def execution_object(self) -> dict:
         """`$$.Execution` (Express executions cannot be redriven: no RedriveCount)."""

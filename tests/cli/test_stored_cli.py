@@ -140,3 +140,42 @@ def test_a_read_only_default_store_only_warns(definition, monkeypatch):
     result = cli("run", definition, "--output", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "SUCCEEDED"
     assert result.stderr.startswith("sfn: warning: ") and "cannot write the store" in result.stderr
+
+
+def test_messages_of_an_express_execution_are_found_by_its_name(tmp_path):
+    """The store keeps the run's own ARN (express:...), the one its messages carry."""
+    definition = tmp_path / "m.json"
+    definition.write_text(json.dumps({"StartAt": "S", "States": {"S": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody": "hi"},
+        "End": True}}}))
+    (tmp_path / "resources.yaml").write_text("queues:\n  q: {}\n")
+    store = tmp_path / "s.db"
+    ran = cli("run", definition, "--store", store, "--execution-name", "fast", "--execution-type", "EXPRESS",
+              "--output", "json")
+    assert ran.exit_code == 0, ran.output
+    listed = cli("messages", "--execution", "fast", "--store", store, "--output", "json")
+    assert [m["body"] for m in json.loads(listed.output)] == ["hi"]
+    (found,) = json.loads(cli("executions", "--store", store, "--output", "json").output)
+    assert ":express:m:fast:" in found["arn"]
+
+
+@pytest.mark.parametrize("args, first", [
+    (["history", "nope"], "sfn: no execution 'nope' in "),
+    (["messages", "--execution", "nope"], "sfn: no execution 'nope' in "),
+    (["task", "success", "not-a-token", "--output", "{}"], "sfn: InvalidToken: "),
+    (["task", "success", "t", "--output", "{"], "sfn: InvalidOutput: Invalid Output: "),
+])
+def test_errors_without_a_place_are_reported_in_one_form(store, args, first):
+    result = cli(*args, "--store", store)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(first), result.stderr
+
+
+def test_task_list_closes_the_store_it_read(store, monkeypatch):
+    from asl.store import Store
+
+    closed = []
+    monkeypatch.setattr(Store, "close", lambda self: closed.append(self.path))
+    assert cli("task", "list", "--store", store).exit_code == 0
+    assert closed == [store]
