@@ -113,33 +113,51 @@ def compile_path(text: str) -> Path:
     return Path(text, root, variable, None, _compile_jsonpath_ng("$" + rest, text))
 
 
-_SLICE_PATCHED = False
 _ZERO_STEP = re.compile(r"\[[^\]'\"]*:[^\]'\"]*:\s*-?0+\s*\]")
 
 
-def _jayway_slices() -> None:
-    """Make `[*]` and slices behave as Jayway (AWS) does on objects and scalars.
+@lru_cache(maxsize=1)
+def _jayway_slice() -> type:
+    """The Slice subclass sfn's parsed paths use (made on first use: jsonpath-ng loads lazily)."""
+    from jsonpath_ng.jsonpath import DatumInContext, Fields, Index, Slice
 
-    jsonpath-ng wraps a non-list in a one-element list before slicing, so `$[*]` on `{}` yields
-    `[{}]`; Jayway yields the object's values for `[*]` and nothing for a slice.
-    """
-    global _SLICE_PATCHED
-    if _SLICE_PATCHED:
-        return
-    from jsonpath_ng.jsonpath import DatumInContext, Fields, Slice
+    class JaywaySlice(Slice):
+        """A slice as Jayway (AWS) evaluates it: items of an array, nothing from anything else.
 
-    original = Slice.find
+        jsonpath-ng's own slice changed between releases (older ones wrapped a non-list in a
+        list, so `$[*]` on `{}` gave `[{}]`); sfn's paths keep this one whatever is installed,
+        and other users of jsonpath-ng keep theirs. Before 1.16 `[*]` parsed to a slice without
+        bounds: such a slice yields an object's member values.
+        """
 
-    def find(self, datum):
-        datum = DatumInContext.wrap(datum)
-        if isinstance(datum.value, list):
-            return original(self, datum)
-        if isinstance(datum.value, dict) and self.start is None and self.end is None and self.step is None:
-            return [DatumInContext(v, path=Fields(k), context=datum) for k, v in datum.value.items()]
-        return []
+        def find(self, datum: Any) -> list:
+            datum = DatumInContext.wrap(datum)
+            value = datum.value
+            if isinstance(value, list):
+                return [DatumInContext(value[i], path=Index(i), context=datum)
+                        for i in range(len(value))[self.start:self.end:self.step]]
+            if isinstance(value, dict) and self.start is None and self.end is None and self.step is None:
+                return [DatumInContext(v, path=Fields(k), context=datum) for k, v in value.items()]
+            return []
 
-    Slice.find = find
-    _SLICE_PATCHED = True
+    return JaywaySlice
+
+
+def _own_slices(tree: Any) -> Any:
+    """Turn every Slice of a freshly parsed jsonpath-ng tree into a JaywaySlice, in place."""
+    from jsonpath_ng.jsonpath import JSONPath, Slice
+
+    jayway = _jayway_slice()
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (list, tuple)):
+            pending.extend(node)
+        elif isinstance(node, JSONPath):
+            if type(node) is Slice:
+                node.__class__ = jayway  # the tree was parsed for this path alone: nobody shares it
+            pending.extend(getattr(node, "__dict__", {}).values())
+    return tree
 
 
 def _compile_jsonpath_ng(expr: str, text: str) -> Any:
@@ -147,15 +165,15 @@ def _compile_jsonpath_ng(expr: str, text: str) -> Any:
         from jsonpath_ng.ext import parse
     except ImportError:  # pragma: no cover - jsonpath-ng is a declared dependency
         raise PathSyntaxError(f"'{text}' needs jsonpath-ng") from None
-    _jayway_slices()
     if _ZERO_STEP.search(expr):
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath: a slice step cannot be 0")
     # jsonpath-ng does not accept names with '-' after a dot; quote every dotted name.
     quoted = re.sub(r"(?<![.\w])\.(?!\.)(" + r"[A-Za-z0-9_\-]*-[A-Za-z0-9_\-]*" + r")", r".['\1']", expr)
     try:
-        return parse(quoted)
+        tree = parse(quoted)
     except Exception as exc:  # jsonpath-ng raises several unrelated exception types
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath: {exc}") from None
+    return _own_slices(tree)
 
 
 @lru_cache(maxsize=4096)

@@ -2,7 +2,8 @@
 
 Each check returns None when the text is fine, else a message. Validation and execution must
 agree on what parses, so the interpreter's compilers (asl.expr.*) are used when present; the
-small fallbacks below only stand in while those modules are still being written.
+small fallbacks below only stand in while those modules are still being written. Intrinsic calls
+are read against the interpreter's own function table, without compiling or running them.
 """
 
 from __future__ import annotations
@@ -17,15 +18,6 @@ except ImportError:  # pragma: no cover - the execution core ships it
 
     class PathSyntaxError(ValueError):  # type: ignore[no-redef]
         """Stand-in while asl.expr.jsonpath is absent."""
-
-
-def _intrinsics():
-    """The interpreter's intrinsic parser (parse, IntrinsicSyntaxError) or None."""
-    try:
-        from ..expr.intrinsics import IntrinsicSyntaxError, parse
-    except ImportError:
-        return None
-    return parse, IntrinsicSyntaxError
 
 
 def path_error(text: Any, *, definite: bool = False, dollar_only: bool = False) -> str | None:
@@ -55,21 +47,16 @@ def looks_like_intrinsic(text: str) -> bool:
 
 
 def intrinsic_error(text: str) -> str | None:
-    """Why `text` is not a well-formed intrinsic call (known function, right argument count)."""
-    from . import intrinsics_fallback  # only definitions with intrinsic calls pay for it
+    """Why `text` is not a valid intrinsic call (known function, argument count, literal arguments)."""
+    from ..expr.intrinsics import IntrinsicSyntaxError, check  # only definitions with calls pay for it
 
-    real = _intrinsics()
-    if real is not None:
-        parse, syntax_error = real
-        try:
-            parse(text)
-        except syntax_error as exc:
-            return str(exc)
-        except Exception as exc:  # a parser bug must not crash validation
-            return f"'{text}' is not a valid intrinsic function call: {exc}"
-        # The parser checks names and counts; literal argument types are checked here too.
-        return intrinsics_fallback.literal_type_error(text)
-    return intrinsics_fallback.error(text)
+    try:
+        check(text)
+    except IntrinsicSyntaxError as exc:
+        return str(exc)  # the message ends with the offending character's position in the call
+    except Exception as exc:  # a parser bug must not crash validation
+        return f"'{text}' is not a valid intrinsic function call: {exc}"
+    return None
 
 
 def path_or_intrinsic_error(text: Any) -> str | None:

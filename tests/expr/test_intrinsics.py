@@ -11,8 +11,9 @@ import pytest
 
 from asl.errors import STATES_RUNTIME, StateEvaluationError
 from asl.expr.intrinsics import (
-    FUNCTIONS, IntrinsicRuntimeError, IntrinsicSyntaxError, is_intrinsic, parse,
+    FUNCTIONS, IntrinsicRuntimeError, IntrinsicSyntaxError, check, is_intrinsic, parse,
 )
+from asl.expr.intrinsics.table import json_type
 
 # ---------------------------------------------------------------- a small resolver for the tables
 
@@ -176,7 +177,6 @@ VALUES = [
     # States.JsonMerge (shallow)
     ("States.JsonMerge($.obj, $.obj2, false)", {"a": 1, "b": "x", "c": {"d": "é"}, "z": None}),
     ("States.JsonMerge(States.StringToJson('{\"x\": 1}'), $.obj2, false)", {"x": 1, "b": "x", "z": None}),
-    ("States.JsonMerge($.obj2, $.obj2, 'false')", {"b": "x", "z": None}),
     # States.MathRandom: seeded results follow java.util.Random
     ("States.MathRandom(-5, 5, 42)", -5),
     ("States.MathRandom(1, 2)", 1),
@@ -206,6 +206,16 @@ VALUES = [
 def test_value(expression, expected):
     result = run(expression)
     assert result == expected and type(result) is type(expected)
+
+
+def test_every_function_returns_its_declared_type():
+    checked = set()
+    for expression, _ in VALUES + [("States.UUID()", None), ("States.MathRandom(1, 9)", None)]:
+        spec = FUNCTIONS[expression.split("(", 1)[0]]
+        if spec.returns != "any":
+            assert json_type(run(expression)) == spec.returns, expression
+        checked.add(spec.name)
+    assert checked == set(FUNCTIONS)
 
 
 def test_uuid_is_version_4():
@@ -280,7 +290,9 @@ ERRORS = [
     ("States.Hash($.nil, 'MD5')", "States.Hash", "input data must be a string or a number"),
     ("States.JsonMerge($.list, $.obj, false)", "States.JsonMerge", "first object must be an object, got an"),
     ("States.JsonMerge($.obj, $.nil, false)", "States.JsonMerge", "second object must be an object, got nu"),
-    ("States.JsonMerge($.obj, $.obj2, $.t)", "States.JsonMerge", "only shallow merging is supported"),
+    ("States.JsonMerge($.obj, $.obj2, $.t)", "States.JsonMerge", "flag must be false: only shallow merging"),
+    ("States.JsonMerge($.obj, $.obj2, $.name)", "States.JsonMerge", "flag must be a boolean, got a string"),
+    ("States.JsonMerge($.obj, $.obj2, $.nil)", "States.JsonMerge", "flag must be a boolean, got null"),
     ("States.MathRandom(1, 1)", "States.MathRandom", "start (1) must be less than the end (1)"),
     ("States.MathRandom(10, 5)", "States.MathRandom", "must be less than the end"),
     ("States.MathRandom(1.4, 1.6)", "States.MathRandom", "start (1) must be less than the end (1)"),
@@ -370,7 +382,10 @@ SYNTAX = [
     ("States.MathRandom(1, 10, null)", "argument 3 of States.MathRandom: the seed must be a number", 25),
     ("States.Format(1)", "argument 1 of States.Format: the template must be a string, got a number", 14),
     ("States.ArrayLength('abc')", "the array must be an array, got a string", 19),
-    ("States.JsonMerge($.a, $.b, true)", "shallow merging is supported: the third argument must be false", 27),
+    ("States.JsonMerge($.a, $.b, true)", "the deep merge flag must be false: only shallow merging is supported", 27),
+    ("States.JsonMerge($.a, $.b, 'false')", "the deep merge flag must be a boolean, got a string", 27),
+    ("States.JsonMerge($.a, $.b, 0)", "the deep merge flag must be a boolean, got a number", 27),
+    ("States.JsonMerge($.a, $.b, null)", "the deep merge flag must be a boolean, got null", 27),
     ("States.Hash(null, 'MD5')", "the input data must be a string or a number", 12),
     ("States.Format('{} {}', $.a)", "has 2 placeholders {} but 1 value is given", 14),
     ("States.Format('{}', 1, 2)", "has 1 placeholder {} but 2 values are given", 14),
@@ -391,7 +406,8 @@ def test_syntax_error(expression, message, offset):
 
 @pytest.mark.parametrize("text, expected", [
     ("States.Format('x')", True), ("States.Foo(", True), ("States.UUID()", True),
-    ("$.a", False), ("States.Format", False), (" States.Format()", False), ("States.(", False),
+    ("States.Format ('x')", True), ("$.a", False), ("States.Format", False), (" States.Format()", False),
+    ("States.(", False),
     ("states.Format()", False), (42, False),
 ])
 def test_is_intrinsic(text, expected):
@@ -423,6 +439,14 @@ def test_impure_calls_do_not_fold():
 
 def test_registry_has_the_eighteen_functions():
     assert len(FUNCTIONS) == 18 and all(name.startswith("States.") for name in FUNCTIONS)
+
+
+def test_check_reads_like_parse_but_compiles_nothing():
+    assert check("States.Format('{}', States.UUID())") is None
+    for expression, message, offset in SYNTAX:
+        with pytest.raises(IntrinsicSyntaxError) as info:
+            check(expression)
+        assert message in info.value.message and info.value.offset == offset
 
 
 def test_syntax_error_is_one_line_with_position():

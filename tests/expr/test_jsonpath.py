@@ -1,5 +1,9 @@
 """JSONPath as Step Functions evaluates it: definite and indefinite paths, roots, ResultPath."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from asl.expr.jsonpath import PathNotFound, PathSyntaxError, compile_path, compile_reference_path, set_path
@@ -53,6 +57,49 @@ def test_star_on_object_gives_values_like_jayway():
     assert compile_path("$[*]").find({}) == []
     assert compile_path("$[*]").find({"a": 1, "b": 2}) == [1, 2]
     assert compile_path("$.o[1:2]").find({"o": {"a": 1}}) == []
+
+
+# Slices and wildcards on every kind of value: sfn's (Jayway's) answers.
+SLICE_DOCS = ({"a": 1, "b": 2}, [1, 2, 3], "str", 5, None)
+SLICES = {
+    "$[*]": [[1, 2], [1, 2, 3], [], [], []],
+    "$[1:]": [[], [2, 3], [], [], []],
+    "$[::2]": [[], [1, 3], [], [], []],
+    "$[-2:]": [[], [2, 3], [], [], []],
+    "$..[1:]": [[], [2, 3], [], [], []],
+    "$[?(@ > 1)][0:1]": [[], [], [], [], []],
+}
+
+
+@pytest.mark.parametrize("text", SLICES)
+def test_slices_follow_jayway_on_every_kind_of_value(text):
+    assert [compile_path(text).find(doc) for doc in SLICE_DOCS] == SLICES[text]
+
+
+_UPSTREAM = """
+import json, sys
+from jsonpath_ng.ext import parse
+paths, docs = json.loads(sys.argv[1])
+print(json.dumps([[[m.value for m in parse(p).find(d)] for d in docs] for p in paths]))
+"""
+
+
+def test_jsonpath_ng_itself_is_left_as_upstream_made_it():
+    """Other jsonpath-ng users in the process see upstream slices, whatever sfn compiled before."""
+    from jsonpath_ng.ext import parse
+    from jsonpath_ng.jsonpath import Slice
+
+    paths = [*SLICES, "$[:]"]  # older sfn made jsonpath-ng's `[:]` yield an object's values
+    for text in paths:
+        compile_path(text)
+    assert Slice.find.__module__ == "jsonpath_ng.jsonpath"
+    # Upstream's answers, from a process that never imported sfn.
+    argument = json.dumps([paths, SLICE_DOCS])
+    upstream = json.loads(subprocess.run([sys.executable, "-c", _UPSTREAM, argument], capture_output=True,
+                                         text=True, check=True).stdout)
+    here = [[[m.value for m in parse(text).find(doc)] for doc in SLICE_DOCS] for text in paths]
+    assert here == upstream
+    assert type(parse("$[1:]").right) is Slice
 
 
 def test_quote_escapes_only_the_delimiting_quote():

@@ -1,10 +1,13 @@
-"""Intrinsic functions of JSONPath states: `parse(text)` once, then `call.evaluate(resolve)`."""
+"""Intrinsic functions of JSONPath states: `parse(text)` once, then `call.evaluate(resolve)`.
+
+`check(text)` reads a call against the same function table without compiling or running it.
+"""
 
 from .errors import IntrinsicRuntimeError, IntrinsicSyntaxError
-from .functions import FUNCTIONS, MAX_NESTING, FunctionSpec, Param
-from .parser import IntrinsicCall, is_intrinsic, parse
+from .parser import IntrinsicCall, check, is_intrinsic, parse
+from .table import FUNCTIONS, MAX_NESTING, FunctionSpec, Param
 
 __all__ = [
     "FUNCTIONS", "MAX_NESTING", "FunctionSpec", "IntrinsicCall", "IntrinsicRuntimeError",
-    "IntrinsicSyntaxError", "Param", "is_intrinsic", "parse",
+    "IntrinsicSyntaxError", "Param", "check", "is_intrinsic", "parse",
 ]

@@ -1,4 +1,4 @@
-"""The 18 intrinsic functions: signatures declared as data, implementations as plain functions.
+"""The implementations of the 18 intrinsic functions (their signatures are in table.py).
 
 Implementations receive argument values already checked against their declared types and raise
 ValueError with a precise detail when a value is unusable; the compiled call turns that into
@@ -15,95 +15,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-MAX_NESTING = 10
 MAX_RANGE_ITEMS = 1000
 MAX_TEXT_LENGTH = 10_000  # Base64Encode / Base64Decode / Hash input, in characters
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-
-# JSON type tags a parameter may accept, and the Python types behind them (bool is not a number).
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "number": (int, float), "boolean": (bool,),
-    "null": (type(None),), "array": (list,), "object": (dict,),
-}
-_ARTICLE = {"string": "a string", "number": "a number", "boolean": "a boolean", "null": "null",
-            "array": "an array", "object": "an object"}
-
-
-def json_type(value: Any) -> str:
-    """The JSON type tag of a Python value ("string", "number", ...)."""
-    kind = type(value)
-    if kind is str:
-        return "string"
-    if kind is bool:
-        return "boolean"
-    if kind is int or kind is float:
-        return "number"
-    if kind is list:
-        return "array"
-    if kind is dict:
-        return "object"
-    return "null" if value is None else kind.__name__
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter: its name for messages and the JSON types it accepts (None: any value)."""
-
-    name: str
-    types: tuple[str, ...] | None = None
-    py_types: frozenset | None = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        py = None if self.types is None else frozenset(t for tag in self.types for t in _PY_TYPES[tag])
-        object.__setattr__(self, "py_types", py)
-
-    def mismatch(self, value: Any) -> str | None:
-        """Why value cannot be this parameter's argument, or None."""
-        if self.py_types is None or type(value) in self.py_types:
-            return None
-        wanted = " or ".join(_ARTICLE[tag] for tag in self.types or ())
-        return f"the {self.name} must be {wanted}, got {_ARTICLE.get(json_type(value), json_type(value))}"
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """A function's signature and implementation: params, optional trailing ones, variadic rest."""
-
-    name: str
-    impl: Callable[..., Any]
-    params: tuple[Param, ...] = ()
-    optional: int = 0              # how many trailing params may be left out
-    rest: Param | None = None      # a variadic tail (States.Array, States.Format)
-    pure: bool = True              # same arguments, same result: constant calls fold at parse time
-    literal_check: Callable[[int, Any], str | None] | None = None  # value rules checkable on literals
-
-    @property
-    def min_args(self) -> int:
-        return len(self.params) - self.optional
-
-    @property
-    def max_args(self) -> int | None:
-        return None if self.rest is not None else len(self.params)
-
-    def arity_error(self, count: int) -> str | None:
-        """Why count arguments do not fit this function, or None."""
-        low, high = self.min_args, self.max_args
-        if low <= count and (high is None or count <= high):
-            return None
-        if high is None:
-            wanted = f"at least {low} argument{'s' if low != 1 else ''}"
-        elif low == high:
-            wanted = f"{low} argument{'s' if low != 1 else ''}" if low else "no arguments"
-        else:
-            wanted = f"{low} to {high} arguments"
-        return f"{self.name} takes {wanted}, got {count}"
-
-    def param(self, index: int) -> Param:
-        """The parameter at a 0-based argument position."""
-        return self.params[index] if index < len(self.params) else self.rest  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- Java-compatible helpers
@@ -300,7 +216,8 @@ def format_template(text: str) -> FormatTemplate:
 
 # ---------------------------------------------------------------- implementations
 
-def _format(template: str | FormatTemplate, *values: Any) -> str:
+def format_values(template: str | FormatTemplate, *values: Any) -> str:
+    """States.Format: the template with each `{}` replaced by the next value."""
     if type(template) is not FormatTemplate:
         template = format_template(template)  # type: ignore[arg-type]
     return template.render(values)  # type: ignore[union-attr]
@@ -317,7 +234,8 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _string_to_json(text: str) -> Any:
+def string_to_json(text: str) -> Any:
+    """States.StringToJson: the JSON value a string holds (null for a blank string)."""
     if not text.strip():
         return None   # AWS returns null for an empty (or blank) string
     try:
@@ -330,22 +248,26 @@ def _string_to_json(text: str) -> Any:
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def _json_to_string(value: Any) -> str:
+def json_to_string(value: Any) -> str:
+    """States.JsonToString: a value as compact JSON text."""
     return _COMPACT.encode(value)
 
 
-def _array(*values: Any) -> list:
+def array(*values: Any) -> list:
+    """States.Array: the arguments as an array."""
     return list(values)
 
 
-def _array_partition(array: list, size: int | float) -> list:
+def array_partition(array: list, size: int | float) -> list:
+    """States.ArrayPartition: the array cut into chunks of at most size items."""
     chunk = _truncate(size)
     if chunk <= 0:
         raise ValueError(f"the chunk size must be a positive integer, got {java_str(size)}")
     return [array[i:i + chunk] for i in range(0, len(array), chunk)]
 
 
-def _array_contains(array: list, wanted: Any) -> bool:
+def array_contains(array: list, wanted: Any) -> bool:
+    """States.ArrayContains: whether the array holds the value."""
     # AWS compares items as Java renders them, so true matches "true" and key order matters.
     kind = type(wanted)
     scalar = kind is int or kind is str or kind is float or kind is bool or wanted is None
@@ -362,7 +284,8 @@ def _array_contains(array: list, wanted: Any) -> bool:
     return False
 
 
-def _array_range(start: int | float, end: int | float, step: int | float) -> list:
+def array_range(start: int | float, end: int | float, step: int | float) -> list:
+    """States.ArrayRange: the integers from start to end (inclusive) by step."""
     first, last, by = _truncate(start), _truncate(end), _truncate(step)
     if by == 0:
         raise ValueError("the step must not be 0")
@@ -375,7 +298,8 @@ def _array_range(start: int | float, end: int | float, step: int | float) -> lis
     return list(range(first, first + count * by, by)) if count else []
 
 
-def _array_get_item(array: list, index: int | float) -> Any:
+def array_get_item(array: list, index: int | float) -> Any:
+    """States.ArrayGetItem: the item at index."""
     position = _truncate(index)
     if position < 0:
         raise ValueError(f"the index must not be negative, got {position}")
@@ -386,11 +310,13 @@ def _array_get_item(array: list, index: int | float) -> Any:
     return array[position]
 
 
-def _array_length(array: list) -> int:
+def array_length(array: list) -> int:
+    """States.ArrayLength: how many items the array has."""
     return len(array)
 
 
-def _array_unique(array: list) -> list:
+def array_unique(array: list) -> list:
+    """States.ArrayUnique: the distinct items, in the order AWS's HashSet gives them."""
     # AWS returns the items of a java.util.HashSet built from the list: duplicates (by Java
     # equality) dropped, then the hash-bucket order of a table sized for the list.
     seen: set = set()
@@ -427,7 +353,8 @@ def _check_length(text: str, what: str) -> None:
         raise ValueError(f"the {what} has {size} characters; at most {MAX_TEXT_LENGTH} are allowed")
 
 
-def _base64_encode(text: str) -> str:
+def base64_encode(text: str) -> str:
+    """States.Base64Encode: the UTF-8 bytes of text in base64."""
     import base64
 
     _check_length(text, "input string")
@@ -439,7 +366,8 @@ _B64_VALUES = {char: index for index, char in
 _B64_VALUES.update({"-": 62, "_": 63})
 
 
-def _base64_decode(text: str) -> str:
+def base64_decode(text: str) -> str:
+    """States.Base64Decode: base64 text decoded to a UTF-8 string."""
     import base64
 
     _check_length(text, "input string")
@@ -472,7 +400,8 @@ def _lenient_base64(text: str) -> bytes:
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 
 
-def _hash(data: Any, algorithm: str) -> str:
+def hash_text(data: Any, algorithm: str) -> str:
+    """States.Hash: the hex digest of the data (as text) by the named algorithm."""
     text = data if type(data) is str else java_str(data)  # AWS hashes other values as text
     _check_length(text, "input data")
     digest = _HASHES.get(algorithm)
@@ -483,19 +412,12 @@ def _hash(data: Any, algorithm: str) -> str:
     return getattr(hashlib, digest)(text.encode("utf-8", "replace")).hexdigest()
 
 
-def _json_merge(first: dict, second: dict, deep: Any) -> dict:
-    if deep is True:
-        raise ValueError(_DEEP_MERGE)
+def json_merge(first: dict, second: dict, deep: bool) -> dict:
+    """States.JsonMerge: a shallow merge, the second object's members winning."""
+    # The table lets only `false` through as the deep merge flag.
     merged = dict(first)
     merged.update(second)
     return merged
-
-
-_DEEP_MERGE = "only shallow merging is supported: the third argument must be false"
-
-
-def _json_merge_literal(index: int, value: Any) -> str | None:
-    return _DEEP_MERGE if index == 2 and value is True else None
 
 
 _NO_SEED = object()
@@ -507,7 +429,8 @@ def _int32(value: int, what: str) -> int:
     return value
 
 
-def _math_random(start: int | float, end: int | float, seed: Any = _NO_SEED) -> int:
+def math_random(start: int | float, end: int | float, seed: Any = _NO_SEED) -> int:
+    """States.MathRandom: an integer in [start, end), like java.util.Random when seeded."""
     low = _int32(_truncate(start), "start")
     high = _int32(_truncate(end), "end")
     if low >= high:
@@ -522,7 +445,8 @@ def _math_random(start: int | float, end: int | float, seed: Any = _NO_SEED) -> 
     return _JavaRandom(_truncate(seed)).next_int(bound) + low
 
 
-def _math_add(first: int | float, second: int | float) -> int:
+def math_add(first: int | float, second: int | float) -> int:
+    """States.MathAdd: the sum of the two values, each rounded as Java's Math.round."""
     total = _int32(java_round(first), "first value") + _int32(java_round(second), "second value")
     return _int32(total, "sum")
 
@@ -530,7 +454,8 @@ def _math_add(first: int | float, second: int | float) -> int:
 _SPLITTERS: dict[str, re.Pattern] = {}
 
 
-def _string_split(text: str, delimiters: str) -> list[str]:
+def string_split(text: str, delimiters: str) -> list[str]:
+    """States.StringSplit: text split at any of the delimiter characters."""
     # Like java.util.StringTokenizer: every character of the delimiter splits; no empty tokens.
     if len(delimiters) == 1:
         return [token for token in text.split(delimiters) if token]
@@ -544,42 +469,8 @@ def _string_split(text: str, delimiters: str) -> list[str]:
     return [token for token in splitter.split(text) if token]
 
 
-def _uuid() -> str:
+def uuid4() -> str:
+    """States.UUID: a random version 4 UUID."""
     import uuid
 
     return str(uuid.uuid4())
-
-
-# ---------------------------------------------------------------- the registry
-
-_STRING, _NUMBER, _ARRAY, _OBJECT = ("string",), ("number",), ("array",), ("object",)
-_NOT_NULL = ("string", "number", "boolean", "array", "object")
-
-FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in (
-    FunctionSpec("States.Format", _format, (Param("template", _STRING),), rest=Param("value")),
-    FunctionSpec("States.StringToJson", _string_to_json, (Param("JSON string", _STRING),)),
-    FunctionSpec("States.JsonToString", _json_to_string, (Param("value"),)),
-    FunctionSpec("States.Array", _array, rest=Param("value")),
-    FunctionSpec("States.ArrayPartition", _array_partition,
-                 (Param("array", _ARRAY), Param("chunk size", _NUMBER))),
-    FunctionSpec("States.ArrayContains", _array_contains, (Param("array", _ARRAY), Param("value"))),
-    FunctionSpec("States.ArrayRange", _array_range,
-                 (Param("start", _NUMBER), Param("end", _NUMBER), Param("step", _NUMBER))),
-    FunctionSpec("States.ArrayGetItem", _array_get_item, (Param("array", _ARRAY), Param("index", _NUMBER))),
-    FunctionSpec("States.ArrayLength", _array_length, (Param("array", _ARRAY),)),
-    FunctionSpec("States.ArrayUnique", _array_unique, (Param("array", _ARRAY),)),
-    FunctionSpec("States.Base64Encode", _base64_encode, (Param("input", _STRING),)),
-    FunctionSpec("States.Base64Decode", _base64_decode, (Param("input", _STRING),)),
-    FunctionSpec("States.Hash", _hash, (Param("input data", _NOT_NULL), Param("algorithm", _STRING))),
-    FunctionSpec("States.JsonMerge", _json_merge,
-                 (Param("first object", _OBJECT), Param("second object", _OBJECT), Param("deep merge flag")),
-                 literal_check=_json_merge_literal),
-    FunctionSpec("States.MathRandom", _math_random,
-                 (Param("start", _NUMBER), Param("end", _NUMBER), Param("seed", _NUMBER)),
-                 optional=1, pure=False),
-    FunctionSpec("States.MathAdd", _math_add,
-                 (Param("first value", _NUMBER), Param("second value", _NUMBER))),
-    FunctionSpec("States.StringSplit", _string_split,
-                 (Param("input string", _STRING), Param("delimiter", _STRING))),
-    FunctionSpec("States.UUID", _uuid, pure=False),
-)}

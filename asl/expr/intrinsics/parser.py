@@ -2,8 +2,10 @@
 
 Grammar:  call := NAME '(' [arg (',' arg)*] ')'      arg := STRING | NUMBER | true | false | null
                                                            | PATH | call
-Compiling turns each node into a closure `fn(resolve) -> value`, so evaluation is a plain walk
-with no dictionaries or re-parsing; calls whose arguments are all constant fold at parse time.
+Reading checks every call against the function table (table.py): names, argument counts, and
+the types and values of literal arguments. `check` stops there (validation runs nothing);
+`parse` then compiles each node into a closure `fn(resolve) -> value`, so evaluation is a plain
+walk with no dictionaries or re-parsing; calls whose arguments are all constant fold at parse time.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from typing import Any, Callable
 
 from ...errors import StateEvaluationError
 from .errors import ArgumentError, IntrinsicRuntimeError, IntrinsicSyntaxError
-from .functions import FUNCTIONS, MAX_NESTING, FormatTemplate, FunctionSpec, Param, json_type
+from .functions import FormatTemplate
 from .lexer import COMMA, EOF, LPAREN, NAME, PATH, RPAREN, STRING, Token, tokenize
+from .table import FUNCTIONS, MAX_NESTING, FunctionSpec, Param, json_type
 
 Resolve = Callable[[str], Any]
 _LITERALS = {STRING, "number", "true", "false", "null"}
-_INTRINSIC_START = re.compile(r"States\.[A-Za-z0-9_]+\(")
+_INTRINSIC_START = re.compile(r"States\.[A-Za-z0-9_]+\s*\(")
 
 
 def is_intrinsic(text: Any) -> bool:
-    """Whether a string looks like an intrinsic call: `States.` + a name + `(`."""
+    """Whether a string looks like an intrinsic call: `States.` + a name + `(` (spaces may come between)."""
     return type(text) is str and _INTRINSIC_START.match(text) is not None
 
 
@@ -136,7 +139,7 @@ class _Parser:
                         f"a path or an intrinsic call), got {token.describe()}", token.start)
 
     def check(self, call: Call) -> None:
-        """Argument count and the literal argument types, all known before anything runs."""
+        """Argument count and the literal arguments' types and values, all known before anything runs."""
         spec, args = call.spec, call.args
         problem = spec.arity_error(len(args))
         if problem:
@@ -144,10 +147,7 @@ class _Parser:
         for index, arg in enumerate(args):
             if type(arg) is not Literal:
                 continue
-            param = spec.param(index)
-            problem = param.mismatch(arg.value)
-            if problem is None and spec.literal_check is not None:
-                problem = spec.literal_check(index, arg.value)
+            problem = spec.param(index).mismatch(arg.value)
             if problem:
                 raise self.fail(f"argument {index + 1} of {spec.name}: {problem}", arg.offset)
         if spec.name == "States.Format" and type(args[0]) is Literal:
@@ -191,17 +191,20 @@ def _compile_call(call: Call, paths: list[str]) -> tuple[Callable[[Resolve], Any
     if call.template is not None:
         fns[0] = (lambda template: (lambda resolve: template))(call.template)
         params[0] = _COMPILED_TEMPLATE
-    # The one place runtime argument types are checked: (position, accepted Python types).
-    checks = tuple((index, param.py_types) for index, param in enumerate(params)
-                   if param.py_types is not None)
+    # The one place runtime arguments are checked: (position, accepted Python types, allowed values).
+    checks = tuple((index, param.py_types, param.allowed) for index, param in enumerate(params)
+                   if param.py_types is not None or param.allowed is not None)
 
     def reject(index: int, value: Any) -> ArgumentError:
         return ArgumentError(name, f"argument {index + 1}: {params[index].mismatch(value)}")
 
     def invoke(args: list) -> Any:
-        for index, types in checks:
-            if type(args[index]) not in types:
-                raise reject(index, args[index])
+        for index, types, allowed in checks:
+            value = args[index]
+            if types is not None and type(value) not in types:
+                raise reject(index, value)
+            if allowed is not None and value not in allowed:
+                raise reject(index, value)
         try:
             return impl(*args)
         except ArgumentError:
@@ -284,8 +287,17 @@ class IntrinsicCall:
         return f"IntrinsicCall({self.text!r})"
 
 
-def parse(text: str) -> IntrinsicCall:
-    """Compile an intrinsic call once; raises IntrinsicSyntaxError(message, offset)."""
+def _read(text: str) -> Call:
     if type(text) is not str:
         raise IntrinsicSyntaxError(f"an intrinsic call must be a string, got {json_type(text)}", 0, "")
-    return IntrinsicCall(text, _Parser(text).parse())
+    return _Parser(text).parse()
+
+
+def check(text: str) -> None:
+    """Raise IntrinsicSyntaxError(message, offset) unless text is a valid call; runs nothing."""
+    _read(text)
+
+
+def parse(text: str) -> IntrinsicCall:
+    """Compile an intrinsic call once; raises IntrinsicSyntaxError(message, offset)."""
+    return IntrinsicCall(text, _read(text))
