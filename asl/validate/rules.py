@@ -118,7 +118,12 @@ def terminal_state(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def reachable(ctx: Context) -> Iterator[Diagnostic]:
-    """Every state can be reached from StartAt."""
+    """Every state can be reached from StartAt.
+
+    A reachable state whose transitions are broken (a target that names no state, or no Next
+    where one is needed) could lead anywhere once fixed: its scope reports no unreachable state
+    then, so one typo gives one error instead of one per state downstream of it.
+    """
     for scope in ctx.scopes:
         states = {s.name: s for s in ctx.states_of(scope)}
         start = scope.data.get("StartAt")
@@ -126,13 +131,32 @@ def reachable(ctx: Context) -> Iterator[Diagnostic]:
             continue  # reported by transition_targets or the schema
         seen, todo = {start}, [start]
         while todo:
-            for target, _ in _transitions(states[todo.pop()]):
-                if target in states and target not in seen:
+            state = states[todo.pop()]
+            if _broken(state, states):
+                break
+            for target, _ in _transitions(state):
+                if target not in seen:
                     seen.add(target)
                     todo.append(target)
-        for name, state in states.items():
-            if name not in seen:
-                yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'", state.pointer)
+        else:
+            for name, state in states.items():
+                if name not in seen:
+                    yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'",
+                               state.pointer)
+
+
+def _broken(state: State, names: dict) -> bool:
+    """Whether a state's way out is unknown: a target naming no state, or a missing Next."""
+    if any(target not in names for target, _ in _transitions(state)):
+        return True
+    body = state.data
+    if state.type == "Choice":
+        rules = body.get("Choices")
+        return not isinstance(rules, list) or any(
+            not isinstance(rule, dict) or not isinstance(rule.get("Next"), str) for rule in rules)
+    if state.type in TERMINAL_TYPES or body.get("End") is True:
+        return False
+    return not isinstance(body.get("Next"), str)
 
 
 def too_deeply_nested(ctx: Context) -> Iterator[Diagnostic]:

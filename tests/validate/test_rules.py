@@ -45,12 +45,37 @@ def test_every_rule_has_cases():
 
 
 def test_all_problems_are_reported_not_only_the_first():
-    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"},
-                                       "B": {"Type": "Pass", "ResultPath": "bad", "End": True}}}
+    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                                       "B": {"Type": "Pass", "ResultPath": "bad", "Next": "Nowhere"},
+                                       "C": {"Type": "Succeed"}}}
     codes = sorted(d.code for d in validate_definition(data))
-    assert codes.count("MISSING_TRANSITION_TARGET") == 1
-    assert "UNREACHABLE_STATE" in codes
-    assert "SCHEMA_VALIDATION_FAILED" in codes
+    assert codes == ["MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED"]
+
+
+CHAIN = {"Process": {"Type": "Pass", "Next": "Store"}, "Store": {"Type": "Pass", "Next": "Notify"},
+         "Notify": {"Type": "Pass", "Next": "Done"}, "Done": {"Type": "Succeed"}}
+
+
+@pytest.mark.parametrize("first", [
+    {"Type": "Pass", "Next": "Procss"},                                    # a misspelled Next
+    {"Type": "Pass"},                                                      # no Next at all
+    {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Nope"}], "Default": "Done"},
+    {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True}], "Default": "Done"},
+    {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Next": "Done",
+     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Procss"}]},
+])
+def test_a_broken_transition_is_reported_once_not_as_unreachable_states_after_it(first):
+    data = {"StartAt": "First", "States": {"First": first, **CHAIN}}
+    found = _errors(validate_definition(data))
+    assert len(found) == 1, [(d.code, d.pointer, d.message) for d in found]
+    assert found[0].code in ("MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED")
+
+
+def test_unreachable_states_are_still_reported_when_no_reachable_transition_is_broken():
+    # The broken Next is in a state nothing reaches: it cannot explain why Orphan is unreachable.
+    data = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "Orphan": {"Type": "Pass", "Next": "Nope"}}}
+    found = sorted((d.code, d.pointer) for d in _errors(validate_definition(data)))
+    assert found == [("MISSING_TRANSITION_TARGET", "/States/Orphan/Next"), ("UNREACHABLE_STATE", "/States/Orphan")]
 
 
 def test_sorted_by_position():
