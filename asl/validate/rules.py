@@ -10,6 +10,7 @@ from typing import Iterator
 
 from ..diagnostics import WARNING, Diagnostic
 from .context import Context, Rule, diag
+from .suggest import did_you_mean
 from .walk import JSONATA, JSONPATH, State
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
@@ -83,12 +84,13 @@ def transition_targets(ctx: Context) -> Iterator[Diagnostic]:
         names = scope.states
         start = scope.data.get("StartAt")
         if isinstance(start, str) and names and start not in names:
-            yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope",
-                       scope.pointer + "/StartAt")
+            yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope"
+                                       f"{did_you_mean(start, names)}", scope.pointer + "/StartAt")
         for state in ctx.states_of(scope):
             for target, ptr in _transitions(state):
                 if target not in names:
-                    yield diag(MISSING_TARGET, f"Missing 'Next' target: '{target}' is not a state in this scope", ptr)
+                    yield diag(MISSING_TARGET, f"Missing 'Next' target: '{target}' is not a state in this scope"
+                                               f"{did_you_mean(target, names)}", ptr)
 
 
 def next_or_end(ctx: Context) -> Iterator[Diagnostic]:

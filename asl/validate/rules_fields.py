@@ -12,6 +12,7 @@ from ..source import escape_pointer_token
 from . import expressions as ex
 from .context import Context, Rule, diag
 from .resources import check_resource
+from .suggest import did_you_mean
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
@@ -452,7 +453,8 @@ def credentials(ctx: Context) -> Iterator[Diagnostic]:
             yield diag(SCHEMA, "The field 'RoleArn' is required but was missing", state.at("Credentials"))
         for name in creds:
             if name != "RoleArn":
-                yield diag(SCHEMA, f"Field '{name}' is not supported in Credentials", state.at("Credentials", name))
+                yield diag(SCHEMA, f"Field '{name}' is not supported in Credentials{did_you_mean(name, ['RoleArn'])}",
+                           state.at("Credentials", name))
 
 
 def timeouts(ctx: Context) -> Iterator[Diagnostic]:

@@ -142,3 +142,35 @@ def test_a_dynamic_field_that_is_no_path_uses_aws_words():
     messages = [d.message for d in validate_definition(data) if d.pointer == "/States/P/Assign/Variable.$"]
     assert messages and messages[0].startswith(
         "The value for the field 'Variable.$' must be a valid JSONPath or a valid intrinsic function call (")
+
+
+@pytest.mark.parametrize("state,pointer,suggestion", [
+    ({"Type": "Pass", "Nxt": "B"}, "/States/A/Nxt", "Next"),
+    ({"Type": "Pass", "ResultPth": "$.x", "End": True}, "/States/A/ResultPth", "ResultPath"),
+    ({"Type": "Pass", "resultPath": "$.x", "End": True}, "/States/A/resultPath", "ResultPath"),
+    ({"Type": "Pas", "End": True}, "/States/A/Type", "Pass"),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "StringEqual": "a", "Next": "B"}]},
+     "/States/A/Choices/0/StringEqual", "StringEquals"),
+    ({"Type": "Choice", "Choices": [{"Not": {"Variable": "$.x", "NumericGreaterThen": 1}, "Next": "B"}]},
+     "/States/A/Choices/0/Not/NumericGreaterThen", "NumericGreaterThan"),
+    ({"Type": "Pass", "Next": "b"}, "/States/A/Next", "B"),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": True, "Next": "B"}], "Default": "Bb"},
+     "/States/A/Default", "B"),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True, "QueryLanguage": "JSONata",
+      "Credentials": {"RoleArm": "arn:aws:iam::123456789012:role/r"}}, "/States/A/Credentials/RoleArm", "RoleArn"),
+])
+def test_a_misspelled_name_gets_the_closest_valid_one(state, pointer, suggestion):
+    data = {"StartAt": "A", "States": {"A": state, "B": {"Type": "Succeed"}}}
+    messages = [d.message for d in validate_definition(data) if d.pointer == pointer]
+    assert any(m.endswith(f"(did you mean '{suggestion}'?)") for m in messages), messages
+
+
+def test_a_misspelled_start_at_gets_the_closest_state_name():
+    found = validate_definition({"StartAt": "Strat", "States": {"Start": {"Type": "Succeed"}}})
+    assert [d.message for d in found] == ["StartAt 'Strat' does not name a state in this scope (did you mean 'Start'?)"]
+
+
+def test_no_suggestion_when_nothing_is_close():
+    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Zzyzx": 1, "Next": "Qwerty"}, "B": {"Type": "Succeed"}}}
+    messages = [d.message for d in validate_definition(data) if d.pointer.startswith("/States/A/")]
+    assert messages and not [m for m in messages if "did you mean" in m]
