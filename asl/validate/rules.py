@@ -200,7 +200,7 @@ RULES: list[Rule] = [
     query_language,
 ]
 
-from . import rules_fields  # noqa: E402  (the field rules extend RULES)
+from . import rules_fields, rules_map  # noqa: E402  (the field and Map rules extend RULES)
 
-RULES += rules_fields.RULES
+RULES += rules_fields.RULES + rules_map.RULES
 __all__ = ["RULES", "WARNING"]

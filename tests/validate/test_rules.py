@@ -174,3 +174,37 @@ def test_no_suggestion_when_nothing_is_close():
     data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Zzyzx": 1, "Next": "Qwerty"}, "B": {"Type": "Succeed"}}}
     messages = [d.message for d in validate_definition(data) if d.pointer.startswith("/States/A/")]
     assert messages and not [m for m in messages if "did you mean" in m]
+
+
+FILTER = "$.items[?(@.year < 1999)]"
+MAP = {"Type": "Map", "End": True, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}
+
+
+@pytest.mark.parametrize("state,pointer,full_path", [
+    ({"Type": "Pass", "InputPath": FILTER, "End": True}, "/States/A/InputPath", True),
+    ({"Type": "Pass", "OutputPath": FILTER, "End": True}, "/States/A/OutputPath", True),
+    ({"Type": "Pass", "Parameters": {"old.$": FILTER}, "End": True}, "/States/A/Parameters/old.$", True),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultSelector": {"old.$": FILTER},
+      "End": True}, "/States/A/ResultSelector/old.$", True),
+    ({"Type": "Pass", "ResultPath": FILTER, "End": True}, "/States/A/ResultPath", False),
+    ({**MAP, "ItemsPath": FILTER}, "/States/A/ItemsPath", False),
+    ({**MAP, "MaxConcurrencyPath": FILTER}, "/States/A/MaxConcurrencyPath", False),
+    ({"Type": "Wait", "SecondsPath": FILTER, "End": True}, "/States/A/SecondsPath", False),
+    ({"Type": "Wait", "TimestampPath": FILTER, "End": True}, "/States/A/TimestampPath", False),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSecondsPath": FILTER, "End": True},
+     "/States/A/TimeoutSecondsPath", False),
+    ({"Type": "Fail", "ErrorPath": FILTER}, "/States/A/ErrorPath", False),
+    ({"Type": "Fail", "CausePath": FILTER}, "/States/A/CausePath", False),
+    ({"Type": "Choice", "Choices": [{"Variable": FILTER, "IsPresent": True, "Next": "B"}]},
+     "/States/A/Choices/0/Variable", False),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "StringEqualsPath": FILTER, "Next": "B"}]},
+     "/States/A/Choices/0/StringEqualsPath", False),
+])
+def test_paths_take_any_jsonpath_and_reference_paths_one_node(state, pointer, full_path):
+    # The guide's "Paths" / "Reference Paths": a filter selects many nodes, which only a Path may.
+    data = {"StartAt": "A", "States": {"A": state, "B": {"Type": "Succeed"}}}
+    found = [d.message for d in _errors(validate_definition(data)) if d.pointer == pointer]
+    if full_path:
+        assert found == []
+    else:
+        assert found and "is not a reference path" in found[0], found
