@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 
@@ -13,6 +12,8 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     for name in names:
         if name.lower() == lowered:
             return name
+    import difflib  # only a definition with a misspelling pays for it
+
     found = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
     return found[0] if found else None
 
