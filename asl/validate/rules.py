@@ -131,20 +131,26 @@ def reachable(ctx: Context) -> Iterator[Diagnostic]:
         start = scope.data.get("StartAt")
         if not isinstance(start, str) or start not in states:
             continue  # reported by transition_targets or the schema
-        seen, todo = {start}, [start]
-        while todo:
-            state = states[todo.pop()]
-            if _broken(state, states):
-                break
-            for target, _ in _transitions(state):
-                if target not in seen:
-                    seen.add(target)
-                    todo.append(target)
-        else:
-            for name, state in states.items():
-                if name not in seen:
-                    yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'",
-                               state.pointer)
+        seen = _reached(states, start)
+        if seen is None:
+            continue  # a broken transition is reported once, by transition_targets or next_or_end
+        for name, state in states.items():
+            if name not in seen:
+                yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'", state.pointer)
+
+
+def _reached(states: dict, start: str) -> set[str] | None:
+    """The names reachable from `start`, or None once a reachable state's way out is broken."""
+    seen, todo = {start}, [start]
+    while todo:
+        state = states[todo.pop()]
+        if _broken(state, states):
+            return None
+        for target, _ in _transitions(state):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
 
 
 def _broken(state: State, names: dict) -> bool:

@@ -44,8 +44,11 @@ JSONATA_ONLY = ("Arguments", "Output", "Items")
 NUMBER_OR_JSONATA = ("TimeoutSeconds", "HeartbeatSeconds", "Seconds", "MaxConcurrency",
                      "ToleratedFailureCount", "ToleratedFailurePercentage")
 
-NESTED_NUMBER_OR_JSONATA = [(("ItemReader", "ReaderConfig"), "MaxItems"), (("ItemBatcher",), "MaxItemsPerBatch"),
-                            (("ItemBatcher",), "MaxInputBytesPerBatch")]
+# (parents, field) of every field that holds a JSONata expression only in a JSONata state; the
+# ItemReader's and ItemBatcher's fields follow the Map state's own language.
+JSONATA_ONLY_VALUES = [((), name) for name in NUMBER_OR_JSONATA + ("Timestamp",)] + [
+    (("ItemReader", "ReaderConfig"), "MaxItems"), (("ItemBatcher",), "MaxItemsPerBatch"),
+    (("ItemBatcher",), "MaxInputBytesPerBatch")]
 
 # Paths: field -> (definite, rooted at `$` only). The guide's "Paths": InputPath and OutputPath
 # take any JSONPath (filters, wildcards); the fields that read one value (ResultPath, ItemsPath,
@@ -136,8 +139,7 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
                 if isinstance(body.get(parent), dict) and "Arguments" in body[parent]:
                     yield diag(SCHEMA, "Field 'Arguments' is only supported in JSONata states",
                                state.at(parent, "Arguments"))
-            # The ItemReader's and ItemBatcher's fields follow the Map state's own language.
-            for parents, name in [((), n) for n in NUMBER_OR_JSONATA + ("Timestamp",)] + NESTED_NUMBER_OR_JSONATA:
+            for parents, name in JSONATA_ONLY_VALUES:
                 if ex.is_jsonata(_get(body, *parents, name)):
                     yield diag(SCHEMA, f"'{name}' can hold a JSONata expression only in JSONata states",
                                state.at(*parents, name))
