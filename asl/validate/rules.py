@@ -133,7 +133,7 @@ def reachable(ctx: Context) -> Iterator[Diagnostic]:
             continue  # reported by transition_targets or the schema
         seen = _reached(states, start)
         if seen is None:
-            continue  # a broken transition is reported once, by transition_targets or next_or_end
+            continue  # the broken transition is the one error: the rule that finds it reports it
         for name, state in states.items():
             if name not in seen:
                 yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'", state.pointer)
