@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .source import Position
 
 ERROR = "ERROR"
 WARNING = "WARNING"
+
+# C0 controls (ESC, newlines...), DEL and C1 controls (CSI U+009B, OSC U+009D...): a state name
+# holding them must not move the cursor, retitle the terminal or break a one-line diagnostic.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: control characters become visible `\\xNN` escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True)
@@ -21,9 +31,9 @@ class Diagnostic:
     position: Position | None = None
 
     def format(self, file: str) -> str:
-        """`FILE:LINE:COLUMN: SEVERITY CODE message` (line and column left out when unknown)."""
+        """`FILE:LINE:COLUMN: SEVERITY CODE message` (line and column left out when unknown), printable."""
         where = file if self.position is None else f"{file}:{self.position.line}:{self.position.column}"
-        return f"{where}: {self.severity} {self.code} {self.message}"
+        return printable(f"{where}: {self.severity} {self.code} {self.message}")
 
     def as_dict(self, file: str) -> dict:
         """The machine-readable form used by `sfn validate --format json`."""

@@ -30,6 +30,23 @@ class Context:
         return [s for s in self.states if s.scope is scope]
 
 
+def get_in(data: Any, *keys: str) -> Any:
+    """data[k1][k2]... or None where a step is missing or not an object."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def dict_items(value: Any) -> Iterator[tuple[int, dict]]:
+    """(index, item) for the objects of a list (anything else yields nothing)."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
 def diag(code: str, message: str, pointer: str, severity: str = ERROR) -> Diagnostic:
     """A diagnostic without a position (validate() fills positions from the source map)."""
     return Diagnostic(code, message, pointer, severity)

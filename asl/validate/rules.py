@@ -10,6 +10,7 @@ from typing import Iterator
 
 from ..diagnostics import WARNING, Diagnostic
 from .context import Context, Rule, diag
+from .suggest import did_you_mean
 from .walk import JSONATA, JSONPATH, State
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
@@ -83,12 +84,13 @@ def transition_targets(ctx: Context) -> Iterator[Diagnostic]:
         names = scope.states
         start = scope.data.get("StartAt")
         if isinstance(start, str) and names and start not in names:
-            yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope",
-                       scope.pointer + "/StartAt")
+            yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope"
+                                       f"{did_you_mean(start, names)}", scope.pointer + "/StartAt")
         for state in ctx.states_of(scope):
             for target, ptr in _transitions(state):
                 if target not in names:
-                    yield diag(MISSING_TARGET, f"Missing 'Next' target: '{target}' is not a state in this scope", ptr)
+                    yield diag(MISSING_TARGET, f"Missing 'Next' target: '{target}' is not a state in this scope"
+                                               f"{did_you_mean(target, names)}", ptr)
 
 
 def next_or_end(ctx: Context) -> Iterator[Diagnostic]:
@@ -118,21 +120,51 @@ def terminal_state(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def reachable(ctx: Context) -> Iterator[Diagnostic]:
-    """Every state can be reached from StartAt."""
+    """Every state can be reached from StartAt.
+
+    A reachable state whose transitions are broken (a target that names no state, or no Next
+    where one is needed) could lead anywhere once fixed: its scope reports no unreachable state
+    then, so one typo gives one error instead of one per state downstream of it.
+    """
     for scope in ctx.scopes:
         states = {s.name: s for s in ctx.states_of(scope)}
         start = scope.data.get("StartAt")
         if not isinstance(start, str) or start not in states:
             continue  # reported by transition_targets or the schema
-        seen, todo = {start}, [start]
-        while todo:
-            for target, _ in _transitions(states[todo.pop()]):
-                if target in states and target not in seen:
-                    seen.add(target)
-                    todo.append(target)
+        seen = _reached(states, start)
+        if seen is None:
+            continue  # the broken transition is the one error: the rule that finds it reports it
         for name, state in states.items():
             if name not in seen:
                 yield diag(UNREACHABLE, f"State '{name}' cannot be reached from StartAt '{start}'", state.pointer)
+
+
+def _reached(states: dict, start: str) -> set[str] | None:
+    """The names reachable from `start`, or None once a reachable state's way out is broken."""
+    seen, todo = {start}, [start]
+    while todo:
+        state = states[todo.pop()]
+        if _broken(state, states):
+            return None
+        for target, _ in _transitions(state):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def _broken(state: State, names: dict) -> bool:
+    """Whether a state's way out is unknown: a target naming no state, or a missing Next."""
+    if any(target not in names for target, _ in _transitions(state)):
+        return True
+    body = state.data
+    if state.type == "Choice":
+        rules = body.get("Choices")
+        return not isinstance(rules, list) or any(
+            not isinstance(rule, dict) or not isinstance(rule.get("Next"), str) for rule in rules)
+    if state.type in TERMINAL_TYPES or body.get("End") is True:
+        return False
+    return not isinstance(body.get("Next"), str)
 
 
 def too_deeply_nested(ctx: Context) -> Iterator[Diagnostic]:
@@ -174,7 +206,7 @@ RULES: list[Rule] = [
     query_language,
 ]
 
-from . import rules_fields  # noqa: E402  (the field rules extend RULES)
+from . import rules_fields, rules_map  # noqa: E402  (the field and Map rules extend RULES)
 
-RULES += rules_fields.RULES
+RULES += rules_fields.RULES + rules_map.RULES
 __all__ = ["RULES", "WARNING"]

@@ -1,5 +1,6 @@
 """Field-level rules: exclusive fields, query-language fields, paths, payload templates, JSONata,
-error names, Choice rules, Map, Wait, timeouts and labels. One generator per rule; RULES lists them.
+error names, Choice rules, Wait and timeouts (Map-only rules: rules_map.py). One generator per rule;
+RULES lists them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from ..diagnostics import WARNING, Diagnostic
 from ..source import escape_pointer_token
 from . import expressions as ex
 from .context import Context, Rule, diag
+from .context import dict_items as _items, get_in as _get
 from .resources import check_resource
+from .suggest import did_you_mean
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
@@ -41,7 +44,15 @@ JSONATA_ONLY = ("Arguments", "Output", "Items")
 NUMBER_OR_JSONATA = ("TimeoutSeconds", "HeartbeatSeconds", "Seconds", "MaxConcurrency",
                      "ToleratedFailureCount", "ToleratedFailurePercentage")
 
-# Paths: field -> (definite, rooted at `$` only)
+# (parents, field) of every field that holds a JSONata expression only in a JSONata state; the
+# ItemReader's and ItemBatcher's fields follow the Map state's own language.
+JSONATA_ONLY_VALUES = [((), name) for name in NUMBER_OR_JSONATA + ("Timestamp",)] + [
+    (("ItemReader", "ReaderConfig"), "MaxItems"), (("ItemBatcher",), "MaxItemsPerBatch"),
+    (("ItemBatcher",), "MaxInputBytesPerBatch")]
+
+# Paths: field -> (definite, rooted at `$` only). The guide's "Paths": InputPath and OutputPath
+# take any JSONPath (filters, wildcards); the fields that read one value (ResultPath, ItemsPath,
+# the *Path twins of numbers and timestamps) take a Reference Path, which selects a single node.
 PATH_FIELDS = {
     "InputPath": (False, False), "OutputPath": (False, False), "ResultPath": (True, True),
     "ItemsPath": (True, False), "SecondsPath": (True, False), "TimestampPath": (True, False),
@@ -69,22 +80,12 @@ COMPARISONS = tuple(
 ) + ("StringMatches", "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp")
 COMBINATORS = ("And", "Or", "Not")
 
-# Characters AWS refuses in names such as a Map Label.
-_BAD_NAME_CHARS = re.compile(r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_VARIABLE_NAME = 80  # characters (the guide, "Variable name syntax")
 # What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
 # intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
 _PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
 _INTRINSIC_LIKE = re.compile(r"^States\.[A-Za-z0-9]+\s*\(")
-
-
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def exclusive_fields(ctx: Context) -> Iterator[Diagnostic]:
@@ -138,10 +139,10 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
                 if isinstance(body.get(parent), dict) and "Arguments" in body[parent]:
                     yield diag(SCHEMA, "Field 'Arguments' is only supported in JSONata states",
                                state.at(parent, "Arguments"))
-            for name in NUMBER_OR_JSONATA + ("Timestamp",):
-                if ex.is_jsonata(body.get(name)):
+            for parents, name in JSONATA_ONLY_VALUES:
+                if ex.is_jsonata(_get(body, *parents, name)):
                     yield diag(SCHEMA, f"'{name}' can hold a JSONata expression only in JSONata states",
-                               state.at(name))
+                               state.at(*parents, name))
 
 
 def paths(ctx: Context) -> Iterator[Diagnostic]:
@@ -170,10 +171,13 @@ def paths(ctx: Context) -> Iterator[Diagnostic]:
                 if problem:
                     yield diag(SCHEMA, f"{name}: {problem}", state.at(*parents, name))
         for name in ("ErrorPath", "CausePath"):
-            if isinstance(body.get(name), str):
-                problem = ex.path_or_intrinsic_error(body[name])
-                if not problem and ex.looks_like_intrinsic(body[name]):
-                    problem = _string_intrinsic(body[name])
+            value = body.get(name)
+            if isinstance(value, str):
+                # A Reference Path to a string, or an intrinsic returning one (the Fail state page).
+                problem = ex.path_or_intrinsic_error(value)
+                if not problem:
+                    problem = (_string_intrinsic(value) if ex.looks_like_intrinsic(value)
+                               else ex.path_error(value, definite=True))
                 if problem:
                     yield diag(SCHEMA, f"{name}: {problem}", state.at(name))
 
@@ -437,7 +441,8 @@ def _jsonpath_rule(rule: Any, ptr: str, top: bool) -> Iterator[Diagnostic]:
                     yield diag(SCHEMA, f"{op}: {problem}", ptr + "/" + op)
     variable = rule.get("Variable")
     if isinstance(variable, str):
-        problem = ex.path_error(variable)
+        # The spec: "The values of Variable and Path fields in a comparison must be valid Reference Paths."
+        problem = ex.path_error(variable, definite=True)
         if problem:
             yield diag(SCHEMA, f"Variable: {problem}", ptr + "/Variable")
 
@@ -452,7 +457,8 @@ def credentials(ctx: Context) -> Iterator[Diagnostic]:
             yield diag(SCHEMA, "The field 'RoleArn' is required but was missing", state.at("Credentials"))
         for name in creds:
             if name != "RoleArn":
-                yield diag(SCHEMA, f"Field '{name}' is not supported in Credentials", state.at("Credentials", name))
+                yield diag(SCHEMA, f"Field '{name}' is not supported in Credentials{did_you_mean(name, ['RoleArn'])}",
+                           state.at("Credentials", name))
 
 
 def timeouts(ctx: Context) -> Iterator[Diagnostic]:
@@ -462,17 +468,6 @@ def timeouts(ctx: Context) -> Iterator[Diagnostic]:
         if _number(beat) and _number(limit) and beat >= limit:
             yield diag(SCHEMA, f"HeartbeatSeconds ({beat}) must be smaller than TimeoutSeconds ({limit})",
                        state.at("HeartbeatSeconds"))
-
-
-def labels(ctx: Context) -> Iterator[Diagnostic]:
-    """A Map Label is 1-40 characters, none of them whitespace, brackets, wildcards or specials."""
-    for state in ctx.states:
-        label = state.data.get("Label") if state.type == "Map" else None
-        if isinstance(label, str):
-            bad = _BAD_NAME_CHARS.search(label)
-            if bad:
-                yield diag("INVALID_LABEL_NAME", f"Label contains invalid character: {bad.group()!r}",
-                           state.at("Label"))
 
 
 def resources(ctx: Context) -> Iterator[Diagnostic]:
@@ -570,44 +565,6 @@ def _static_result(value: Any, ptr: str) -> Iterator[Diagnostic]:
             yield from _static_result(item, f"{ptr}/{i}")
 
 
-# Fields AWS documents for Map states in Distributed mode only.
-DISTRIBUTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter", "Label", "ToleratedFailureCount",
-                      "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-
-
-def distributed_map(ctx: Context) -> Iterator[Diagnostic]:
-    """A DISTRIBUTED ItemProcessor names its ExecutionType; Distributed-only fields elsewhere warn.
-
-    ExecutionType (STANDARD / EXPRESS) is required with Mode DISTRIBUTED (AWS's Distributed Map
-    fields; the CDK refuses it too). ItemReader, ItemBatcher, ResultWriter, Label and the
-    ToleratedFailure* fields are documented for Distributed mode only, but AWS accepts at least
-    ToleratedFailureCount on an Inline Map (recorded in the conformance corpus) and no AWS record
-    shows the others refused: on an Inline Map they are a warning, not an error.
-    """
-    for state in ctx.states:
-        if state.type != "Map":
-            continue
-        config = _get(state.data, "ItemProcessor", "ProcessorConfig")
-        mode = config.get("Mode") if isinstance(config, dict) else None
-        if mode == "DISTRIBUTED" and "ExecutionType" not in config:
-            yield diag(SCHEMA, "A Map in DISTRIBUTED mode needs ExecutionType (STANDARD or EXPRESS) in its "
-                               "ProcessorConfig", state.at("ItemProcessor", "ProcessorConfig"))
-        if mode == "DISTRIBUTED":
-            continue
-        for name in DISTRIBUTED_FIELDS:
-            if name in state.data:
-                yield diag("DISTRIBUTED_ONLY_FIELD", f"'{name}' is a Distributed Map field: AWS documents it only "
-                                                     "with ItemProcessor.ProcessorConfig.Mode DISTRIBUTED",
-                           state.at(name), WARNING)
-
-
-def _items(value: Any) -> Iterator[tuple[int, dict]]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                yield i, item
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -624,9 +581,7 @@ RULES: list[Rule] = [
     choice_rules,
     credentials,
     timeouts,
-    labels,
     resources,
     no_path,
     pass_result_is_static,
-    distributed_map,
 ]

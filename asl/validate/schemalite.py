@@ -15,6 +15,7 @@ import re
 from typing import Any, Callable
 
 from ..source import escape_pointer_token
+from .suggest import did_you_mean
 
 Error = tuple[str, str, str]            # (JSON pointer, message, keyword)
 Check = Callable[[Any, str, list], None]
@@ -131,7 +132,7 @@ class SchemaCompiler:
         def check(value: Any, ptr: str, errors: list) -> None:
             if not any(_same(value, a) for a in allowed):
                 errors.append((ptr, f"The field '{field_name(ptr)}' should have one of these values: "
-                                    f"{_fmt_list(allowed)}", "enum"))
+                                    f"{_fmt_list(allowed)}{did_you_mean(value, allowed)}", "enum"))
         return check
 
     def _kw_const(self, expected: Any, node: dict) -> Check:
@@ -181,7 +182,8 @@ class SchemaCompiler:
                         continue
                     child = ptr + "/" + _token(key)
                     if sub is None:
-                        errors.append((child, f"Field '{key}' is not supported", "additionalProperties"))
+                        errors.append((child, f"Field '{key}' is not supported{did_you_mean(key, known)}",
+                                       "additionalProperties"))
                     else:
                         sub(item, child, errors)
         return check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from asl.diagnostics import Diagnostic
 from cli.main import sfn
 
 VALID = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}\n'
@@ -141,3 +143,137 @@ def test_validate_does_not_import_the_interpreter_rich_or_jsonschema(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "0 []"
+
+
+# ------------------------------------------------------------------------ directories
+
+TEMPLATE = json.dumps({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
+                                           "Properties": {"Definition": json.loads(INVALID)}}}})
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_a_directory_is_searched_for_definitions(run, tmp_path):
+    _tree(tmp_path / "machines", {
+        "a.asl.json": VALID,                     # named: always checked
+        "deep/b.asl.yaml": "StartAt: A\nStates:\n  A:\n    Type: Succeed\n",
+        "deep/c.asl.yml": "StartAt: A\nStates:\n  A:\n    Type: Succeed\n",
+        "plain.json": INVALID,                   # looks like a definition
+        "stack/template.json": TEMPLATE,         # a template holding one
+        "input.json": '{"StartAt": "not a machine"}',
+        "package.json": '{"name": "x", "version": "1.0.0"}',
+        "resources.yaml": "handlers:\n  F: handlers:f\n",
+        "notes.txt": INVALID,
+        ".hidden/x.asl.json": INVALID,
+        "node_modules/pkg/x.asl.json": INVALID,
+        "venv/pyvenv.cfg": "home = /usr/bin\n",
+        "venv/lib/x.asl.json": INVALID,
+        "__pycache__/x.asl.json": INVALID,
+    })
+    result = run("--format", "json", "machines")
+    checked = {item["file"] for item in json.loads(result.output)}
+    assert checked == {os.path.join("machines", "plain.json"), os.path.join("machines", "stack", "template.json")}
+    assert result.exit_code == 1
+    summary = run("machines").output
+    assert "5 files checked: 2 invalid" in summary
+
+
+def test_a_broken_file_that_looks_like_a_definition_is_reported(run, tmp_path):
+    _tree(tmp_path / "d", {"broken.json": '{"StartAt": "A", "States": {', "data.json": "[1, 2"})
+    result = run("d")
+    assert result.exit_code == 1
+    assert os.path.join("d", "broken.json") + ":1:29: ERROR INVALID_JSON_DESCRIPTION" in result.output
+    assert "data.json" not in result.output
+
+
+def test_a_directory_without_definitions_says_so(run, tmp_path):
+    _tree(tmp_path / "empty", {"package.json": "{}"})
+    result = run("empty")
+    assert result.exit_code == 0
+    assert "empty: no state machine definitions found" in result.output
+    assert "0 files checked" in result.output
+
+
+def test_large_data_files_are_not_read(run, tmp_path, monkeypatch):
+    import asl.validate.discover as discover
+
+    monkeypatch.setattr(discover, "MAX_OTHER_BYTES", 100)
+    _tree(tmp_path / "d", {"big.json": INVALID + " " * 200, "big.asl.json": INVALID + " " * 200})
+    result = run("--format", "json", "d")
+    assert {item["file"] for item in json.loads(result.output)} == {os.path.join("d", "big.asl.json")}
+
+
+def test_samples_directory_is_all_valid(run):
+    result = run(str(Path(__file__).resolve().parents[2] / "samples"))
+    assert result.exit_code == 0, result.output
+    assert "8 files checked: all valid (0 errors, 0 warnings)" in result.output
+
+
+# ------------------------------------------------------------- source lines and carets
+
+def test_on_a_terminal_the_source_line_is_shown_with_a_caret(run, monkeypatch):
+    import cli.commands.validate as command
+
+    monkeypatch.setattr(command, "_is_terminal", lambda: True)
+    result = run("bad.asl.json", files={"bad.asl.json": INVALID})
+    lines = result.output.splitlines()
+    at = lines.index(next(line for line in lines if "MISSING_TRANSITION_TARGET" in line))
+    assert lines[at + 1] == ' 4 |     "A": {"Type": "Pass", "Next": "Missing"}'
+    assert lines[at + 2] == "   |                           ^"
+
+
+def test_piped_output_stays_one_line_per_diagnostic(run):
+    result = run("bad.asl.json", files={"bad.asl.json": INVALID})
+    assert [line for line in result.output.splitlines() if "|" in line] == []
+
+
+@pytest.mark.parametrize("line,column,shown,caret", [
+    ('\t"Nxt": 1', 2, '    "Nxt": 1', "    ^"),                        # a tab is 4 columns
+    ('"日本": 1, "Nxt": 1', 9, '"日本": 1, "Nxt": 1', "          ^"),     # wide characters take two
+    ('"a\x9b2J": 1, "Nxt": 1', 12, '"a\\x9b2J": 1, "Nxt": 1', "              ^"),  # escaped, 4 wide
+])
+def test_caret_lines_up_under_the_place(line, column, shown, caret):
+    from asl.source import Position
+    from cli.commands.validate import _snippet
+
+    d = Diagnostic("X", "m", "", "ERROR", Position(1, column))
+    assert _snippet([line], d) == [f" 1 | {shown}", f"   | {caret}"]
+
+
+def test_a_long_line_is_shown_around_the_place():
+    from asl.source import Position
+    from cli.commands.validate import SNIPPET_WIDTH, _snippet
+
+    line = "x" * 1000 + "HERE" + "y" * 1000
+    source, caret = _snippet([line], Diagnostic("X", "m", "", "ERROR", Position(1, 1001)))
+    assert source.startswith(" 1 | ...x") and source.endswith("y...")
+    assert len(source) < SNIPPET_WIDTH + 20
+    assert source[caret.index("^"):].startswith("HERE")
+
+
+# ------------------------------------------------------------------ control characters
+
+NASTY = "\x1b]0;owned\x07\x1b[2J\x9b31m\nX"   # OSC (retitle), CSI (clear), a raw C1 CSI, a newline
+NASTY_MACHINE = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}, NASTY: {"Type": "Succeed"}}})
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_control_characters_from_the_definition_never_reach_the_terminal(run, monkeypatch, fmt):
+    import cli.commands.validate as command
+
+    monkeypatch.setattr(command, "_is_terminal", lambda: True)
+    result = run("--format", fmt, "m.asl.json", files={"m.asl.json": NASTY_MACHINE})
+    assert result.exit_code == 1
+    assert "owned" in result.output            # the name is shown ...
+    assert not [c for c in result.output if ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f]
+    if fmt == "json":
+        assert NASTY in json.loads(result.output)[0]["message"]   # ... and JSON still round-trips
+
+
+def test_control_characters_in_a_file_name_are_escaped(run, tmp_path):
+    result = run("bad\x1b[2J.asl.json", files={"bad\x1b[2J.asl.json": INVALID})
+    assert "bad\\x1b[2J.asl.json:4:27" in result.output

@@ -45,12 +45,37 @@ def test_every_rule_has_cases():
 
 
 def test_all_problems_are_reported_not_only_the_first():
-    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"},
-                                       "B": {"Type": "Pass", "ResultPath": "bad", "End": True}}}
+    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                                       "B": {"Type": "Pass", "ResultPath": "bad", "Next": "Nowhere"},
+                                       "C": {"Type": "Succeed"}}}
     codes = sorted(d.code for d in validate_definition(data))
-    assert codes.count("MISSING_TRANSITION_TARGET") == 1
-    assert "UNREACHABLE_STATE" in codes
-    assert "SCHEMA_VALIDATION_FAILED" in codes
+    assert codes == ["MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED"]
+
+
+CHAIN = {"Process": {"Type": "Pass", "Next": "Store"}, "Store": {"Type": "Pass", "Next": "Notify"},
+         "Notify": {"Type": "Pass", "Next": "Done"}, "Done": {"Type": "Succeed"}}
+
+
+@pytest.mark.parametrize("first", [
+    {"Type": "Pass", "Next": "Procss"},                                    # a misspelled Next
+    {"Type": "Pass"},                                                      # no Next at all
+    {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Nope"}], "Default": "Done"},
+    {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True}], "Default": "Done"},
+    {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Next": "Done",
+     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Procss"}]},
+])
+def test_a_broken_transition_is_reported_once_not_as_unreachable_states_after_it(first):
+    data = {"StartAt": "First", "States": {"First": first, **CHAIN}}
+    found = _errors(validate_definition(data))
+    assert len(found) == 1, [(d.code, d.pointer, d.message) for d in found]
+    assert found[0].code in ("MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED")
+
+
+def test_unreachable_states_are_still_reported_when_no_reachable_transition_is_broken():
+    # The broken Next is in a state nothing reaches: it cannot explain why Orphan is unreachable.
+    data = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "Orphan": {"Type": "Pass", "Next": "Nope"}}}
+    found = sorted((d.code, d.pointer) for d in _errors(validate_definition(data)))
+    assert found == [("MISSING_TRANSITION_TARGET", "/States/Orphan/Next"), ("UNREACHABLE_STATE", "/States/Orphan")]
 
 
 def test_sorted_by_position():
@@ -117,3 +142,69 @@ def test_a_dynamic_field_that_is_no_path_uses_aws_words():
     messages = [d.message for d in validate_definition(data) if d.pointer == "/States/P/Assign/Variable.$"]
     assert messages and messages[0].startswith(
         "The value for the field 'Variable.$' must be a valid JSONPath or a valid intrinsic function call (")
+
+
+@pytest.mark.parametrize("state,pointer,suggestion", [
+    ({"Type": "Pass", "Nxt": "B"}, "/States/A/Nxt", "Next"),
+    ({"Type": "Pass", "ResultPth": "$.x", "End": True}, "/States/A/ResultPth", "ResultPath"),
+    ({"Type": "Pass", "resultPath": "$.x", "End": True}, "/States/A/resultPath", "ResultPath"),
+    ({"Type": "Pas", "End": True}, "/States/A/Type", "Pass"),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "StringEqual": "a", "Next": "B"}]},
+     "/States/A/Choices/0/StringEqual", "StringEquals"),
+    ({"Type": "Choice", "Choices": [{"Not": {"Variable": "$.x", "NumericGreaterThen": 1}, "Next": "B"}]},
+     "/States/A/Choices/0/Not/NumericGreaterThen", "NumericGreaterThan"),
+    ({"Type": "Pass", "Next": "b"}, "/States/A/Next", "B"),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": True, "Next": "B"}], "Default": "Bb"},
+     "/States/A/Default", "B"),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True, "QueryLanguage": "JSONata",
+      "Credentials": {"RoleArm": "arn:aws:iam::123456789012:role/r"}}, "/States/A/Credentials/RoleArm", "RoleArn"),
+])
+def test_a_misspelled_name_gets_the_closest_valid_one(state, pointer, suggestion):
+    data = {"StartAt": "A", "States": {"A": state, "B": {"Type": "Succeed"}}}
+    messages = [d.message for d in validate_definition(data) if d.pointer == pointer]
+    assert any(m.endswith(f"(did you mean '{suggestion}'?)") for m in messages), messages
+
+
+def test_a_misspelled_start_at_gets_the_closest_state_name():
+    found = validate_definition({"StartAt": "Strat", "States": {"Start": {"Type": "Succeed"}}})
+    assert [d.message for d in found] == ["StartAt 'Strat' does not name a state in this scope (did you mean 'Start'?)"]
+
+
+def test_no_suggestion_when_nothing_is_close():
+    data = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Zzyzx": 1, "Next": "Qwerty"}, "B": {"Type": "Succeed"}}}
+    messages = [d.message for d in validate_definition(data) if d.pointer.startswith("/States/A/")]
+    assert messages and not [m for m in messages if "did you mean" in m]
+
+
+FILTER = "$.items[?(@.year < 1999)]"
+MAP = {"Type": "Map", "End": True, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}
+
+
+@pytest.mark.parametrize("state,pointer,full_path", [
+    ({"Type": "Pass", "InputPath": FILTER, "End": True}, "/States/A/InputPath", True),
+    ({"Type": "Pass", "OutputPath": FILTER, "End": True}, "/States/A/OutputPath", True),
+    ({"Type": "Pass", "Parameters": {"old.$": FILTER}, "End": True}, "/States/A/Parameters/old.$", True),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultSelector": {"old.$": FILTER},
+      "End": True}, "/States/A/ResultSelector/old.$", True),
+    ({"Type": "Pass", "ResultPath": FILTER, "End": True}, "/States/A/ResultPath", False),
+    ({**MAP, "ItemsPath": FILTER}, "/States/A/ItemsPath", False),
+    ({**MAP, "MaxConcurrencyPath": FILTER}, "/States/A/MaxConcurrencyPath", False),
+    ({"Type": "Wait", "SecondsPath": FILTER, "End": True}, "/States/A/SecondsPath", False),
+    ({"Type": "Wait", "TimestampPath": FILTER, "End": True}, "/States/A/TimestampPath", False),
+    ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSecondsPath": FILTER, "End": True},
+     "/States/A/TimeoutSecondsPath", False),
+    ({"Type": "Fail", "ErrorPath": FILTER}, "/States/A/ErrorPath", False),
+    ({"Type": "Fail", "CausePath": FILTER}, "/States/A/CausePath", False),
+    ({"Type": "Choice", "Choices": [{"Variable": FILTER, "IsPresent": True, "Next": "B"}]},
+     "/States/A/Choices/0/Variable", False),
+    ({"Type": "Choice", "Choices": [{"Variable": "$.x", "StringEqualsPath": FILTER, "Next": "B"}]},
+     "/States/A/Choices/0/StringEqualsPath", False),
+])
+def test_paths_take_any_jsonpath_and_reference_paths_one_node(state, pointer, full_path):
+    # The guide's "Paths" / "Reference Paths": a filter selects many nodes, which only a Path may.
+    data = {"StartAt": "A", "States": {"A": state, "B": {"Type": "Succeed"}}}
+    found = [d.message for d in _errors(validate_definition(data)) if d.pointer == pointer]
+    if full_path:
+        assert found == []
+    else:
+        assert found and "is not a reference path" in found[0], found
