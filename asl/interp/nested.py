@@ -148,7 +148,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     distributed = state.mode == "DISTRIBUTED"
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
     if distributed:
-        frame.cursor = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
+        run_started = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
+        frame.cursor = run_started
     batches = _batches(state, items) if state.item_batcher else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
@@ -158,7 +159,9 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     finally:
         lanes.close()
     if distributed:
-        frame.cursor = history.add("MapRunSucceeded", frame.cursor)
+        history.add("MapRunSucceeded", frame.cursor)
+        # MapStateExited follows MapRunStarted, as AWS records it since 2024-11.
+        frame.cursor = run_started
     else:
         frame.cursor = history.last_id
     history.add("MapStateSucceeded", history.last_id)

@@ -99,6 +99,16 @@ def test_distributed_map_events_keep_iterations_out_of_the_parent_history(execut
         "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
 
 
+def test_distributed_map_exited_follows_map_run_started(execute):
+    # AWS's link since 2024-11: MapStateExited's previousEventId is the MapRunStarted event.
+    processor = dict(ITEM_FAILS_ON_3, ProcessorConfig={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+    result = execute({"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": processor}}}, [1])
+    by_type = {e.type: e for e in result.history.events}
+    assert by_type["MapStateExited"].previous_id == by_type["MapRunStarted"].id
+    assert by_type["MapRunSucceeded"].previous_id == by_type["MapRunStarted"].id
+    assert by_type["MapStateSucceeded"].previous_id == by_type["MapRunSucceeded"].id
+
+
 def test_map_of_ten_thousand_items_as_express():
     # 80,000 events: over a Standard execution's history quota, so Express (as on AWS).
     from asl.api import machine_from_definition, run_machine
