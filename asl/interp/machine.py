@@ -224,8 +224,9 @@ class Interpreter:
             # All assignments of a state see the values from before it; they land together.
             frame.assign(outcome.assigned, sizes)
         if state.type != "Fail":
+            # `"Assign": {}` assigns nothing, and AWS then records no assignedVariables.
             frame.cursor = history.add_state(_EXITED[state.type], frame.cursor, state.name, outcome.output,
-                                             False, outcome.assigned)
+                                             False, outcome.assigned or None)
         return outcome
 
     def _state_failure(self, err: StateEvaluationError, state: Any, entered: int, entered_prev: int,

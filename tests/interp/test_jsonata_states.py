@@ -98,6 +98,22 @@ def test_jsonpath_assign_and_variable_paths(execute):
     assert exited["assignedVariables"] == {"name": '"ada"', "lit": '"$notAPath"'}
 
 
+@pytest.mark.parametrize("language,state", [
+    ("JSONPath", {"Type": "Pass", "Assign": {}, "End": True}),
+    ("JSONata", {"Type": "Pass", "Assign": {}, "End": True}),
+    ("JSONPath", {"Type": "Choice", "Assign": {}, "Default": "E",
+                  "Choices": [{"Variable": "$", "IsPresent": True, "Assign": {}, "Next": "E"}]}),
+    ("JSONata", {"Type": "Choice", "Default": "E",
+                 "Choices": [{"Condition": "{% true %}", "Assign": {}, "Next": "E"}]}),
+], ids=["jsonpath-pass", "jsonata-pass", "jsonpath-choice-rule", "jsonata-choice-rule"])
+def test_empty_assign_records_no_assigned_variables(execute, language, state):
+    result = execute({"QueryLanguage": language, "StartAt": "S",
+                      "States": {"S": state, "E": {"Type": "Succeed"}}})
+    assert result.status == "SUCCEEDED"
+    exited = result.history.to_aws()["events"][2]["stateExitedEventDetails"]
+    assert exited == {"name": "S", "output": "{}", "outputDetails": {"truncated": False}}
+
+
 def test_map_iterations_read_outer_variables_but_assign_their_own(execute):
     result = execute(jsonata({
         "S": {"Type": "Pass", "Assign": {"base": 100, "k": 0}, "Next": "M"},
