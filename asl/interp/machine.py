@@ -18,6 +18,10 @@ from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NESTING = frozenset({"Map", "Parallel"})
+# EvaluationFailed shares its previousEventId with the state's Entered event (as AWS records it),
+# except for a Wait: AWS evaluates its duration once the state is entered, so the event follows
+# WaitStateEntered (the recorded JSONata Wait Timestamp failures).
+_EVALUATED_AFTER_ENTRY = frozenset({"Wait"})
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 
 
@@ -239,7 +243,8 @@ class Interpreter:
             location = getattr(err, "location", None)
             if location is not None:
                 details["location"] = location
-            frame.cursor = self.history.add("EvaluationFailed", entered_prev, details)
+            previous = entered if state.type in _EVALUATED_AFTER_ENTRY else entered_prev
+            frame.cursor = self.history.add("EvaluationFailed", previous, details)
         return StatesError(err.name, cause)
 
     def _retry(self, state: Any, err: StatesError, attempts: list[int], scope: Scope) -> bool:
