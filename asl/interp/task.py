@@ -9,7 +9,7 @@ from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
-from .dataflow import select
+from .dataflow import apply_template, select
 
 _STATES_PREFIX = "arn:aws:states:::"
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
@@ -54,10 +54,13 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     history = interp.history
     frame = scope.frame
     plain_lambda = _is_plain_lambda(resource)
+    credentials = _credentials(state, raw_input, scope)
     if plain_lambda:
         details = {"resource": resource, "input": parameters}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
+        if credentials is not None:
+            details["taskCredentials"] = credentials
         frame.cursor = history.add("LambdaFunctionScheduled", frame.cursor, details)
         frame.cursor = history.add("LambdaFunctionStarted", frame.cursor)
         kind = None
@@ -69,7 +72,6 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             details["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             details["heartbeatInSeconds"] = heartbeat
-        credentials = _credentials(state, raw_input, scope)
         if credentials is not None:
             details["taskCredentials"] = credentials
         frame.cursor = history.add("TaskScheduled", frame.cursor, details)
@@ -109,32 +111,15 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     return finish(interp, state, raw_input, result, scope, _next(state))
 
 
-_COMPILED_CREDENTIALS: dict[int, Any] = {}
-
-
 def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
-    """The Task's Credentials (a payload template, or JSONata) as TaskScheduled's taskCredentials."""
-    raw = getattr(state, "credentials", None)
-    if not isinstance(raw, dict):
+    """The Task's Credentials as the Scheduled event's taskCredentials (`{"roleArn"}`), or None."""
+    template = state.credentials
+    if template is None:
         return None
-    compiled = _COMPILED_CREDENTIALS.get(id(state))
-    if compiled is None:
-        # Compiled on first use and kept per state: the model keeps Credentials as raw JSON.
-        if state.is_jsonata:
-            from ..expr.jsonata import compile_template as compile_jsonata
-
-            compiled = compile_jsonata(raw, "Credentials")
-        else:
-            from ..expr.template import compile_template
-
-            compiled = compile_template(raw)
-        _COMPILED_CREDENTIALS[id(state)] = compiled
     if state.is_jsonata:
-        value = jsonata_value(compiled, scope.states_binding(raw_input), scope)
+        value = jsonata_value(template, scope.states_binding(raw_input), scope)
     else:
-        from .dataflow import apply_template
-
-        value = apply_template(compiled, raw_input, scope)
+        value = apply_template(template, raw_input, scope)
     role = value.get("RoleArn") if isinstance(value, dict) else None
     return {"roleArn": role} if role is not None else None
 
