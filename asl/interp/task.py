@@ -12,6 +12,7 @@ from .actions import effective_input, finish, jsonata_value, _next
 from .dataflow import apply_template, select
 
 _STATES_PREFIX = "arn:aws:states:::"
+_APIGATEWAY_INVOKE = _STATES_PREFIX + "apigateway:invoke"
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
 _TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
@@ -49,6 +50,8 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         # Set before Parameters are evaluated: they read it as $$.Task.Token (AWS has one for .sync too).
         scope.task_token = new_token()
     parameters = effective_input(state, raw_input, scope)
+    if resource.startswith(_APIGATEWAY_INVOKE):
+        _check_headers(parameters)
     timeout = _seconds(state, "timeout_seconds", raw_input, scope)
     heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
     history = interp.history
@@ -122,6 +125,20 @@ def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
         value = apply_template(template, raw_input, scope)
     role = value.get("RoleArn") if isinstance(value, dict) else None
     return {"roleArn": role} if role is not None else None
+
+
+def _check_headers(parameters: Any) -> None:
+    """apigateway:invoke's Headers map each name to a list of values; AWS refuses anything else
+    (a single string too) before the Task is scheduled."""
+    headers = parameters.get("Headers") if isinstance(parameters, dict) else None
+    if headers is None:
+        return
+    if isinstance(headers, dict) and all(
+            isinstance(values, list) and not any(isinstance(v, (dict, list)) for v in values)
+            for values in headers.values()):
+        return
+    raise StateEvaluationError(f"The Parameters '{compact_json(parameters)}' could not be used to start the "
+                               f"Task: [The value of the field 'Headers' has an invalid format]")
 
 
 def _service(resource: str) -> tuple[str, str]:

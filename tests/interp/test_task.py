@@ -1,5 +1,7 @@
 """The Task state's events: what the Scheduled event records (taskCredentials, parameters)."""
 
+import json
+
 import pytest
 
 from asl.api import machine_from_definition, run_machine
@@ -59,3 +61,33 @@ def test_each_machine_records_its_own_role_among_many_in_one_process():
             "S": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "Credentials": credentials,
                   "End": True}}}, {"role": role})
         assert scheduled(result)["taskCredentials"] == {"roleArn": role}, run_number
+
+
+APIGATEWAY = "arn:aws:states:::apigateway:invoke"
+HEADERS = [
+    ("single-string", {"x-api-key": "secret"}, False),
+    ("not-an-object", "x-api-key: secret", False),
+    ("nested-list", {"x-api-key": [["secret"]]}, False),
+    ("list-of-strings", {"x-api-key": ["secret"], "Accept": ["a", "b"]}, True),
+    ("none", None, True),
+]
+
+
+@pytest.mark.parametrize("resource", [APIGATEWAY, APIGATEWAY + ".waitForTaskToken"])
+@pytest.mark.parametrize("headers,valid", [h[1:] for h in HEADERS], ids=[h[0] for h in HEADERS])
+def test_apigateway_headers_must_map_names_to_lists(resource, headers, valid):
+    parameters = {"ApiEndpoint": "abc.execute-api.us-east-1.amazonaws.com", "Method": "GET"}
+    if headers is not None:
+        parameters["Headers"] = headers
+    result = run({"StartAt": "S", "States": {
+        "S": {"Type": "Task", "Resource": resource, "Parameters": parameters, "TimeoutSeconds": 5, "End": True}}})
+    if valid:
+        assert any(e.type == "TaskScheduled" for e in result.history.events)
+        return
+    # AWS fails the state while evaluating its parameters: nothing is scheduled.
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause == (
+        "An error occurred while executing the state 'S' (entered at the event id #2). The Parameters '"
+        + json.dumps(parameters, separators=(",", ":")) + "' could not be used to start the Task: "
+        "[The value of the field 'Headers' has an invalid format]")
+    assert [e.type for e in result.history.events] == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
