@@ -21,6 +21,10 @@ from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish
 from .dataflow import path_value
 from .scope import Frame
 
+# `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
+# Developer Guide; an item an ItemReader read names its S3 object instead).
+STATE_DATA = "STATE_DATA"
+
 
 class _Lanes:
     """Concurrency in time: `width` lanes, each a fork of the clock."""
@@ -179,7 +183,7 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
     failures = 0
     for index, item in enumerate(inputs):
         if batches is None and selector is not None:
-            scope.map_item = (index, item)
+            scope.map_item = (index, item, STATE_DATA)
             try:
                 if state.is_jsonata:
                     item = jsonata_value(selector, scope.states_binding(raw_input), scope)
