@@ -152,8 +152,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     distributed = state.mode == "DISTRIBUTED"
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
     if distributed:
-        run_started = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
-        frame.cursor = run_started
+        frame.cursor = run_started = history.add("MapRunStarted", frame.cursor,
+                                                 {"mapRunArn": interp.info.map_run_arn(state)})
     batches = _batches(state, items) if state.item_batcher else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
