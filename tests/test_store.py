@@ -129,10 +129,7 @@ def test_interrupted_run_is_consistent_and_marked_aborted(tmp_path):
 
 
 def test_ctrl_c_during_run_is_stored_as_aborted(tmp_path):
-    from asl.resources import Dispatcher
     from asl.resources.compose import Services
-    from asl.resources.config import ResourcesConfig
-    from asl.resources.messages import MessageLog
 
     class Interrupting:
         def can_handle(self, state_name, resource, parameters):
@@ -145,7 +142,7 @@ def test_ctrl_c_during_run_is_stored_as_aborted(tmp_path):
         "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}}})
     store = Store(tmp_path / "s.db")
     recording = Recording(store, "m", "stopped", None, {})
-    recording.finish(run_machine(machine, {}, clock="virtual", resources=Services(Dispatcher([Interrupting()]), MessageLog(), ResourcesConfig())))
+    recording.finish(run_machine(machine, {}, clock="virtual", resources=Services.of(Interrupting())))
     found = store.find_execution("stopped")
     assert found["status"] == "ABORTED"
     assert store.events(found["arn"])[-1]["type"] == "ExecutionAborted"

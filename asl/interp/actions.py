@@ -157,9 +157,12 @@ def _wait_seconds(interp: Any, state: Any, raw_input: Any, scope: Any) -> float:
         stamp = _maybe_jsonata(state.timestamp, states, scope)
         moment = parse_timestamp(stamp)
         if moment is None:
-            raise StateEvaluationError(
+            from ..expr.jsonata import QueryEvaluationError
+
+            # EvaluationFailed names the field, as for the expression's own failures.
+            raise QueryEvaluationError(
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format "
-                "string: " + str(stamp), QUERY_ERROR)
+                "string: " + str(stamp), "Timestamp")
         return _until(interp, moment)
     if state.seconds is not None:
         return state.seconds

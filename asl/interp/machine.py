@@ -20,6 +20,10 @@ from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NESTING = frozenset({"Map", "Parallel"})
+# EvaluationFailed shares its previousEventId with the state's Entered event (as AWS records it),
+# except for a Wait: AWS evaluates its duration once the state is entered, so the event follows
+# WaitStateEntered (the recorded JSONata Wait Timestamp failures).
+_EVALUATED_AFTER_ENTRY = frozenset({"Wait"})
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 
 
@@ -227,8 +231,9 @@ class Interpreter:
             # All assignments of a state see the values from before it; they land together.
             frame.assign(outcome.assigned, sizes)
         if state.type != "Fail":
+            # `"Assign": {}` assigns nothing, and AWS then records no assignedVariables.
             frame.cursor = history.add_state(_EXITED[state.type], frame.cursor, state.name, outcome.output,
-                                             False, outcome.assigned)
+                                             False, outcome.assigned or None)
         return outcome
 
     def _state_failure(self, err: StateEvaluationError, state: Any, entered: int, entered_prev: int,
@@ -241,7 +246,8 @@ class Interpreter:
             location = getattr(err, "location", None)
             if location is not None:
                 details["location"] = location
-            frame.cursor = self.history.add("EvaluationFailed", entered_prev, details)
+            previous = entered if state.type in _EVALUATED_AFTER_ENTRY else entered_prev
+            frame.cursor = self.history.add("EvaluationFailed", previous, details)
         return StatesError(err.name, cause)
 
     def _retry(self, state: Any, err: StatesError, attempts: list[int], scope: Scope) -> bool:

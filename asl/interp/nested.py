@@ -21,6 +21,10 @@ from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish
 from .dataflow import path_value
 from .scope import Frame
 
+# `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
+# Developer Guide; an item an ItemReader read names its S3 object instead).
+STATE_DATA = "STATE_DATA"
+
 
 class _Lanes:
     """Concurrency in time: `width` lanes, each a fork of the clock."""
@@ -148,7 +152,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     distributed = state.mode == "DISTRIBUTED"
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
     if distributed:
-        frame.cursor = history.add("MapRunStarted", frame.cursor, {"mapRunArn": interp.info.map_run_arn(state)})
+        frame.cursor = run_started = history.add("MapRunStarted", frame.cursor,
+                                                 {"mapRunArn": interp.info.map_run_arn(state)})
     batches = _batches(state, items) if state.item_batcher else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
@@ -158,7 +163,9 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     finally:
         lanes.close()
     if distributed:
-        frame.cursor = history.add("MapRunSucceeded", frame.cursor)
+        history.add("MapRunSucceeded", frame.cursor)
+        # MapStateExited follows MapRunStarted, as AWS records it since 2024-11.
+        frame.cursor = run_started
     else:
         frame.cursor = history.last_id
     history.add("MapStateSucceeded", history.last_id)
@@ -176,7 +183,7 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
     failures = 0
     for index, item in enumerate(inputs):
         if batches is None and selector is not None:
-            scope.map_item = (index, item)
+            scope.map_item = (index, item, STATE_DATA)
             try:
                 if state.is_jsonata:
                     item = jsonata_value(selector, scope.states_binding(raw_input), scope)

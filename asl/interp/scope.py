@@ -84,7 +84,7 @@ class Scope:
         self.frame = frame
         self.entered_at = entered_at  # a datetime; formatted only when `$$` is read
         self.retry_count = 0
-        self.map_item: tuple[int, Any] | None = None
+        self.map_item: tuple[int, Any, str] | None = None  # (Index, Value, Source) of `$$.Map.Item`
         self.task_token: str | None = None
 
     @property
@@ -105,7 +105,8 @@ class Scope:
         if self.task_token is not None:
             ctx["Task"] = {"Token": self.task_token}
         if self.map_item is not None:
-            ctx["Map"] = {"Item": {"Index": self.map_item[0], "Value": self.map_item[1]}}
+            index, value, source = self.map_item
+            ctx["Map"] = {"Item": {"Index": index, "Value": value, "Source": source}}
         return ctx
 
     def resolve(self, path: Path, doc: Any) -> Any:

@@ -10,7 +10,7 @@ from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .actions import effective_input, finish, jsonata_value, _next
-from .dataflow import select
+from .dataflow import apply_template, select
 
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
 _TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
@@ -45,15 +45,20 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         # Set before Parameters are evaluated: they read it as $$.Task.Token (AWS has one for .sync too).
         scope.task_token = new_token()
     parameters = effective_input(state, raw_input, scope)
+    if resource.api == "apigateway:invoke":
+        _check_headers(parameters)
     timeout = _seconds(state, "timeout_seconds", raw_input, scope)
     heartbeat = _seconds(state, "heartbeat_seconds", raw_input, scope)
     history = interp.history
     frame = scope.frame
     plain_lambda = resource.kind == FUNCTION
+    credentials = _credentials(state, raw_input, scope)
     if plain_lambda:
         details = {"resource": resource.arn, "input": parameters}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
+        if credentials is not None:
+            details["taskCredentials"] = credentials
         frame.cursor = history.add("LambdaFunctionScheduled", frame.cursor, details)
         frame.cursor = history.add("LambdaFunctionStarted", frame.cursor)
         kind = None
@@ -64,7 +69,6 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
             details["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             details["heartbeatInSeconds"] = heartbeat
-        credentials = _credentials(state, raw_input, scope)
         if credentials is not None:
             details["taskCredentials"] = credentials
         frame.cursor = history.add("TaskScheduled", frame.cursor, details)
@@ -104,34 +108,31 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     return finish(interp, state, raw_input, result, scope, _next(state))
 
 
-_COMPILED_CREDENTIALS: dict[int, Any] = {}
-
-
 def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
-    """The Task's Credentials (a payload template, or JSONata) as TaskScheduled's taskCredentials."""
-    raw = getattr(state, "credentials", None)
-    if not isinstance(raw, dict):
+    """The Task's Credentials as the Scheduled event's taskCredentials (`{"roleArn"}`), or None."""
+    template = state.credentials
+    if template is None:
         return None
-    compiled = _COMPILED_CREDENTIALS.get(id(state))
-    if compiled is None:
-        # Compiled on first use and kept per state: the model keeps Credentials as raw JSON.
-        if state.is_jsonata:
-            from ..expr.jsonata import compile_template as compile_jsonata
-
-            compiled = compile_jsonata(raw, "Credentials")
-        else:
-            from ..expr.template import compile_template
-
-            compiled = compile_template(raw)
-        _COMPILED_CREDENTIALS[id(state)] = compiled
     if state.is_jsonata:
-        value = jsonata_value(compiled, scope.states_binding(raw_input), scope)
+        value = jsonata_value(template, scope.states_binding(raw_input), scope)
     else:
-        from .dataflow import apply_template
-
-        value = apply_template(compiled, raw_input, scope)
+        value = apply_template(template, raw_input, scope)
     role = value.get("RoleArn") if isinstance(value, dict) else None
     return {"roleArn": role} if role is not None else None
+
+
+def _check_headers(parameters: Any) -> None:
+    """apigateway:invoke's Headers map each name to a list of values; AWS refuses anything else
+    (a single string too) before the Task is scheduled."""
+    headers = parameters.get("Headers") if isinstance(parameters, dict) else None
+    if headers is None:
+        return
+    if isinstance(headers, dict) and all(
+            isinstance(values, list) and not any(isinstance(v, (dict, list)) for v in values)
+            for values in headers.values()):
+        return
+    raise StateEvaluationError(f"The Parameters '{compact_json(parameters)}' could not be used to start the "
+                               f"Task: [The value of the field 'Headers' has an invalid format]")
 
 
 def _error_details(err: StatesError) -> dict:

@@ -196,7 +196,7 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
             timeout_seconds_path=f.path("TimeoutSecondsPath", keep_root=True)[0] if "TimeoutSecondsPath" in raw else None,
             heartbeat_seconds=f.maybe_expression("HeartbeatSeconds"),
             heartbeat_seconds_path=f.path("HeartbeatSecondsPath", keep_root=True)[0] if "HeartbeatSecondsPath" in raw else None,
-            credentials=raw.get("Credentials"),
+            credentials=f.template("Credentials") if language == JSONPATH else f.jsonata("Credentials"),
         )
     if kind == "Parallel":
         branches = tuple(_machine(b, f"{ptr}/Branches/{i}", language)

@@ -91,7 +91,7 @@ class TaskState(State):
     timeout_seconds_path: Any = None
     heartbeat_seconds: Any = None
     heartbeat_seconds_path: Any = None
-    credentials: Any = None
+    credentials: Any = None            # compiled Credentials template (either language)
 
 
 @dataclass(frozen=True)

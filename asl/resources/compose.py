@@ -31,6 +31,11 @@ class Services:
     messages: MessageLog
     config: ResourcesConfig
 
+    @classmethod
+    def of(cls, *providers: Any) -> "Services":
+        """Services answering with these providers only (each has `invoke(call)`, optionally `can_handle`)."""
+        return cls(Dispatcher(list(providers)), MessageLog(), ResourcesConfig())
+
     def with_mocks(self, mocks: MockProvider | None) -> "Services":
         """The same providers with a mock test case asked first (or these services, without one)."""
         if mocks is None:

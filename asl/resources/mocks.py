@@ -121,17 +121,28 @@ class MockProvider:
                               f"The mocked response '{response.name}' of test case '{self.case}' has no "
                               f"entry for invocation {call.attempt} of state '{call.state_name}' "
                               f"(it covers {response.attempts})")
+        sync = call.resource.api == "states:startExecution" and call.resource.job
         if not outcome.returns:
-            raise StatesError(outcome.error, outcome.cause)
+            error = StatesError(outcome.error, outcome.cause)
+            if sync and not outcome.error.startswith(_START_REFUSED):
+                # The job's failure: it was submitted first (TaskSubmitted, then TaskFailed, as AWS
+                # records a real .sync failure).
+                return _submitted_start(call, None, error)
+            raise error
         result = mocked_result(call.resource, outcome.value)
-        if call.resource.api == "states:startExecution" and call.resource.job:
+        if sync:
             # AWS records StartExecution's response (TaskSubmitted) before the finished execution.
             return _submitted_start(call, result)
         return result
 
 
-def _submitted_start(call: TaskCall, result: Any) -> Any:
-    """The mocked execution as a `.sync` start: its ARN and the start time make StartExecution's response."""
+# Errors of the StartExecution call itself (sfn's nested executions name them so): nothing started.
+_START_REFUSED = "StepFunctions."
+
+
+def _submitted_start(call: TaskCall, result: Any, error: StatesError | None = None) -> Any:
+    """The mocked execution as a `.sync` start: its ARN and the start time make StartExecution's
+    response; the Task then ends with `result`, or fails with `error`."""
     from ..callbacks import Submitted
 
     arn = result.get("ExecutionArn") if isinstance(result, dict) else None
@@ -139,7 +150,13 @@ def _submitted_start(call: TaskCall, result: Any) -> Any:
         params = call.parameters if isinstance(call.parameters, dict) else {}
         machine_arn = str(params.get("StateMachineArn", state_machine_arn("M")))
         arn = f"{machine_arn.replace(':stateMachine:', ':execution:', 1)}:{params.get('Name') or 'mocked'}"
-    return Submitted(start_execution_response(arn, call.env.now()), lambda: result)
+
+    def finish() -> Any:
+        if error is not None:
+            raise error
+        return result
+
+    return Submitted(start_execution_response(arn, call.env.now()), finish)
 
 
 def mocked_result(resource: Resource, value: Any) -> Any:

@@ -73,12 +73,61 @@ def test_undefined_result_fails_with_evaluation_failed_event(execute):
     assert event_types(result)[-1] == "ExecutionFailed"
 
 
+UNDEFINED, TEXT = "{% $nope %}", "{% 'x' %}"
+ONE_ITEM = {"Items": [1], "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+LAMBDA = "arn:aws:states:::lambda:invoke"
+# Every field of a JSONata state whose evaluation can fail, and the location EvaluationFailed names.
+EVALUATED_FIELDS = [
+    ("wait-timestamp-unparsable", {"Type": "Wait", "Timestamp": "{% 'nope' %}"}, "Timestamp"),
+    ("wait-timestamp-not-text", {"Type": "Wait", "Timestamp": "{% 5 %}"}, "Timestamp"),
+    ("wait-timestamp-undefined", {"Type": "Wait", "Timestamp": UNDEFINED}, "Timestamp"),
+    ("wait-seconds", {"Type": "Wait", "Seconds": TEXT}, "Seconds"),
+    ("pass-output", {"Type": "Pass", "Output": {"a": [1, UNDEFINED]}}, "Output/a[1]"),
+    ("pass-assign", {"Type": "Pass", "Assign": {"a": {"b": UNDEFINED}}}, "Assign/a/b"),
+    ("choice-condition", {"Type": "Choice", "Choices": [{"Condition": TEXT, "Next": "E"}]}, "Condition"),
+    ("choice-rule-output", {"Type": "Choice", "Choices": [{"Condition": "{% true %}", "Output": UNDEFINED,
+                                                           "Next": "E"}]}, "Output"),
+    ("fail-error", {"Type": "Fail", "Error": UNDEFINED}, "Error"),
+    ("fail-cause", {"Type": "Fail", "Error": "E", "Cause": UNDEFINED}, "Cause"),
+    ("map-items", {"Type": "Map", **ONE_ITEM, "Items": TEXT}, "Items"),
+    ("map-item-selector", {"Type": "Map", **ONE_ITEM, "ItemSelector": {"v": UNDEFINED}}, "ItemSelector/v"),
+    ("map-max-concurrency", {"Type": "Map", **ONE_ITEM, "MaxConcurrency": TEXT}, "MaxConcurrency"),
+    ("map-tolerated-count", {"Type": "Map", **ONE_ITEM, "ToleratedFailureCount": TEXT}, "ToleratedFailureCount"),
+    ("map-tolerated-percentage", {"Type": "Map", **ONE_ITEM, "ToleratedFailurePercentage": TEXT},
+     "ToleratedFailurePercentage"),
+    ("parallel-arguments", {"Type": "Parallel", "Arguments": UNDEFINED, "Branches": [
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}]}, "Arguments"),
+    ("task-arguments", {"Type": "Task", "Resource": LAMBDA, "Arguments": {"FunctionName": UNDEFINED}},
+     "Arguments/FunctionName"),
+    ("task-timeout", {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": TEXT}, "TimeoutSeconds"),
+    ("task-heartbeat", {"Type": "Task", "Resource": LAMBDA + ".waitForTaskToken", "HeartbeatSeconds": TEXT},
+     "HeartbeatSeconds"),
+    ("task-credentials", {"Type": "Task", "Resource": LAMBDA, "Credentials": {"RoleArn": UNDEFINED}},
+     "Credentials/RoleArn"),
+]
+
+
+@pytest.mark.parametrize("state,location", [c[1:] for c in EVALUATED_FIELDS], ids=[c[0] for c in EVALUATED_FIELDS])
+def test_evaluation_failed_names_the_field(execute, state, location):
+    if state["Type"] not in ("Choice", "Fail"):
+        state = {**state, "Next": "E"}
+    result = execute(jsonata({"S": state, "E": {"Type": "Succeed"}}))
+    assert result.error == "States.QueryEvaluationError"
+    failed = next(e for e in result.history.to_aws()["events"] if e["type"] == "EvaluationFailed")
+    assert failed["evaluationFailedEventDetails"]["location"] == location
+    assert failed["evaluationFailedEventDetails"]["state"] == "S"
+    # Like the Entered event it follows event 0, but a Wait's duration is evaluated once entered.
+    assert failed["previousEventId"] == (2 if state["Type"] == "Wait" else 0)
+
+
 def test_map_items_must_be_an_array(execute):
     result = execute(jsonata({"S": {"Type": "Map", "End": True, "ItemProcessor": {
         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}), {"not": "array"})
     assert result.error == "States.QueryEvaluationError"
     assert result.cause.endswith('Map state input must be an array but was: {"not":"array"}')
     assert event_types(result)[-3:] == ["EvaluationFailed", "MapStateFailed", "ExecutionFailed"]
+    failed = next(e for e in result.history.to_aws()["events"] if e["type"] == "EvaluationFailed")
+    assert "location" not in failed["evaluationFailedEventDetails"]  # the input failed, not a field (as recorded)
 
 
 def test_mixed_machine_jsonpath_state_in_jsonata_machine(execute):
@@ -96,6 +145,22 @@ def test_jsonpath_assign_and_variable_paths(execute):
     assert result.output == {"n": "ada", "l": "$notAPath", "f": "hi ada"}
     exited = result.history.to_aws()["events"][2]["stateExitedEventDetails"]
     assert exited["assignedVariables"] == {"name": '"ada"', "lit": '"$notAPath"'}
+
+
+@pytest.mark.parametrize("language,state", [
+    ("JSONPath", {"Type": "Pass", "Assign": {}, "End": True}),
+    ("JSONata", {"Type": "Pass", "Assign": {}, "End": True}),
+    ("JSONPath", {"Type": "Choice", "Assign": {}, "Default": "E",
+                  "Choices": [{"Variable": "$", "IsPresent": True, "Assign": {}, "Next": "E"}]}),
+    ("JSONata", {"Type": "Choice", "Default": "E",
+                 "Choices": [{"Condition": "{% true %}", "Assign": {}, "Next": "E"}]}),
+], ids=["jsonpath-pass", "jsonata-pass", "jsonpath-choice-rule", "jsonata-choice-rule"])
+def test_empty_assign_records_no_assigned_variables(execute, language, state):
+    result = execute({"QueryLanguage": language, "StartAt": "S",
+                      "States": {"S": state, "E": {"Type": "Succeed"}}})
+    assert result.status == "SUCCEEDED"
+    exited = result.history.to_aws()["events"][2]["stateExitedEventDetails"]
+    assert exited == {"name": "S", "output": "{}", "outputDetails": {"truncated": False}}
 
 
 def test_map_iterations_read_outer_variables_but_assign_their_own(execute):

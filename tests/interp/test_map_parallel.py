@@ -99,6 +99,31 @@ def test_distributed_map_events_keep_iterations_out_of_the_parent_history(execut
         "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
 
 
+def test_distributed_map_exited_follows_map_run_started(execute):
+    # AWS's link since 2024-11: MapStateExited's previousEventId is the MapRunStarted event.
+    processor = dict(ITEM_FAILS_ON_3, ProcessorConfig={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+    result = execute({"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": processor}}}, [1])
+    by_type = {e.type: e for e in result.history.events}
+    assert by_type["MapStateExited"].previous_id == by_type["MapRunStarted"].id
+    assert by_type["MapRunSucceeded"].previous_id == by_type["MapRunStarted"].id
+    assert by_type["MapStateSucceeded"].previous_id == by_type["MapRunSucceeded"].id
+
+
+@pytest.mark.parametrize("language,selector", [
+    ("JSONPath", {"item.$": "$$.Map.Item"}),
+    ("JSONata", {"item": "{% $states.context.Map.Item %}"}),
+])
+@pytest.mark.parametrize("mode", ["INLINE", "DISTRIBUTED"])
+def test_map_item_source_of_items_from_the_input_is_state_data(execute, language, selector, mode):
+    # The Developer Guide's context object: Map.Item.Source is STATE_DATA for items of the state input.
+    processor = {"ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"}, "StartAt": "P",
+                 "States": {"P": {"Type": "Pass", "End": True}}}
+    result = execute({"QueryLanguage": language, "StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemSelector": selector, "ItemProcessor": processor}}}, ["a", "b"])
+    assert result.output == [{"item": {"Index": 0, "Value": "a", "Source": "STATE_DATA"}},
+                             {"item": {"Index": 1, "Value": "b", "Source": "STATE_DATA"}}]
+
+
 def test_map_of_ten_thousand_items_as_express():
     # 80,000 events: over a Standard execution's history quota, so Express (as on AWS).
     from asl.api import machine_from_definition, run_machine

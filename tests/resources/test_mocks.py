@@ -347,3 +347,26 @@ def test_a_mocked_plain_start_has_no_submitted_event(tmp_path):
                            Parameters={"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:C"})
     result = run_case(tmp_path, {"0": {"Return": {"ExecutionArn": "x", "StartDate": 1}}}, machine)
     assert "TaskSubmitted" not in [e.type for e in result.history.events]
+
+
+SYNC_THROWS = [
+    ("job-failed", "States.TaskFailed", ["TaskSubmitted", "TaskFailed"]),
+    ("job-timed-out", "States.Timeout", ["TaskSubmitted", "TaskTimedOut"]),
+    ("start-refused", "StepFunctions.StateMachineDoesNotExistException", ["TaskFailed"]),
+]
+
+
+@pytest.mark.parametrize("error,ending", [c[1:] for c in SYNC_THROWS], ids=[c[0] for c in SYNC_THROWS])
+def test_a_mocked_sync_start_that_throws_fails_after_its_submission(tmp_path, error, ending):
+    # A real .sync failure is recorded as TaskSubmitted, then TaskFailed: the job ran and failed. Only
+    # an error of the start call itself (StepFunctions.*) fails the Task before anything was submitted.
+    machine = task_machine("arn:aws:states:::states:startExecution.sync",
+                           Parameters={"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:C",
+                                       "Name": "run-1"})
+    result = run_case(tmp_path, {"0": {"Throw": {"Error": error, "Cause": "child failed"}}}, machine)
+    assert (result.status, result.error) == ("FAILED", error)
+    events = result.history.to_aws()["events"]
+    assert [e["type"] for e in events[2:-1]] == ["TaskScheduled", "TaskStarted", *ending]
+    if "TaskSubmitted" in ending:
+        submitted = json.loads(events[4]["taskSubmittedEventDetails"]["output"])
+        assert submitted["ExecutionArn"] == "arn:aws:states:us-east-1:123456789012:execution:C:run-1"
