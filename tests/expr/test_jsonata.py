@@ -329,7 +329,7 @@ def test_depth_bound_is_awss_hundred(depth, ok):
 
 
 def test_runaway_recursion_times_out(monkeypatch):
-    from asl.expr import jsonata as module
+    from asl.expr.jsonata import runtime as module
 
     monkeypatch.setattr(module, "EVALUATION_TIMEOUT_SECONDS", 0.2)
     with pytest.raises(QueryEvaluationError, match="Expression evaluation timeout: Check for infinite loop"):
