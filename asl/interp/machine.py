@@ -16,6 +16,8 @@ from ..runtime import RunEnvironment, TaskEnv
 from .clock import VirtualClock, iso
 from .context import ExecutionInfo
 from .dataflow import PayloadSizes, place_result
+from .pipeline import Outcome, jsonata_assign, jsonata_value, jsonpath_assign
+from .registry import ACTIONS
 from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
@@ -43,30 +45,10 @@ class ExecutionResult:
         return {"status": self.status, "output": self.output, "error": self.error, "cause": self.cause}
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What one state produced: its output, where to go (None: end) and the variables it set."""
-
-    output: Any
-    next: str | None
-    assigned: dict | None = None
-
-
-_ACTIONS: dict | None = None
 # Event type names per state type, built once (one shared string per type, not one per event).
 _TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Parallel")
 _ENTERED = {t: t + "StateEntered" for t in _TYPES}
 _EXITED = {t: t + "StateExited" for t in _TYPES}
-
-
-def _actions() -> dict:
-    """The state actions by type (imported on first use: actions.py imports this module)."""
-    global _ACTIONS
-    if _ACTIONS is None:
-        from .actions import ACTIONS
-
-        _ACTIONS = ACTIONS
-    return _ACTIONS
 
 
 # A Standard execution's history holds at most this many events (AWS's quota); Express has none.
@@ -200,7 +182,7 @@ class Interpreter:
         frame.cursor = entered
         # The entry time is kept as a datetime; `$$.State.EnteredTime` formats it only if read.
         scope = Scope(self, state, frame, self.clock.now())
-        action = _actions()[state.type]
+        action = ACTIONS[state.type]
         attempts = None
         sizes = None
         while True:
@@ -274,14 +256,10 @@ class Interpreter:
                 continue
             error_output = {"Error": err.name, "Cause": err.cause}
             if state.is_jsonata:
-                from .actions import jsonata_assign, jsonata_value
-
                 states = scope.states_binding(raw_input, error_output=error_output, has_error=True)
                 assigned = jsonata_assign(catcher.assign, states, scope)
                 output = error_output if catcher.output is None else jsonata_value(catcher.output, states, scope)
             else:
-                from .actions import jsonpath_assign
-
                 assigned = jsonpath_assign(catcher.assign, error_output, scope)
                 if catcher.result_path_null:
                     output = raw_input

@@ -17,7 +17,8 @@ from typing import Any, Iterator
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..history import History
-from .actions import QUERY_ERROR, _next, apply_template, effective_input, finish, jsonata_value, select
+from .dataflow import apply_template, select
+from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
 from .scope import Frame
 
@@ -84,7 +85,7 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         lanes.close()
     frame.cursor = history.last_id
     history.add("ParallelStateSucceeded", frame.cursor)
-    return finish(interp, state, raw_input, outputs, scope, _next(state))
+    return finish(interp, state, raw_input, outputs, scope, next_state(state))
 
 
 # ---------------------------------------------------------------- Map
@@ -169,7 +170,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     else:
         frame.cursor = history.last_id
     history.add("MapStateSucceeded", history.last_id)
-    return finish(interp, state, raw_input, results, scope, _next(state))
+    return finish(interp, state, raw_input, results, scope, next_state(state))
 
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,

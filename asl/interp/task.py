@@ -9,7 +9,7 @@ from ..aws import FUNCTION
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
-from .actions import effective_input, finish, jsonata_value, _next
+from .pipeline import effective_input, finish, jsonata_value, next_state
 from .dataflow import apply_template, select
 
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
@@ -105,7 +105,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         frame.cursor = history.add("LambdaFunctionSucceeded", frame.cursor, {"output": result})
     else:
         frame.cursor = history.add("TaskSucceeded", frame.cursor, {**kind, "output": result})
-    return finish(interp, state, raw_input, result, scope, _next(state))
+    return finish(interp, state, raw_input, result, scope, next_state(state))
 
 
 def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:
