@@ -18,6 +18,7 @@ COMMANDS = {
     "history": "cli.commands.stored:history",
     "messages": "cli.commands.stored:messages",
     "task": "cli.commands.task:task",
+    "graph": "cli.commands.graph:graph",
 }
 
 
