@@ -19,6 +19,7 @@ COMMANDS = {
     "messages": "cli.commands.stored:messages",
     "task": "cli.commands.task:task",
     "graph": "cli.commands.graph:graph",
+    "report": "cli.commands.report:report",
 }
 
 

@@ -61,7 +61,7 @@ def to_svg(graph: Graph, marks: Marks | None = None, standalone: bool = True) ->
     lay = layout(graph, marks)
     legend = marks.used()
     top = LEGEND_H if legend or marks.title else 0
-    width, height = max(lay.width, 320), lay.height + top
+    width, height = max(lay.width, 320, _legend_width(legend, marks.title)), lay.height + top
     out = []
     if standalone:
         out.append('<?xml version="1.0" encoding="UTF-8"?>')
@@ -151,16 +151,27 @@ def _label(graph: Graph, i: int, lay: Layout, marks: Marks, out: list[str]) -> N
                f'rx="3"/><text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle">{escape(text)}</text></g>')
 
 
+def _legend_stops(statuses: list[str], title: str) -> tuple[float, list[float]]:
+    """Where the legend's title ends and each status's swatch starts."""
+    x = 10.0 + (len(title) * 7.0 + 18 if title else 0)
+    stops = []
+    for status in statuses:
+        stops.append(x)
+        x += 19 + len(LEGEND[status]) * 6.6 + 16
+    return x, stops
+
+
+def _legend_width(statuses: list[str], title: str) -> float:
+    return _legend_stops(statuses, title)[0]
+
+
 def _legend(statuses: list[str], title: str) -> str:
     parts = ['<g class="legend">']
-    x = 10.0
     if title:
-        parts.append(f'<text x="{x}" y="17" font-weight="600">{escape(title)}</text>')
-        x += len(title) * 7.0 + 18
-    for status in statuses:
+        parts.append(f'<text x="10" y="17" font-weight="600">{escape(title)}</text>')
+    for status, x in zip(statuses, _legend_stops(statuses, title)[1]):
         parts.append(f'<g class="node {status}"><rect x="{x:.1f}" y="6" width="14" height="14" rx="3"/></g>')
         parts.append(f'<text x="{x + 19:.1f}" y="17">{escape(LEGEND[status])}</text>')
-        x += 19 + len(LEGEND[status]) * 6.6 + 16
     parts.append("</g>")
     return "".join(parts)
 

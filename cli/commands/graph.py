@@ -73,7 +73,7 @@ def graph(definition: str | None, fmt: str, output_file: str | None, machine: st
     try:
         graph_, marks = _build(definition, fmt, machine, diff, execution, store_path)
     except SfnError as exc:
-        _fail(exc)
+        fail(exc)
     if output_file is not None:
         Path(output_file).write_text(emit(fmt, graph_, marks), encoding="utf-8")
         return
@@ -133,7 +133,7 @@ def _print_rich(graph_, marks) -> None:
         console.print(text)
 
 
-def _fail(exc: SfnError) -> None:
+def fail(exc: SfnError) -> None:
     from asl.errors import DefinitionError
 
     if isinstance(exc, DefinitionError):
