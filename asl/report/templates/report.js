@@ -67,7 +67,12 @@
     };
     container.addEventListener("scroll", draw);
     return {
-      set(list) { rows = list; spacer.style.height = (rows.length * ROW) + "px"; draw(); },
+      set(list) {
+        rows = list;
+        spacer.style.height = (rows.length * ROW) + "px";
+        container.style.height = Math.min(360, Math.max(3, rows.length) * ROW + 2) + "px";   // no empty space
+        draw();
+      },
       redraw: draw,
       reveal(index) {
         if (index < 0) return;
