@@ -2,42 +2,23 @@
 shown, and clicking a state in the graph shows its input and output and selects it in the table."""
 
 import json
-import os
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import sfn
+from headless import MISSING, chrome, required
 from outcome_run import DEFINITION, stored_run  # noqa: F401 (a fixture)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-try:
-    from selenium import webdriver
+pytestmark = pytest.mark.skipif(bool(required(MISSING)), reason=MISSING)
+if not MISSING:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:  # the test extra installs it
-    webdriver = None
-
-MISSING = ("no headless browser: install Debian's chromium and chromium-driver (.ci/run does) and "
-           "`pip install -e .[test]` for selenium") if not (CHROMIUM and DRIVER and webdriver) else ""
-if MISSING and os.environ.get("CI"):
-    raise RuntimeError(MISSING)   # CI installs the browser: it must run there, not skip
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1600"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = chrome()
     yield driver
     driver.quit()
 
@@ -109,8 +90,6 @@ def test_a_map_state_inside_shows_its_failed_iteration_and_the_retry_attempts(lo
 
 def test_event_filters(loaded):
     browser, _ = loaded
-    from selenium.webdriver.support.ui import Select
-
     Select(browser.find_element(By.ID, "event-kind")).select_by_value("errors")
     rows = browser.find_elements(By.CSS_SELECTOR, "#events .row")
     types = {row.find_elements(By.TAG_NAME, "span")[1].text for row in rows}
