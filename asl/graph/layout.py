@@ -204,15 +204,13 @@ def _scope_layout(g: Graph, nodes: tuple[str, ...], edge_ids: list[int], size: d
         if label_of(i):
             src = g.edges[i].src
             labelled.setdefault(layer[src], {}).setdefault(src, []).append(i)
-    ys, y = [], 0.0
-    gaps = []
-    for k, row in enumerate(rows):
+    row_h = [max((height(n) for n in row), default=0) for row in rows]
+    ys, gaps, y = [], [], 0.0
+    for k in range(len(rows)):
         ys.append(y)
-        row_h = max((height(n) for n in row), default=0)
         most = max((len(v) for v in labelled.get(k, {}).values()), default=0)
         gaps.append(RANK_GAP + max(0, most - 1) * 16 + (14 if most else 0))
-        y += row_h + gaps[-1]
-    row_h = [max((height(n) for n in row), default=0) for row in rows]
+        y += row_h[k] + gaps[-1]
     centre = {}
     pos = {}
     for k, row in enumerate(rows):

@@ -16,7 +16,6 @@ from ..source import escape_pointer_token
 from .conditions import condition_text, jsonata_text, resource_text, retry_text, shorten
 
 START, END = "Start", "End"   # the pseudo-nodes' types
-NESTING = ("Parallel", "Map")
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,6 @@ class Graph:
     def states(self) -> list[Node]:
         """Every state (no pseudo-nodes), scope by scope, outermost first."""
         return [n for n in self.nodes.values() if not n.pseudo]
-
-    def find(self, scope: str, name: str) -> Node | None:
-        """The state called `name` directly in `scope`."""
-        return self.nodes.get(state_id(scope, name))
 
 
 def short_ids(graph: Graph) -> dict[str, str]:
