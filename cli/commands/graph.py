@@ -77,7 +77,7 @@ def graph(definition: str | None, fmt: str, output_file: str | None, machine: st
     if output_file is not None:
         Path(output_file).write_text(emit(fmt, graph_, marks), encoding="utf-8")
         return
-    if fmt == "text" and sys.stdout.isatty():
+    if fmt == "text" and _is_terminal():
         _print_rich(graph_, marks)
         return
     click.echo(emit(fmt, graph_, marks), nl=False)
@@ -117,6 +117,10 @@ def read_execution(store_path, ref: str):
     if found is None:
         raise UserInputError(f"no execution '{ref}' in {store.path}")
     return found, store.events(found["arn"])
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _print_rich(graph_, marks) -> None:

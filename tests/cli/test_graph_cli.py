@@ -23,6 +23,7 @@ def test_text_is_the_default_and_lists_states_and_transitions():
     assert "■ ChargeCard  Task · λ ChargeCard  ↻ retry PaymentGatewayBusy ×3" in result.output
     assert "⚠ catch OutOfStock → RefundCharge" in result.output
     assert "  ┌ Branch 1" in result.output and "  ├ Branch 2" in result.output
+    assert "\x1b[" not in result.output   # not a terminal: no colour codes
 
 
 @pytest.mark.parametrize("fmt, start", [("mermaid", "flowchart TD"), ("dot", 'digraph "order"'),
@@ -74,3 +75,12 @@ def test_invalid_definition_prints_its_diagnostics(tmp_path):
 def test_missing_file(tmp_path):
     result = cli("graph", tmp_path / "none.json")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
+
+
+def test_a_terminal_gets_colours(monkeypatch):
+    monkeypatch.setattr("cli.commands.graph._is_terminal", lambda: True)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = cli("graph", ORDER)
+    assert result.exit_code == 0
+    assert "\x1b[" in result.output and "ChargeCard" in result.output
