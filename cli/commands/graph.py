@@ -71,7 +71,7 @@ def graph(definition: str | None, fmt: str, output_file: str | None, machine: st
     if diff is not None and execution is not None:
         raise click.UsageError("--execution colours one definition's graph: it does not go with --diff")
     try:
-        graph_, marks = _build(definition, fmt, machine, diff, execution, store_path)
+        graph_, marks = _build(definition, machine, diff, execution, store_path)
     except SfnError as exc:
         fail(exc)
     if output_file is not None:
@@ -83,16 +83,17 @@ def graph(definition: str | None, fmt: str, output_file: str | None, machine: st
     click.echo(emit(fmt, graph_, marks), nl=False)
 
 
-def _build(definition, fmt, machine, diff, execution, store_path):
+def _build(definition: str | None, machine: str | None, diff: tuple[str, str] | None, execution: str | None,
+           store_path: str | None):
     from asl.graph.model import build_graph
     from asl.graph.source import load_definition
 
     if diff is not None:
         from asl.graph.diff import diff_graphs
 
-        old = build_graph(*reversed(load_definition(diff[0], machine)))
-        new = build_graph(*reversed(load_definition(diff[1], machine)))
-        return diff_graphs(old, new)
+        old_name, old_data = load_definition(diff[0], machine)
+        new_name, new_data = load_definition(diff[1], machine)
+        return diff_graphs(build_graph(old_data, old_name), build_graph(new_data, new_name))
     name, data = load_definition(definition, machine)
     graph_ = build_graph(data, name)
     if execution is None:
@@ -104,15 +105,12 @@ def _build(definition, fmt, machine, diff, execution, store_path):
     return graph_, overlay(graph_, events, found)
 
 
-def read_execution(store_path, ref: str):
-    """(execution row, AWS-shaped events) of a stored run; raises UserInputError."""
-    from asl.errors import Location, UserInputError
-    from asl.store import Store
+def read_execution(store_path: str | Path, ref: str) -> tuple[dict, list[dict]]:
+    """(execution row, GetExecutionHistory events) of a stored run; raises UserInputError."""
+    from asl.errors import UserInputError
+    from cli.commands.stored import _open
 
-    path = Path(store_path)
-    if not path.is_file():
-        raise UserInputError("no store here: run `sfn run` first, or pass --store PATH", Location(str(path)))
-    store = Store(path, write=False)
+    store = _open(str(store_path))
     found = store.find_execution(ref)
     if found is None:
         raise UserInputError(f"no execution '{ref}' in {store.path}")
