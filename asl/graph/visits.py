@@ -112,22 +112,31 @@ class _Reader:
     def __init__(self, graph: Graph, events: list[dict]) -> None:
         self.g = graph
         self.events = events
-        self.position = {e.get("id"): i for i, e in enumerate(events)}
+        # Ids as recorded (a damaged or placeholder id is no anchor for anything).
+        self.position = {e["id"]: i for i, e in enumerate(events) if type(e.get("id")) is int}
         self.owner: list[int | None] = []
         self.visits: list[Visit] = []
         self.branches_used: dict[int, set[str]] = {}   # Parallel visit -> scopes started this attempt
         self.iteration: dict[int, int] = {}            # Map visit -> the iteration started last
+        self.entered_after: dict[int | None, int] = {}  # event position -> the visit entered right after it
 
     def read(self) -> Run:
         run = Run(self.visits, self.events, self.owner)
         for event in self.events:
             kind = str(event.get("type", ""))
-            prev = self.position.get(event.get("previousEventId"))
+            prev_id = event.get("previousEventId")
+            prev = self.position.get(prev_id) if type(prev_id) is int else None
             context = self._context(prev)
+            if not kind.startswith("Execution") and not kind.endswith("StateEntered"):
+                # AWS gives an EvaluationFailed the previous event of its state's StateEntered.
+                entered = self.entered_after.get(prev)
+                if entered is not None and self.visits[entered].exited is None and \
+                        (prev is None or str(self.events[prev].get("type", "")).endswith("StateExited")):
+                    context = entered
             info = details(event)
             stamp = str(event.get("timestamp", ""))
             if kind.endswith("StateEntered"):
-                visit = self._enter(event, kind, info, context, prev)
+                visit = self.entered_after[prev] = self._enter(event, kind, info, context, prev)
             elif kind.endswith("StateExited"):
                 visit = self._up(context, lambda v: v.name == info.get("name") and v.exited is None)
                 if visit is not None:

@@ -116,3 +116,32 @@ def test_cli_overlay_from_the_store_beside_the_definition(stored_run):
     assert svg.exit_code == 0 and 'class="node Task caught"' in svg.output
     missing = CliRunner().invoke(sfn, ["graph", str(definition), "--execution", "nope"])
     assert missing.exit_code == 2 and missing.stderr == f"no execution 'nope' in {store_path}\n"
+
+
+def test_evaluation_failed_shares_its_states_previous_event_as_on_aws():
+    # AWS (conformance case test_undefined_reference): EvaluationFailed's previousEventId is the
+    # event before its state's StateEntered.
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}}}
+    events = [
+        {"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": "t"},
+        {"id": 2, "previousEventId": 0, "type": "PassStateEntered", "stateEnteredEventDetails": {"name": "A"}},
+        {"id": 3, "previousEventId": 2, "type": "PassStateExited", "stateExitedEventDetails": {"name": "A"}},
+        {"id": 4, "previousEventId": 3, "type": "PassStateEntered", "stateEnteredEventDetails": {"name": "B"}},
+        {"id": 5, "previousEventId": 3, "type": "EvaluationFailed",
+         "evaluationFailedEventDetails": {"error": "States.QueryEvaluationError", "cause": "x"}},
+        {"id": 6, "previousEventId": 5, "type": "ExecutionFailed",
+         "executionFailedEventDetails": {"error": "States.QueryEvaluationError", "cause": "x"}},
+    ]
+    graph = build_graph(definition, "m")
+    run = read_run(graph, events)
+    assert [run.visits[o].name if o is not None else None for o in run.owner] == [None, "A", "A", "B", "B", None]
+    assert run.visits[run.failed_visit].name == "B"
+    assert overlay(graph, events).status == {"/A": "succeeded", "/B": "failed"}
+
+
+def test_odd_event_ids_do_not_break_the_reading():
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+    events = [{"id": [0], "previousEventId": None, "type": "PassStateEntered", "stateEnteredEventDetails": {"name": "A"}},
+              {"id": "x", "previousEventId": [0], "type": "PassStateExited", "stateExitedEventDetails": {"name": "A"}}]
+    run = read_run(build_graph(definition, "m"), events)
+    assert [v.node for v in run.visits] == ["/A"]
