@@ -5,7 +5,7 @@
   const DATA = JSON.parse(document.getElementById("run-data").textContent);
   const EX = DATA.execution, STATES = DATA.states, VISITS = DATA.visits, EVENTS = DATA.events;
   const ROW = 26;
-  const TOTAL = Math.max(1, EX.duration || Math.max(0, ...EVENTS.map(e => e[2] || 0)));
+  const TOTAL = Math.max(1, EX.duration || EVENTS.reduce((most, e) => Math.max(most, e[2] || 0), 0));
   let selectedVisit = null, selectedNode = null;
 
   // ------------------------------------------------------------------ helpers
