@@ -60,8 +60,10 @@ def to_svg(graph: Graph, marks: Marks | None = None, standalone: bool = True) ->
     marks = marks or Marks()
     lay = layout(graph, marks)
     legend = marks.used()
-    top = LEGEND_H if legend or marks.title else 0
-    width, height = max(lay.width, 320, _legend_width(legend, marks.title)), lay.height + top
+    width = max(lay.width, 360.0)
+    stops, rows = _legend_stops(legend, marks.title, width)
+    top = LEGEND_H * rows if legend or marks.title else 0
+    height = lay.height + top
     out = []
     if standalone:
         out.append('<?xml version="1.0" encoding="UTF-8"?>')
@@ -70,11 +72,11 @@ def to_svg(graph: Graph, marks: Marks | None = None, standalone: bool = True) ->
                f'aria-label="{escape(graph.name, _ATTR)}">')
     out.append(f"<title>{escape(graph.name)}</title>")
     out.append(f"<style>{STYLE}</style>")
-    out.append('<defs><marker id="sfn-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-               'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/>'
+    out.append('<defs><marker id="sfn-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerUnits="userSpaceOnUse" '
+               'markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/>'
                '</marker></defs>')
     if top:
-        out.append(_legend(legend, marks.title))
+        out.append(_legend(legend, marks.title, stops))
     out.append(f'<g transform="translate(0,{top})">')
     _scope(graph, graph.root, lay, marks, out)
     for i in range(len(graph.edges)):
@@ -151,27 +153,25 @@ def _label(graph: Graph, i: int, lay: Layout, marks: Marks, out: list[str]) -> N
                f'rx="3"/><text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle">{escape(text)}</text></g>')
 
 
-def _legend_stops(statuses: list[str], title: str) -> tuple[float, list[float]]:
-    """Where the legend's title ends and each status's swatch starts."""
-    x = 10.0 + (len(title) * 7.0 + 18 if title else 0)
+def _legend_stops(statuses: list[str], title: str, width: float) -> tuple[list[tuple[float, float]], int]:
+    """Where each status's swatch goes (rows wrap at `width`), and how many rows the legend takes."""
+    x, y = 10.0 + (len(title) * 7.0 + 18 if title else 0), 0.0
     stops = []
     for status in statuses:
-        stops.append(x)
-        x += 19 + len(LEGEND[status]) * 6.6 + 16
-    return x, stops
+        step = 19 + len(LEGEND[status]) * 6.6 + 16
+        if x + step > width and x > 10:
+            x, y = 10.0, y + LEGEND_H
+        stops.append((x, y))
+        x += step
+    return stops, int(y // LEGEND_H) + 1
 
 
-def _legend_width(statuses: list[str], title: str) -> float:
-    return _legend_stops(statuses, title)[0]
-
-
-def _legend(statuses: list[str], title: str) -> str:
+def _legend(statuses: list[str], title: str, stops: list[tuple[float, float]]) -> str:
     parts = ['<g class="legend">']
     if title:
         parts.append(f'<text x="10" y="17" font-weight="600">{escape(title)}</text>')
-    for status, x in zip(statuses, _legend_stops(statuses, title)[1]):
-        parts.append(f'<g class="node {status}"><rect x="{x:.1f}" y="6" width="14" height="14" rx="3"/></g>')
-        parts.append(f'<text x="{x + 19:.1f}" y="17">{escape(LEGEND[status])}</text>')
+    for status, (x, y) in zip(statuses, stops):
+        parts.append(f'<g class="node {status}"><rect x="{x:.1f}" y="{y + 6:.1f}" width="14" height="14" rx="3"/></g>')
+        parts.append(f'<text x="{x + 19:.1f}" y="{y + 17:.1f}">{escape(LEGEND[status])}</text>')
     parts.append("</g>")
     return "".join(parts)
-
