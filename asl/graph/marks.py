@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Node
 
 # A run's outcome of a state, worst first (a state entered several times shows its worst).
 SUCCEEDED, RETRIED, CAUGHT, FAILED, NOT_ENTERED, RUNNING = (
@@ -36,7 +40,7 @@ class Marks:
         return [s for s in LEGEND if s in present]
 
 
-def node_lines(node, marks: Marks, retry_limit: int = 1) -> list[str]:
+def node_lines(node: "Node", marks: Marks, retry_limit: int = 1) -> list[str]:
     """A state's box text: name, `Type · detail`, the Retry badge, then the marks' notes."""
     lines = [node.name, node.type + (" · " + node.detail if node.detail else "")]
     if node.retry:

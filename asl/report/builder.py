@@ -15,11 +15,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ..errors import UserInputError
-from ..graph.model import build_graph
+from ..graph.marks import Marks
+from ..graph.model import Graph, build_graph
 from ..graph.overlay import run_marks
 from ..graph.source import definition_from_text
 from ..graph.svg import to_svg
-from ..graph.visits import details, read_run
+from ..graph.visits import Run, details, read_run
 
 
 def build_report(execution: dict, events: list[dict]) -> str:
@@ -44,7 +45,7 @@ def build_report(execution: dict, events: list[dict]) -> str:
     )
 
 
-def report_data(graph, run, marks, execution: dict) -> dict:
+def report_data(graph: Graph, run: Run, marks: Marks, execution: dict) -> dict:
     """What the page's script reads: times are milliseconds after the execution started."""
     start = _ms(run.start or execution.get("started_at"))
     end = _ms(run.end or execution.get("stopped_at"))

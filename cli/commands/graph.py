@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from asl.errors import SfnError
+
+if TYPE_CHECKING:
+    from asl.graph.marks import Marks
+    from asl.graph.model import Graph
 
 FORMATS = ("text", "mermaid", "dot", "svg", "html")
 # Roles of asl.graph.text segments -> rich styles.
@@ -20,7 +25,7 @@ STYLES = {
 }
 
 
-def emit(fmt: str, graph, marks) -> str:
+def emit(fmt: str, graph: "Graph", marks: "Marks | None") -> str:
     """The graph in one output format, as text."""
     if fmt == "mermaid":
         from asl.graph.mermaid import to_mermaid
