@@ -55,7 +55,7 @@ def report_data(graph: Graph, run: Run, marks: Marks, execution: dict) -> dict:
         moment = _ms(stamp)
         return None if moment is None else round(moment - origin, 3)
 
-    position = {e.get("id"): i for i, e in enumerate(run.events)}
+    position = {e["id"]: i for i, e in enumerate(run.events) if type(e.get("id")) is int}
     states = {node.id: {"name": node.name, "type": node.type, "detail": node.detail, "retry": list(node.retry),
                         "status": marks.status.get(node.id, ""), "notes": marks.notes.get(node.id, []),
                         "source": node.source}
