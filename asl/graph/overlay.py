@@ -7,7 +7,7 @@ import json
 from ..errors import UserInputError
 from .conditions import shorten
 from .marks import FAILED, NOT_ENTERED, OUTCOME_RANK, Marks
-from .model import END, Graph
+from .model import Graph
 from .visits import Run, read_run
 
 
@@ -111,7 +111,5 @@ def _edges(graph: Graph, run: Run, marks: Marks) -> None:
         if not visit.node or visit.index in followed:
             continue
         node = graph.nodes[visit.node]
-        ends = (visit.exited is not None and not visit.caught) or (node.type == "Fail")
-        if ends and graph.nodes.get(graph.scopes[node.scope].end, None) is not None and \
-                graph.nodes[graph.scopes[node.scope].end].type == END:
+        if (visit.exited is not None and not visit.caught) or node.type == "Fail":
             count(visit.node, graph.scopes[node.scope].end, False)
