@@ -18,6 +18,8 @@ COMMANDS = {
     "history": "cli.commands.stored:history",
     "messages": "cli.commands.stored:messages",
     "task": "cli.commands.task:task",
+    "graph": "cli.commands.graph:graph",
+    "report": "cli.commands.report:report",
 }
 
 

@@ -1,0 +1,1 @@
+"""Graphs of state machines: the model, a run's overlay, diffs, and one emitter per format."""

@@ -1,0 +1,1 @@
+"""`sfn report`: a stored execution as one self-contained HTML page."""
