@@ -37,6 +37,14 @@ class UserInputError(SfnError):
         super().__init__(f"{location}: {message}" if location else message)
 
 
+class ApiError(UserInputError):
+    """A request the Step Functions API refuses, with AWS's error code (ExecutionAlreadyExists, InvalidName)."""
+
+    def __init__(self, code: str, message: str, location: Location | None = None) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}", location)
+
+
 class DefinitionError(SfnError):
     """A definition that cannot run: carries every diagnostic found."""
 

@@ -87,6 +87,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     # The state machine's name: --name, else the file's stem without an `.asl` suffix.
     machine_name = name or Path(definition).stem.removesuffix(".asl")
     try:
+        if execution_name is not None:
+            from asl.store import check_execution_name
+
+            check_execution_name(execution_name, "--execution-name")
         _, machine = load_machine(definition, validate=not no_validate)
         if execution_type.upper() == "EXPRESS":
             from asl.tasks import express_problems
@@ -106,8 +110,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             execution_name = execution_name or str(uuid.uuid4())
             store = _open_store(store_path, definition)
             if store is not None:
-                recording = Recording(store, machine_name, execution_name,
-                                      read_text(definition), execution_input, invoker)
+                recording = Recording(store, machine_name, execution_name, read_text(definition), execution_input,
+                                      invoker, express=execution_type.upper() == "EXPRESS")
         from asl.callbacks import CallbackOptions
 
         # Task tokens go through the store so `sfn task success` in another terminal can answer them.
@@ -124,6 +128,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
+    if recording is not None:
+        listeners.append(recording.on_event)  # events reach the store as the run goes
     try:
         result = run_machine(machine, execution_input, name=machine_name,
                              clock=clock, listeners=listeners, execution_name=execution_name,
@@ -136,7 +142,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
         _fail_start(UnvalidatedDefinitionError(definition, exc))
     if recording is not None:
-        recording.finish(result)
+        try:
+            recording.finish(result)
+        except SfnError as exc:  # the result the user ran for is still printed, the exit code kept
+            click.echo(f"sfn: warning: {exc}", err=True)
     history_written = True
     if history_out is not None:
         try:
@@ -170,8 +179,9 @@ def _open_store(store_path: str | None, definition: str):
 
     if store_path is not None:
         return Store(store_path)
+    path = default_path(definition)  # a link there is refused, not skipped
     try:
-        return Store(default_path(definition))
+        return Store(path)
     except SfnError as exc:
         # A definition in a read-only folder still runs; only its recording is skipped.
         click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)

@@ -71,7 +71,7 @@ def test_a_database_of_another_schema_is_not_an_sfn_store(tmp_path, definition, 
      "execution 'e1': its stored input is damaged"),
     ("UPDATE history_chunks SET value = '[oops'", ["history", "e2", "--output", "json"],
      "execution 'e2': its stored history is damaged"),
-    ("UPDATE histories SET columns = '{\"format\": 1}'", ["history", "e1"],
+    ("UPDATE history_columns SET columns = '{\"format\": 1}'", ["history", "e1"],
      "execution 'e1': its stored history is damaged (no 'data')"),
     ("UPDATE messages SET message = '{bad'", ["messages"], "stored message 1 is damaged"),
     ("UPDATE messages SET message = '[1]'", ["messages", "--output", "json"],
@@ -94,8 +94,8 @@ def test_names_that_match_nothing_usable_are_one_line_errors(store, args, messag
 
 
 def test_a_name_that_is_not_utf8_is_not_run_into_the_store(store, definition):
-    one_line_error(cli("run", definition, "--store", store, "--execution-name", "\udcff"), store,
-                   "execution name '\\udcff' is not valid UTF-8")
+    result = cli("run", definition, "--store", store, "--execution-name", "\udcff")
+    assert result.exit_code == 2 and result.stderr == "--execution-name: InvalidName: Invalid Name: '\\udcff'\n"
 
 
 @pytest.mark.parametrize("limit,ok", [("1", True), (str(2**63 - 1), True), (str(2**63), False),
