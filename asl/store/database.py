@@ -21,7 +21,7 @@ from ..errors import ApiError, Location, UserInputError
 from . import owners
 from .names import check_execution_name
 from .reporting import DAMAGE, reported, store_error, transaction, why
-from .retention import Pruned, Retention, doomed, used_bytes
+from .retention import Pruned, Retention, doomed
 from .schema import prepare
 from .segments import Segment, SegmentWriter, read_history
 
@@ -274,29 +274,29 @@ class Store:
     # ------------------------------------------------------------ retention
 
     @reported("write")
-    def prune(self, retention: Retention, vacuum: bool = True) -> Pruned:
+    def prune(self, retention: Retention, vacuum: bool = True, spare: str | None = None) -> Pruned:
         """Remove the executions (with their events, messages and tokens) the retention does not keep.
 
         vacuum: rewrite the file to give all free space back to the file system (VACUUM); else
-        only the pages freed now are given back, and only where the store allows it cheaply.
+        only the pages freed now are given back (a store from before incremental vacuum is
+        rewritten once). spare: an execution never removed (the run just recorded).
         """
         self.mark_interrupted()
         before = self.path.stat().st_size
         removed = 0
         now = datetime.datetime.now(datetime.timezone.utc)
         for _ in range(3):  # sizes are estimates: measured again after each round
-            arns = doomed(self.db, retention, now)
+            arns = doomed(self.db, retention, now, spare)
             if not arns:
                 break
             self._remove(arns)
             removed += len(arns)
-            if retention.max_bytes is None or used_bytes(self.db) <= retention.max_bytes:
-                break
-        if vacuum:
+        incremental = self.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+        if vacuum or (removed and not incremental):
             self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # a store from before it: switched by VACUUM
             self.db.execute("VACUUM")
         elif removed:
-            self.db.execute("PRAGMA incremental_vacuum").fetchall()
+            self.db.executescript("PRAGMA incremental_vacuum;")  # stepped to the end: every freed page
         return Pruned(removed, before, self.path.stat().st_size)
 
     @transaction

@@ -130,4 +130,4 @@ class Recording:
             raise UserInputError(f"{exc.message}; the end of execution '{self.name}' was not recorded",
                                  exc.location) from None
         self._unwritten = []
-        self.store.prune(self.retention, vacuum=False)
+        self.store.prune(self.retention, vacuum=False, spare=self.arn)

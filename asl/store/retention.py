@@ -2,9 +2,10 @@
 
 Every recorded run applies the default retention afterwards: executions that started more than
 90 days ago go (AWS keeps a closed execution 90 days), and once the executions fill more than
-SFN_STORE_MAX_MB (100 MB) of the file the oldest go until they fill 80% of it, so that pruning
-happens once every few runs rather than after each. Both checks are an indexed query and a page
-count when there is nothing to remove. Running executions are never removed.
+SFN_STORE_MAX_MB (100 MB) the oldest go until the executions fill 80% of that, and the freed pages
+are given back, so that pruning happens once every few runs rather than after each. Both checks
+are an indexed query and a page count when there is nothing to remove. Running executions are
+never removed, nor the run just recorded (however large).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Retention:
 
     keep: int | None = None                      # at most this many executions, the most recent
     max_age: datetime.timedelta | None = None    # none that started longer ago than this
-    max_bytes: int | None = None                 # executions fill at most this much of the file
+    max_bytes: int | None = None                 # the file is at most this large (once pruned)
 
     @classmethod
     def default(cls) -> "Retention":
@@ -64,14 +65,16 @@ class Pruned:
     file_bytes_after: int
 
 
-def used_bytes(db: Any) -> int:
-    """Bytes of the file in use (free pages not counted)."""
-    pages = db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]
+def file_bytes(db: Any, used: bool = False) -> int:
+    """The database's size in bytes (used: without its free pages)."""
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    if used:
+        pages -= db.execute("PRAGMA freelist_count").fetchone()[0]
     return pages * db.execute("PRAGMA page_size").fetchone()[0]
 
 
-def doomed(db: Any, retention: Retention, now: datetime.datetime) -> list[str]:
-    """The ARNs of the executions the retention removes (never a RUNNING one)."""
+def doomed(db: Any, retention: Retention, now: datetime.datetime, spare: str | None = None) -> list[str]:
+    """The ARNs of the executions the retention removes (never a RUNNING one, nor `spare`)."""
     chosen: dict[str, None] = {}
     finished = "status != 'RUNNING'"
     if retention.keep is not None:
@@ -82,16 +85,17 @@ def doomed(db: Any, retention: Retention, now: datetime.datetime) -> list[str]:
         cutoff = (now - retention.max_age).astimezone(datetime.timezone.utc).isoformat()
         chosen.update((arn, None) for (arn,) in db.execute(
             f"SELECT arn FROM executions WHERE started_at < ? AND {finished}", (cutoff,)))
-    if retention.max_bytes is not None and used_bytes(db) > retention.max_bytes:
+    if retention.max_bytes is not None and file_bytes(db) > retention.max_bytes:
         # The oldest go until what is left fits in REFILL of the bound (sizes are estimates:
         # the caller measures again).
         rows = db.execute(f"SELECT arn, size FROM executions WHERE {finished} ORDER BY started_at, rowid").fetchall()
-        excess = used_bytes(db) - int(retention.max_bytes * REFILL)
+        excess = file_bytes(db, used=True) - int(retention.max_bytes * REFILL)
         excess -= sum(size or 0 for arn, size in rows if arn in chosen)
         for arn, size in rows:
             if excess <= 0:
                 break
-            if arn not in chosen:
+            if arn not in chosen and arn != spare:
                 chosen[arn] = None
                 excess -= max(size or 0, 1024)  # a row costs something, however small
+    chosen.pop(spare, None)
     return list(chosen)
