@@ -140,3 +140,37 @@ def test_a_read_only_default_store_only_warns(definition, monkeypatch):
     result = cli("run", definition, "--output", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "SUCCEEDED"
     assert result.stderr.startswith("sfn: warning: ") and "cannot write the store" in result.stderr
+
+
+# ---------------------------------------------------------------- a default store reached through a link
+
+@pytest.mark.parametrize("link", [".sfn/sfn.db", ".sfn", ".sfn/sfn.db-journal"])
+@pytest.mark.parametrize("args", [["run", "m.json", "--output", "json"], ["executions"], ["history", "x"],
+                                  ["messages"], ["task", "list"], ["executions", "--prune"]])
+def test_a_default_store_that_is_a_link_is_refused(tmp_path, monkeypatch, link, args):
+    (tmp_path / "m.json").write_text(json.dumps(PASS))
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "sfn.db").write_text("precious")
+    (victim / "sfn.db-journal").write_text("precious")
+    (tmp_path / ".sfn").mkdir(exist_ok=link != ".sfn")
+    if link == ".sfn":
+        (tmp_path / ".sfn").rmdir()
+        (tmp_path / ".sfn").symlink_to(victim)
+    else:
+        (tmp_path / link).symlink_to(victim / Path(link).name)
+        if link.endswith("journal"):
+            (tmp_path / ".sfn" / "sfn.db").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.endswith("is a symbolic link: sfn does not follow links to its default store "
+                                  "(pass --store PATH to use it)\n") and result.stderr.count("\n") == 1
+    assert (victim / "sfn.db").read_text() == "precious" and (victim / "sfn.db-journal").read_text() == "precious"
+
+
+def test_a_store_given_by_path_may_be_a_link(tmp_path, definition):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real" / "s.db")
+    assert cli("run", definition, "--store", tmp_path / "link.db", "--output", "json").exit_code == 0
+    assert (tmp_path / "real" / "s.db").stat().st_size > 0
