@@ -42,6 +42,7 @@ class ApiError(UserInputError):
 
     def __init__(self, code: str, message: str, location: Location | None = None) -> None:
         self.code = code
+        self.detail = message  # AWS's message alone (a Task's cause, when an integration gets this error)
         super().__init__(f"{code}: {message}", location)
 
 
