@@ -151,13 +151,16 @@ class Store:
         self._append(arn, segments)
 
     def _append(self, arn: str, segments: list[Segment]) -> None:
+        size = 0
         for segment in segments:
             self.db.execute("INSERT INTO history_columns (execution_arn, idx, columns) VALUES (?, ?, ?)",
                             (arn, segment.index, segment.columns))
-            self.db.executemany("INSERT INTO history_chunks (execution_arn, idx, value) VALUES (?, ?, ?)",
-                                [(arn, segment.first_chunk + i, chunk) for i, chunk in enumerate(segment.chunks)])
-        self.db.execute("UPDATE executions SET size = size + ? WHERE arn = ?",
-                        (sum(segment.size for segment in segments), arn))
+            size += len(segment.columns)
+            for first, row in segment.rows():  # encoded one row at a time, as it is written
+                self.db.execute("INSERT INTO history_chunks (execution_arn, idx, value) VALUES (?, ?, ?)",
+                                (arn, first, row))
+                size += len(row)
+        self.db.execute("UPDATE executions SET size = size + ? WHERE arn = ?", (size, arn))
 
     @reported("write")
     def complete_execution(self, arn: str, result: Any, stopped_at: str | None, segments: list[Segment]) -> None:

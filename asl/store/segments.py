@@ -2,16 +2,18 @@
 
 Events are written a segment at a time as the execution runs (so a killed run keeps what it had
 recorded) and read back as one History. A segment's columns have History.dump's shape ("data"
-holds indexes into the values of the whole history, "assigned" is keyed by event position); the
-values follow in rows of about ROW_BYTES, each a JSON array. A state's output is usually the next
-state's input, the same object: it is written once however many events (and segments) hold it.
+holds indexes into the values of the whole history, "assigned" is keyed by event position); its
+new values follow in rows of about ROW_BYTES, each a JSON array keyed by the index of its first
+value. A state's output is usually the next state's input, the same object: it is written once
+however many events (and segments) hold it. Values are encoded only as their rows are written,
+one row at a time, so a history of large documents is never held twice in memory.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
 
 from .. import deepjson
 from ..history import Event, History, SharedTexts, StateEvent
@@ -23,17 +25,26 @@ _LISTS = ("data", "previous", "types", "times", "names")
 
 @dataclass
 class Segment:
-    """Events ready to be written: their columns row (number `index`) and value rows (from `first_chunk`)."""
+    """Events ready to be written: their columns row (number `index`) and the values they add."""
 
     index: int
     columns: str
-    first_chunk: int
-    chunks: list[str] = field(default_factory=list)
+    first_value: int           # the index of values[0] among the history's values
+    values: list[Any]
+    encode: Callable[[Any], str]
 
-    @property
-    def size(self) -> int:
-        """Characters it adds to the store (what the retention's size bound counts)."""
-        return len(self.columns) + sum(len(chunk) for chunk in self.chunks)
+    def rows(self) -> Iterator[tuple[int, str]]:
+        """(index of its first value, JSON array of values) rows, encoded now (each time it is asked)."""
+        start, row, size = self.first_value, [], 0
+        for offset, value in enumerate(self.values):
+            text = self.encode(value)
+            row.append(text)
+            size += len(text)
+            if size >= ROW_BYTES:
+                yield start, "[" + ",".join(row) + "]"
+                start, row, size = self.first_value + offset + 1, [], 0
+        if row:
+            yield start, "[" + ",".join(row) + "]"
 
 
 class SegmentWriter:
@@ -43,13 +54,12 @@ class SegmentWriter:
         self.texts = SharedTexts()
         self.seen: dict[int, int] = {}  # id of a dict / list written -> its index among the values
         self.kept: list[Any] = []       # those objects: alive, so that their ids are not reused
-        self.values = 0                 # values written so far
-        self.events = 0                 # events written so far
+        self.values = 0                 # values in segments so far
+        self.events = 0                 # events in segments so far
         self.segments = 0
-        self.chunks = 0
 
     def segment(self, events: Iterable[Event]) -> Segment:
-        """The next segment: these events, which follow the ones already written."""
+        """The next segment: these events, which follow the ones already taken (no value is encoded yet)."""
         refs: list[int] = []
         previous: list[int] = []
         types: list[str] = []
@@ -57,8 +67,8 @@ class SegmentWriter:
         assigned: dict[str, Any] = {}
         times: list[str] = []
         stamps: dict[int, str] = {}  # a virtual clock stamps runs of events with one datetime object
-        texts: list[str] = []
-        seen, encode = self.seen, self.texts.encode
+        values: list[Any] = []
+        seen = self.seen
         for event in events:
             if isinstance(event, StateEvent):
                 value, name = event.value, event.name
@@ -69,11 +79,11 @@ class SegmentWriter:
             container = isinstance(value, (dict, list))
             ref = seen.get(id(value)) if container else None
             if ref is None:
-                ref = self.values + len(texts)
+                ref = self.values + len(values)
                 if container:
                     seen[id(value)] = ref
                     self.kept.append(value)
-                texts.append(encode(value))
+                values.append(value)
             refs.append(ref)
             previous.append(event.previous_id)
             types.append(event.type)
@@ -85,30 +95,11 @@ class SegmentWriter:
             times.append(stamp)
         columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": times, "names": names,
                    "assigned": assigned}
-        try:
-            text = _ENCODER.encode(columns)
-        except RecursionError:  # a deeply nested assigned variable
-            text = deepjson.dumps(columns)
-        segment = Segment(self.segments, text, self.chunks, list(_chunks(texts)))
+        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts.encode)
         self.segments += 1
-        self.chunks += len(segment.chunks)
-        self.values += len(texts)
+        self.values += len(values)
         self.events += len(types)
         return segment
-
-
-def _chunks(texts: list[str]) -> Iterator[str]:
-    """Value texts grouped into JSON arrays of about ROW_BYTES."""
-    chunk: list[str] = []
-    size = 0
-    for text in texts:
-        chunk.append(text)
-        size += len(text)
-        if size >= ROW_BYTES:
-            yield "[" + ",".join(chunk) + "]"
-            chunk, size = [], 0
-    if chunk:
-        yield "[" + ",".join(chunk) + "]"
 
 
 def read_history(columns: list[str], chunks: Iterable[str]) -> History:
