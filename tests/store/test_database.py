@@ -337,7 +337,10 @@ def test_stores_opened_at_once_are_created_once(tmp_path):
     assert failures == []
 
 
-def test_sqlite_errors_of_any_method_become_user_input_errors(recorded):
+def test_sqlite_errors_of_any_method_become_user_input_errors(recorded, monkeypatch):
+    import asl.store.reporting
+
+    monkeypatch.setattr(asl.store.reporting, "PAUSE", 0.001)  # tried again, then reported
     with pytest.raises(UserInputError, match="cannot write the store: database is locked"):
         locker = sqlite3.connect(recorded.path)
         locker.execute("BEGIN EXCLUSIVE")

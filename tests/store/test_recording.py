@@ -158,7 +158,7 @@ def test_sigterm_ends_a_run_as_ctrl_c_does(tmp_path):
 def test_concurrent_runs_on_one_store_are_all_kept(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps(CHAIN))
     runs = [subprocess.Popen(SFN + ["run", "m.json", "--output", "json", "--clock", "virtual", "--input",
-                                    '{"n": 3000}', "--execution-name", f"c{n}"], cwd=tmp_path, env=ENV,
+                                    '{"n": 1500}', "--execution-name", f"c{n}"], cwd=tmp_path, env=ENV,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(8)]
     outcomes = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0] * 8, outcomes
@@ -167,7 +167,7 @@ def test_concurrent_runs_on_one_store_are_all_kept(tmp_path):
     assert sorted(row["name"] for row in store.executions()) == [f"c{n}" for n in range(8)]
     for n in range(8):
         events = store.events(store.find_execution(f"c{n}")["arn"])
-        assert len(events) == 4 * 3000 + 6 and events[-1]["type"] == "ExecutionSucceeded"
+        assert len(events) == 4 * 1500 + 6 and events[-1]["type"] == "ExecutionSucceeded"
 
 
 def test_a_write_that_finds_the_store_locked_is_tried_again(tmp_path):
