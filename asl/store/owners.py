@@ -26,14 +26,17 @@ def folder(store: Path) -> Path:
 
 
 def take(store: Path) -> str | None:
-    """A new lock held by this process; its name, or None where the file system has no locks."""
+    """A new lock held by this process; its name, or None where no lock can be had (the pid tells then)."""
     where = folder(store)
-    where.mkdir(exist_ok=True)
     name = uuid.uuid4().hex
-    fd = os.open(where / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        where.mkdir(exist_ok=True)
+        fd = os.open(where / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except OSError:
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError:  # a file system without locks
         os.close(fd)
         os.unlink(where / name)
         return None

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Location, UserInputError
+from ..errors import UserInputError
 
 MB = 1_000_000
 DEFAULT_MAX_MB = 100

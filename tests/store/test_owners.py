@@ -81,3 +81,12 @@ def test_a_live_run_seen_from_another_pid_namespace_stays_running(tmp_path):
             run.kill()
     assert run.returncode == 0, err
     assert Store(store_file).executions()[0]["status"] == "SUCCEEDED"
+
+
+def test_where_no_lock_can_be_had_the_pid_tells(tmp_path):
+    store = tmp_path / "s.db"
+    owners.folder(store).write_text("a file where the folder would be")
+    assert owners.take(store) is None
+    recorded = Store(store)
+    recorded.start_execution("arn:x", "x", "m", None, {}, "2024-01-01T00:00:00+00:00")
+    assert recorded.find_execution("x")["status"] == "RUNNING"  # this process, by its pid
