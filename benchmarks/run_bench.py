@@ -398,8 +398,8 @@ def growth_report(label: str, sizes: list[int], bound_mb: float) -> str:
     added = sizes[1] - sizes[0] if len(sizes) > 1 else sizes[0]
     ok = peak <= bound
     return (f"one {label} run adds {added / 1e6:.1f} MB to the store; after {len(sizes)} runs it is "
-                f"{sizes[-1] / 1e6:.1f} MB (largest {peak / 1e6:.1f} MB, bound {bound_mb:g} MB: "
-                f"{'within' if ok else 'NOT within'})")
+            f"{sizes[-1] / 1e6:.1f} MB (largest {peak / 1e6:.1f} MB, bound {bound_mb:g} MB: "
+            f"{'within' if ok else 'NOT within'})")
 
 
 # ---------------------------------------------------------------- report
@@ -482,14 +482,13 @@ def main(argv: list[str] | None = None) -> int:
         for ok, line in results:
             print(f"  {'met    ' if ok else 'NOT MET'}  {line}")
     growth = next((w for w in chosen if w.label == GROWTH_WORKLOAD), None)
-    if growth is not None and args.store_runs > 0 and not args.no_store and any(m.label == growth.label
-                                                                              for m in measures):
+    measured = {m.label for m in measures}
+    if growth is not None and growth.label in measured and args.store_runs > 0 and not args.no_store:
         from asl.store.retention import DEFAULT_MAX_MB
 
         runs = min(args.store_runs, 3) if args.quick else args.store_runs
-        line = growth_report(growth.label, store_growth(growth, args.workloads, runs, DEFAULT_MAX_MB),
-                                 DEFAULT_MAX_MB)
-        print(f"\nStore retention (issue 21): {line}")
+        sizes = store_growth(growth, args.workloads, runs, DEFAULT_MAX_MB)
+        print(f"\nStore retention (issue 21): {growth_report(growth.label, sizes, DEFAULT_MAX_MB)}")
     return 0
 
 

@@ -60,11 +60,12 @@ def executions(store_path: str | None, limit: int, output_format: str, prune: bo
     \b
     Every `sfn run` keeps its execution, then applies the store's retention:
     executions that started more than 90 days ago are removed (AWS keeps a
-    closed execution 90 days), and when executions fill more than
-    SFN_STORE_MAX_MB of the file (default 100; 0: no size bound) the oldest
-    go until they fill 80% of it. Running executions are never removed.
-    `--prune` applies the same now (or --keep / --older-than, each a limit
-    that holds) and rewrites the file to give the freed space back.
+    closed execution 90 days), and when the file grows past SFN_STORE_MAX_MB
+    (default 100; 0: no size bound) the oldest go until the rest fill 80% of
+    that, and the space is given back. Running executions, and the run just
+    recorded, are never removed. `--prune` applies the same now (or --keep /
+    --older-than, each a limit that holds) and rewrites the file to give all
+    free space back.
 
     \b
     Examples:
@@ -107,8 +108,8 @@ def _prune(store_path: str | None, output_format: str, keep: int | None, older_t
         age = parse_duration(older_than) if older_than is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--older-than'") from None
-    retention = Retention(keep=keep, max_age=age) if keep is not None or age is not None else Retention.default()
     try:
+        retention = Retention(keep=keep, max_age=age) if keep is not None or age is not None else Retention.default()
         store = _open(store_path, write=True)
         pruned = store.prune(retention)
     except SfnError as exc:

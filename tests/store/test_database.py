@@ -131,8 +131,8 @@ def test_a_run_recorded_before_owner_locks_is_judged_by_its_pid(tmp_path):
     store = Store(tmp_path / "s.db")
     for name, pid in (("gone", dead_pid()), ("here", os.getpid())):
         with store.db:
-            store.db.execute("INSERT INTO executions (arn, name, machine, status, started_at, pid) "
-                             "VALUES (?, ?, 'm', 'RUNNING', '2024-01-01T00:00:00+00:00', ?)", (f"arn:{name}", name, pid))
+            store.db.execute("INSERT INTO executions (arn, name, machine, status, started_at, pid) VALUES "
+                             "(?, ?, 'm', 'RUNNING', '2024-01-01T00:00:00+00:00', ?)", (f"arn:{name}", name, pid))
     assert {row["name"]: row["status"] for row in store.executions()} == {"gone": "ABORTED", "here": "RUNNING"}
 
 

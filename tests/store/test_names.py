@@ -49,7 +49,8 @@ def test_the_store_never_replaces_an_execution(tmp_path):
     first = Recording(store, "m", "once", None, {"n": 1})
     with pytest.raises(ApiError) as caught:
         Recording(store, "m", "once", None, {"n": 2})
-    assert caught.value.code == "ExecutionAlreadyExists" and caught.value.detail == f"Execution Already Exists: '{first.arn}'"
+    assert caught.value.code == "ExecutionAlreadyExists"
+    assert caught.value.detail == f"Execution Already Exists: '{first.arn}'"
     assert str(caught.value) == f"{store.path}: ExecutionAlreadyExists: Execution Already Exists: '{first.arn}'"
     assert store.find_execution("once")["input"] == {"n": 1}
     # The same name on another machine is another execution.
