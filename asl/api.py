@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .definition import compile_document, load_machine
-from .errors import Location
+from .errors import Location, SfnError
 from .loader import load_text
 from .model import StateMachine
 
@@ -116,9 +116,14 @@ class _Run:
             recording = Recording(self.store, name, info.name, definition_text, input,
                                   self.services.messages if depth == 0 else None,
                                   arn=info.execution_arn, started=clock.now())
+            # Events reach the store as the run goes: a killed run keeps what it recorded.
+            listeners = [*(listeners or []), recording.on_event]
         result = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners).run(input)
         if recording is not None:
-            recording.finish(result)
+            try:
+                recording.finish(result)
+            except SfnError as exc:  # the run's result stands; its caller says the store missed it
+                result.store_error = exc
         return result
 
     def _start_child(self, child: Any) -> Any:

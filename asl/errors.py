@@ -39,6 +39,15 @@ class UserInputError(SfnError):
         super().__init__(f"{location}: {message}" if location else message)
 
 
+class ApiError(UserInputError):
+    """A request the Step Functions API refuses, with AWS's error code (ExecutionAlreadyExists, InvalidName)."""
+
+    def __init__(self, code: str, message: str, location: Location | None = None) -> None:
+        self.code = code
+        self.detail = message  # AWS's message alone (a Task's cause, when an integration gets this error)
+        super().__init__(f"{code}: {message}", location)
+
+
 class DefinitionError(SfnError):
     """A definition that cannot run: carries every diagnostic found."""
 

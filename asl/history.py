@@ -11,6 +11,8 @@ import sys
 from array import array
 from typing import Any, Callable, Iterable, Iterator
 
+from . import deepjson
+
 # Detail fields that AWS gives as JSON text, with the `...Details` flag beside them.
 _JSON_FIELDS = {"input": "inputDetails", "output": "outputDetails"}
 
@@ -52,16 +54,18 @@ class SharedTexts:
     def __init__(self) -> None:
         self.memo: dict[int, str] = {}
 
-    def encode(self, value: Any) -> str:
-        """The value's compact JSON text."""
+    def encode(self, value: Any, depth: int = 0) -> str:
+        """The value's compact JSON text (past deepjson.DEPTH levels, without recursion)."""
         if len(self.memo) > self.LIMIT:  # a cache only: forgetting costs time, never correctness
             self.memo.clear()
+        if depth > deepjson.DEPTH:
+            return deepjson.dumps(value)
         kind = type(value)
         if kind is dict:
             text = self.memo.get(id(value))
             if text is None:
                 if any(type(v) is dict or type(v) is list for v in value.values()):
-                    text = "{" + ",".join(_ENCODER.encode(k) + ":" + self.encode(v)
+                    text = "{" + ",".join(_ENCODER.encode(k) + ":" + self.encode(v, depth + 1)
                                           for k, v in value.items()) + "}"
                 else:
                     text = _ENCODER.encode(value)
@@ -71,7 +75,7 @@ class SharedTexts:
             text = self.memo.get(id(value))
             if text is None:
                 if any(type(v) is dict or type(v) is list for v in value):
-                    text = "[" + ",".join(self.encode(v) for v in value) + "]"
+                    text = "[" + ",".join(self.encode(v, depth + 1) for v in value) + "]"
                 else:
                     text = _ENCODER.encode(value)
                 self.memo[id(value)] = text
@@ -82,7 +86,7 @@ class SharedTexts:
 def _text(value: Any, texts: SharedTexts | None = None) -> str:
     """Compact JSON text (through `texts` when a rendering shares one)."""
     if texts is None:
-        return _ENCODER.encode(value)
+        return deepjson.dumps(value)
     return texts.encode(value)
 
 

@@ -273,6 +273,7 @@ print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 # run instead, so by default the child processes cache bytecode under a private folder; the
 # first, untimed check run fills it. `--no-bytecode-cache` keeps the caller's environment.
 CHILD_ENV: dict[str, str] | None = None
+GROWTH_WORKLOAD = "map_10k_mc0"  # what issue 21 measured: the largest history of the workloads
 NO_STORE = False
 
 
@@ -284,20 +285,32 @@ def bytecode_cache_env() -> dict[str, str]:
     return env
 
 
-def run_cli(workload: Workload, folder: Path) -> tuple[float, float, dict]:
-    """One fresh `sfn run` process: (wall seconds, peak RSS in MB, its JSON result)."""
+def _run_command(workload: Workload, folder: Path) -> list[str]:
     cmd = _sfn_command() + ["run", str(folder / f"{workload.definition}.asl.json"),
                             "--input-file", str(folder / f"{workload.input}.input.json"),
                             "--output", "json", "--clock", "virtual", "--execution-type", workload.execution_type]
     if workload.resources is not None:
         cmd += ["--resources", str(workload.resources)]
+    return cmd
+
+
+def run_cli(workload: Workload, folder: Path, store: Path | None = None,
+            env: dict[str, str] | None = None) -> tuple[float, float, dict]:
+    """One fresh `sfn run` process: (wall seconds, peak RSS in MB, its JSON result).
+
+    It records into `store` if given, else into a fresh store (none with --no-store).
+    """
+    cmd = _run_command(workload, folder)
     with tempfile.TemporaryDirectory() as tmp:
         # sfn run records every execution in a store (by default beside the definition, which
         # must stay untouched here): a fresh one per run, or none with --no-store.
-        cmd += ["--no-store"] if NO_STORE else ["--store", str(Path(tmp, "sfn.db"))]
+        if store is not None:
+            cmd += ["--store", str(store)]
+        else:
+            cmd += ["--no-store"] if NO_STORE else ["--store", str(Path(tmp, "sfn.db"))]
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
         report = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err)] + cmd,
-                                capture_output=True, text=True, check=True, env=CHILD_ENV).stdout.split()
+                                capture_output=True, text=True, check=True, env=env or CHILD_ENV).stdout.split()
         stdout, stderr = out.read_bytes(), err.read_bytes()
     wall, rss_kb, code = float(report[0]), int(report[1]), int(report[2])
     try:
@@ -359,6 +372,36 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
                    max(rss), walls, engines)
 
 
+def store_growth(workload: Workload, folder: Path, runs: int, bound_mb: float) -> list[int]:
+    """The size of one store file after each of `runs` `sfn run`s of the workload recorded into it.
+
+    The runs apply the store's retention with SFN_STORE_MAX_MB=bound_mb, as every `sfn run` does.
+    """
+    env = dict(CHILD_ENV if CHILD_ENV is not None else os.environ)
+    env["SFN_STORE_MAX_MB"] = str(bound_mb)
+    sizes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp, "sfn.db")
+        for _ in range(runs):
+            _, _, result = run_cli(workload, folder, store, env)
+            if result.get("status") != "SUCCEEDED":
+                raise CheckFailed(f"{workload.label} (store growth): status {result.get('status')}")
+            sizes.append(store.stat().st_size)
+    return sizes
+
+
+def growth_report(label: str, sizes: list[int], bound_mb: float) -> str:
+    """What one run adds to the store, and whether the store stayed within the bound."""
+    bound = bound_mb * 1_000_000
+    peak = max(sizes)
+    # The first run's file holds the empty store's pages too; the second one adds a run and nothing else.
+    added = sizes[1] - sizes[0] if len(sizes) > 1 else sizes[0]
+    ok = peak <= bound
+    return (f"one {label} run adds {added / 1e6:.1f} MB to the store; after {len(sizes)} runs it is "
+            f"{sizes[-1] / 1e6:.1f} MB (largest {peak / 1e6:.1f} MB, bound {bound_mb:g} MB: "
+            f"{'within' if ok else 'NOT within'})")
+
+
 # ---------------------------------------------------------------- report
 
 def table(measures: list[Measure]) -> str:
@@ -403,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run sfn with the caller's environment as is (e.g. PYTHONDONTWRITEBYTECODE)")
     parser.add_argument("--no-store", action="store_true",
                         help="run sfn with --no-store (by default each run records into a fresh store)")
+    parser.add_argument("--store-runs", type=int, default=20, metavar="N",
+                        help="record N runs of map_10k_mc0 into one store and report its size (0: skip)")
     parser.add_argument("--workloads", type=Path, default=DEFAULT_WORKLOADS, metavar="DIR",
                         help=f"folder of NAME.asl.json / NAME.input.json (default {DEFAULT_WORKLOADS})")
     args = parser.parse_args(argv)
@@ -436,6 +481,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nTargets of issue 8 ({sum(ok for ok, _ in results)}/{len(results)} met):")
         for ok, line in results:
             print(f"  {'met    ' if ok else 'NOT MET'}  {line}")
+    growth = next((w for w in chosen if w.label == GROWTH_WORKLOAD), None)
+    measured = {m.label for m in measures}
+    if growth is not None and growth.label in measured and args.store_runs > 0 and not args.no_store:
+        from asl.store.retention import DEFAULT_MAX_MB
+
+        runs = min(args.store_runs, 3) if args.quick else args.store_runs
+        sizes = store_growth(growth, args.workloads, runs, DEFAULT_MAX_MB)
+        print(f"\nStore retention (issue 21): {growth_report(growth.label, sizes, DEFAULT_MAX_MB)}")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 import click
@@ -75,8 +76,14 @@ def sfn() -> None:
     """
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point: click's usage errors exit 2, never a traceback."""
+    # SIGTERM (kill, docker stop) ends a run as Ctrl-C does: ABORTED, with its events recorded.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         sfn.main(prog_name="sfn")
     except KeyboardInterrupt:

@@ -67,3 +67,15 @@ def test_expected_outputs_are_computed_independently(bench):
         "B": {"Type": "Pass", "Result": {"step": 1}, "ResultPath": "$.last", "End": True}}}
     assert bench._large_definition(chain, {"acc": "seed", "last": None}) == \
         ({"step": 0, "acc": "seed", "last": {"step": 1}}, 2)
+
+
+def test_store_growth_reports_what_a_run_adds_and_the_bound(bench, tmp_path):
+    folder = _workloads(tmp_path, PASS_CHAIN)
+    (folder / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 300}))
+    workload = next(w for w in bench.WORKLOADS if w.label == "pass_chain_1k")
+    sizes = bench.store_growth(workload, folder, runs=8, bound_mb=0.25)
+    assert len(sizes) == 8 and sizes[1] > sizes[0]
+    assert max(sizes) <= 250_000 and sizes[-1] < 8 * (sizes[1] - sizes[0])  # pruned: fewer than 8 runs kept
+    line = bench.growth_report("pass_chain_1k", sizes, 0.25)
+    assert line.startswith("one pass_chain_1k run adds ") and "after 8 runs" in line and "bound 0.25 MB: within" in line
+    assert "NOT within" in bench.growth_report("x", [100, 300_000], 0.25)

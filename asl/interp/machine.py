@@ -39,6 +39,7 @@ class ExecutionResult:
     cause: str | None = None
     history: History | None = None
     info: ExecutionInfo | None = None
+    store_error: Exception | None = None   # the store could not record the end of the run
 
     def as_dict(self) -> dict:
         """`{"status", "output", "error", "cause"}` as `sfn run --output json` prints it."""

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..aws import (Resource, compact_json, epoch_millis, execution_arn, sdk_v1_cause, sdk_v2_cause,
                    start_execution_response)
-from ..errors import INVALID_OUTPUT, INVALID_TOKEN, StatesError, TaskTokenError
+from ..errors import INVALID_OUTPUT, INVALID_TOKEN, ApiError, StatesError, TaskTokenError
 from ..runtime import MAX_DEPTH
 from . import NotHandled, TaskCall
 from .config import MachineSpec
@@ -101,7 +101,10 @@ class _Child:
         if self.env.depth + 1 > MAX_DEPTH:
             raise _sfn_error("ExecutionLimitExceeded", f"Execution Limit Exceeded: 'executions nested more than "
                                                        f"{MAX_DEPTH} deep (does a machine start itself?)'")
-        self.result = self.env.start_child(self.spec, self.name, self.input, self.started)
+        try:
+            self.result = self.env.start_child(self.spec, self.name, self.input, self.started)
+        except ApiError as exc:  # the store refused the start (a name used already, or invalid)
+            raise _sfn_error(exc.code, exc.detail) from None
         if self.result.status == "ABORTED":
             from ..errors import ExecutionAborted
 

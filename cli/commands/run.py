@@ -89,6 +89,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         raise click.UsageError("--mock-config and --test-case go together")
     # The state machine's name: --name, else the file's stem without an `.asl` suffix.
     machine_name = name or Path(definition).stem.removesuffix(".asl")
+    if execution_name is not None:
+        from asl.store import check_execution_name
+
+        check_execution_name(execution_name, "--execution-name")  # before anything runs
     if output_format is None:
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
@@ -116,6 +120,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         from asl.errors import UnvalidatedDefinitionError
 
         raise UnvalidatedDefinitionError(definition, exc) from None
+    if result.store_error is not None:  # the result the user ran for is still printed, the exit code kept
+        click.echo(f"sfn: warning: {result.store_error}", err=True)
     history_written = True
     if history_out is not None:
         try:
@@ -149,8 +155,9 @@ def _open_store(store_path: str | None, definition: str):
 
     if store_path is not None:
         return Store(store_path)
+    path = default_path(definition)  # a link there is refused, not skipped
     try:
-        return Store(default_path(definition))
+        return Store(path)
     except SfnError as exc:
         # A definition in a read-only folder still runs; only its recording is skipped.
         click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)

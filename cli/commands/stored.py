@@ -17,15 +17,15 @@ MAX_LIMIT = 2**63 - 1
 STORE_HELP = "The store (default: .sfn/sfn.db in the current folder, where `sfn run` keeps a definition's runs)."
 
 
-def _open(store_path: str | None):
+def _open(store_path: str | None, write: bool = False):
     from asl.errors import Location, UserInputError
-    from asl.store import Store
+    from asl.store import Store, folder_store
 
-    path = Path(store_path) if store_path else Path(".sfn") / "sfn.db"
+    path = Path(store_path) if store_path else folder_store(".")
     if not path.is_file():
         raise UserInputError("no store here: run `sfn run` first, or pass --store PATH", Location(str(path)))
     # Reading only: a store that cannot be written is still opened (interrupted runs are not marked in it).
-    return Store(path, write=False)
+    return Store(path, write=write)
 
 
 def _console():
@@ -40,13 +40,38 @@ def _console():
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True,
               help="How many, most recent first.")
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
-def executions(store_path: str | None, limit: int, output_format: str) -> None:
-    """List past executions, most recent first.
+@click.option("--prune", is_flag=True,
+              help="Remove executions instead of listing them (the default retention, or --keep / --older-than) "
+                   "and give the space back to the file system.")
+@click.option("--keep", type=click.IntRange(0, MAX_LIMIT), metavar="N",
+              help="With --prune: keep only the N most recent executions.")
+@click.option("--older-than", metavar="DURATION",
+              help="With --prune: remove the executions that started more than DURATION ago (90d, 12h, 1w2d, 30m).")
+def executions(store_path: str | None, limit: int, output_format: str, prune: bool, keep: int | None,
+               older_than: str | None) -> None:
+    """List past executions, most recent first; or prune them.
 
     \b
-    Example:
+    Every `sfn run` keeps its execution, then applies the store's retention:
+    executions that started more than 90 days ago are removed (AWS keeps a
+    closed execution 90 days), and when the file grows past SFN_STORE_MAX_MB
+    (default 100; 0: no size bound) the oldest go until the rest fill 80% of
+    that, and the space is given back. Running executions, and the run just
+    recorded, are never removed. `--prune` applies the same now (or --keep /
+    --older-than, each a limit that holds) and rewrites the file to give all
+    free space back.
+
+    \b
+    Examples:
       sfn executions --limit 5
+      sfn executions --prune --keep 100
+      sfn executions --prune --older-than 7d
     """
+    if not prune and (keep is not None or older_than is not None):
+        raise click.UsageError("--keep and --older-than go with --prune")
+    if prune:
+        _prune(store_path, output_format, keep, older_than)
+        return
     rows = _open(store_path).executions(limit)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1))
@@ -64,6 +89,30 @@ def executions(store_path: str | None, limit: int, output_format: str) -> None:
     for row in rows:
         table.add_row(row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"])
     _console().print(table)
+
+
+def _prune(store_path: str | None, output_format: str, keep: int | None, older_than: str | None) -> None:
+    """`sfn executions --prune`: what was removed and the file's size before and after."""
+    from asl.store import Retention, parse_duration
+
+    try:
+        age = parse_duration(older_than) if older_than is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--older-than'") from None
+    retention = Retention(keep=keep, max_age=age) if keep is not None or age is not None else Retention.default()
+    store = _open(store_path, write=True)
+    pruned = store.prune(retention)
+    if output_format == "json":
+        click.echo(json.dumps({"removed": pruned.removed, "bytes_before": pruned.file_bytes_before,
+                               "bytes_after": pruned.file_bytes_after}))
+        return
+    plural = "" if pruned.removed == 1 else "s"
+    click.echo(f"removed {pruned.removed} execution{plural}; {store.path} is {_megabytes(pruned.file_bytes_after)} "
+               f"(was {_megabytes(pruned.file_bytes_before)})")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 @click.command()

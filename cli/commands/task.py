@@ -37,9 +37,9 @@ def _store(store_path: str | None, write: bool = True):
     from pathlib import Path
 
     from asl.errors import Location, UserInputError
-    from asl.store import Store
+    from asl.store import Store, folder_store
 
-    path = Path(store_path) if store_path else Path(".sfn") / "sfn.db"
+    path = Path(store_path) if store_path else folder_store(".")
     if not path.is_file():
         raise UserInputError("no store here: answer from the folder of the definition `sfn run` is running, "
                              "or pass --store PATH", Location(str(path)))

@@ -71,7 +71,7 @@ def test_a_database_of_another_schema_is_not_an_sfn_store(tmp_path, definition, 
      "execution 'e1': its stored input is damaged"),
     ("UPDATE history_chunks SET value = '[oops'", ["history", "e2", "--output", "json"],
      "execution 'e2': its stored history is damaged"),
-    ("UPDATE histories SET columns = '{\"format\": 1}'", ["history", "e1"],
+    ("UPDATE history_columns SET columns = '{\"format\": 1}'", ["history", "e1"],
      "execution 'e1': its stored history is damaged (no 'data')"),
     ("UPDATE messages SET message = '{bad'", ["messages"], "stored message 1 is damaged"),
     ("UPDATE messages SET message = '[1]'", ["messages", "--output", "json"],
@@ -94,8 +94,8 @@ def test_names_that_match_nothing_usable_are_one_line_errors(store, args, messag
 
 
 def test_a_name_that_is_not_utf8_is_not_run_into_the_store(store, definition):
-    one_line_error(cli("run", definition, "--store", store, "--execution-name", "\udcff"), store,
-                   "execution name '\\udcff' is not valid UTF-8")
+    result = cli("run", definition, "--store", store, "--execution-name", "\udcff")
+    assert result.exit_code == 2 and result.stderr == "--execution-name: InvalidName: Invalid Name: '\\udcff'\n"
 
 
 @pytest.mark.parametrize("limit,ok", [("1", True), (str(2**63 - 1), True), (str(2**63), False),
@@ -179,3 +179,37 @@ def test_task_list_closes_the_store_it_read(store, monkeypatch):
     monkeypatch.setattr(Store, "close", lambda self: closed.append(self.path))
     assert cli("task", "list", "--store", store).exit_code == 0
     assert closed == [store]
+
+
+# ---------------------------------------------------------------- a default store reached through a link
+
+@pytest.mark.parametrize("link", [".sfn/sfn.db", ".sfn", ".sfn/sfn.db-journal"])
+@pytest.mark.parametrize("args", [["run", "m.json", "--output", "json"], ["executions"], ["history", "x"],
+                                  ["messages"], ["task", "list"], ["executions", "--prune"]])
+def test_a_default_store_that_is_a_link_is_refused(tmp_path, monkeypatch, link, args):
+    (tmp_path / "m.json").write_text(json.dumps(PASS))
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "sfn.db").write_text("precious")
+    (victim / "sfn.db-journal").write_text("precious")
+    (tmp_path / ".sfn").mkdir(exist_ok=link != ".sfn")
+    if link == ".sfn":
+        (tmp_path / ".sfn").rmdir()
+        (tmp_path / ".sfn").symlink_to(victim)
+    else:
+        (tmp_path / link).symlink_to(victim / Path(link).name)
+        if link.endswith("journal"):
+            (tmp_path / ".sfn" / "sfn.db").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.endswith("is a symbolic link: sfn does not follow links to its default store "
+                                  "(pass --store PATH to use it)\n") and result.stderr.count("\n") == 1
+    assert (victim / "sfn.db").read_text() == "precious" and (victim / "sfn.db-journal").read_text() == "precious"
+
+
+def test_a_store_given_by_path_may_be_a_link(tmp_path, definition):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real" / "s.db")
+    assert cli("run", definition, "--store", tmp_path / "link.db", "--output", "json").exit_code == 0
+    assert (tmp_path / "real" / "s.db").stat().st_size > 0

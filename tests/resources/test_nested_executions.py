@@ -175,3 +175,14 @@ def test_sync_task_answered_through_its_token(invoker):
     definition = start(".sync", arn="Answering", Input={"token.$": "$$.Task.Token"})
     result = run(definition, invoker)
     assert (result.status, result.output) == ("SUCCEEDED", {"answered": "by the child"})
+
+
+def test_a_child_name_started_twice_fails_the_second_task_as_aws_does(project, invoker):
+    """The store never replaces an execution: the second start of `kid` is ExecutionAlreadyExists."""
+    invoker["store"] = Store(project / "twice.db")
+    definition = {"StartAt": "A", "States": {
+        "A": {**start(".sync")["States"]["Start"], "End": False, "Next": "B", "ResultPath": None},
+        "B": start(".sync")["States"]["Start"]}}
+    result = run(definition, invoker)
+    assert result.error == "StepFunctions.ExecutionAlreadyExistsException"
+    assert "Execution Already Exists" in result.cause

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from asl.api import machine_from_definition, run_machine
 from asl.errors import UserInputError
 from asl.resources.messages import Message
-from asl.store import Recording, Store, _alive
+from asl.store import Recording, Store
+from asl.store.database import _alive
 from cli.main import sfn
 
 REAL_CONNECT = sqlite3.connect  # the read_only fixture replaces sqlite3.connect
@@ -106,26 +107,33 @@ def test_cli_without_a_store_exits_2(tmp_path, command):
 
 
 def test_interrupted_run_is_consistent_and_marked_aborted(tmp_path):
+    from asl.store import owners
+
     store = Store(tmp_path / "s.db")
     machine = machine_from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
     recording = Recording(store, "m", "crashed", None, {"x": 1})
-    # Still running in this (live) process: left alone.
+    # Still running in this (live) process: left alone, whatever its pid says.
+    with store.db:
+        store.db.execute("UPDATE executions SET pid = ? WHERE name = 'crashed'", (dead_pid(),))
     assert store.find_execution("crashed")["status"] == "RUNNING"
     assert store.events(recording.arn) == []
     assert store.mark_interrupted() == 0
-    # The process dies here (a pid that has exited): the execution is ABORTED when next looked at.
-    import subprocess
-    import sys
-
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    with store.db:
-        store.db.execute("UPDATE executions SET pid = ? WHERE name = 'crashed'", (gone.pid,))
+    # The process lets go of its lock as it dies: the execution is ABORTED when next looked at.
+    owners.release(store.path, store._owners[recording.arn])
     assert store.find_execution("crashed")["status"] == "ABORTED"
     done = Recording(store, "m", "fine", None, {})
     done.finish(run_machine(machine, {}, clock="virtual"))
     assert store.find_execution("fine")["status"] == "SUCCEEDED"
     assert store.mark_interrupted() == 0
+
+
+def test_a_run_recorded_before_owner_locks_is_judged_by_its_pid(tmp_path):
+    store = Store(tmp_path / "s.db")
+    for name, pid in (("gone", dead_pid()), ("here", os.getpid())):
+        with store.db:
+            store.db.execute("INSERT INTO executions (arn, name, machine, status, started_at, pid) VALUES "
+                             "(?, ?, 'm', 'RUNNING', '2024-01-01T00:00:00+00:00', ?)", (f"arn:{name}", name, pid))
+    assert {row["name"]: row["status"] for row in store.executions()} == {"gone": "ABORTED", "here": "RUNNING"}
 
 
 def test_ctrl_c_during_run_is_stored_as_aborted(tmp_path):
@@ -258,23 +266,23 @@ DAMAGE = [
     ("UPDATE history_chunks SET value = '[oops'", "events e1",
      "execution 'e1': its stored history is damaged (Expecting value"),
     ("UPDATE history_chunks SET value = '" + "[" * 100_000 + "'", "events e1",
-     "execution 'e1': its stored history is damaged (nested too deeply)"),
-    ("UPDATE histories SET columns = '{\"format\": 1}'", "events e1",
+     "execution 'e1': its stored history is damaged (expected a value at character 100000)"),
+    ("UPDATE history_columns SET columns = '{\"format\": 1}'", "events e1",
      "execution 'e1': its stored history is damaged (no 'data')"),
-    ("UPDATE histories SET columns = '[]'", "events e1", "execution 'e1': its stored history is damaged"),
-    ("UPDATE histories SET columns = json_set(columns, '$.data[0]', 99)", "events e1",
+    ("UPDATE history_columns SET columns = '[]'", "events e1", "execution 'e1': its stored history is damaged"),
+    ("UPDATE history_columns SET columns = json_set(columns, '$.data[0]', 99)", "events e1",
      "execution 'e1': its stored history is damaged (list index out of range)"),
-    ("UPDATE histories SET columns = json_set(columns, '$.types[0]', 5)", "events e1",
+    ("UPDATE history_columns SET columns = json_set(columns, '$.types[0]', 5)", "events e1",
      "execution 'e1': its stored history is damaged"),
-    ("UPDATE histories SET columns = json_set(columns, '$.times[0]', 'noon')", "events e1",
+    ("UPDATE history_columns SET columns = json_set(columns, '$.times[0]', 'noon')", "events e1",
      "execution 'e1': its stored history is damaged (Invalid isoformat string: 'noon')"),
-    ("UPDATE histories SET columns = json_set(columns, '$.times[1]', '2024-01-01T00:00:00')", "events e1",
+    ("UPDATE history_columns SET columns = json_set(columns, '$.times[1]', '2024-01-01T00:00:00')", "events e1",
      "execution 'e1': its stored history is damaged (event 2 has a timestamp without a time zone)"),
-    ("UPDATE histories SET columns = json_set(columns, '$.names[1]', json('[1]'))", "events e1",
+    ("UPDATE history_columns SET columns = json_set(columns, '$.names[1]', json('[1]'))", "events e1",
      "execution 'e1': its stored history is damaged (event 2 has malformed stateEnteredEventDetails)"),
-    ("DELETE FROM histories; INSERT INTO events VALUES ((SELECT arn FROM executions WHERE name = 'e1'), 1, 'x')",
+    ("DELETE FROM history_columns; INSERT INTO events VALUES ((SELECT arn FROM executions WHERE name = 'e1'), 1, 'x')",
      "events e1", "execution 'e1': its stored history is damaged (Expecting value"),
-    ("DELETE FROM histories; INSERT INTO events VALUES ((SELECT arn FROM executions WHERE name = 'e1'), 1, "
+    ("DELETE FROM history_columns; INSERT INTO events VALUES ((SELECT arn FROM executions WHERE name = 'e1'), 1, "
      "'{\"id\": 1}')", "events e1",
      "execution 'e1': its stored history is damaged (an event lacks its id, type or timestamp)"),
     ("UPDATE messages SET message = '{bad'", "messages", "stored message 1 is damaged (Expecting property name"),
@@ -332,7 +340,10 @@ def test_stores_opened_at_once_are_created_once(tmp_path):
     assert failures == []
 
 
-def test_sqlite_errors_of_any_method_become_user_input_errors(recorded):
+def test_sqlite_errors_of_any_method_become_user_input_errors(recorded, monkeypatch):
+    import asl.store.reporting
+
+    monkeypatch.setattr(asl.store.reporting, "PAUSE", 0.001)  # tried again, then reported
     with pytest.raises(UserInputError, match="cannot write the store: database is locked"):
         locker = sqlite3.connect(recorded.path)
         locker.execute("BEGIN EXCLUSIVE")
@@ -454,7 +465,6 @@ def test_an_ambiguous_prefix_of_one_name_on_two_machines_lists_arns(tmp_path):
 @pytest.mark.parametrize("call,what", [
     (lambda store: store.find_execution("\udcff"), "execution name '\\udcff'"),
     (lambda store: store.messages("q\udcfe"), "topic or queue name 'q\\udcfe'"),
-    (lambda store: Recording(store, "m", "\udcff", None, {}), "execution name '\\udcff'"),
     (lambda store: Recording(store, "\udcff", "e", None, {}), "state machine name '\\udcff'"),
 ])
 def test_names_that_are_not_utf8_are_one_line_errors(recorded, call, what):

@@ -1,0 +1,130 @@
+"""The store's version: older stores are migrated forward, newer ones refused and left untouched."""
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from asl.api import machine_from_definition, run_machine
+from asl.errors import UserInputError
+from asl.store import Recording, Store
+from asl.store.schema import VERSION
+from cli.main import sfn
+
+PASS = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
+
+
+def cli(*args):
+    return CliRunner().invoke(sfn, [str(a) for a in args], catch_exceptions=False)
+
+
+def version(path):
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
+def recorded_store(path, name="e1"):
+    store = Store(path)
+    recording = Recording(store, "m", name, None, {})
+    recording.finish(run_machine(machine_from_definition(PASS), {}, clock="virtual", execution_name=name))
+    store.close()
+    return path
+
+
+# What a newer sfn might have done to the store (version first: tables are only read after it).
+NEWER = [
+    f"PRAGMA user_version = {VERSION + 1}",
+    f"PRAGMA user_version = {VERSION + 7}; ALTER TABLE history_columns RENAME TO history_parts",
+    f"PRAGMA user_version = {VERSION + 1}; CREATE TABLE redrives (arn TEXT, n INTEGER)",
+    f"PRAGMA user_version = {VERSION + 1}; ALTER TABLE executions DROP COLUMN definition",
+]
+
+
+@pytest.mark.parametrize("change", NEWER)
+@pytest.mark.parametrize("args", [["executions"], ["history", "e1"], ["messages"], ["task", "list"],
+                                  ["executions", "--prune"], ["run", "DEFINITION", "--output", "json"]])
+def test_a_newer_store_is_refused_and_left_as_it_is(tmp_path, change, args):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    db.executescript(change)
+    db.close()
+    before = path.read_bytes()
+    definition = tmp_path / "m.json"
+    definition.write_text(json.dumps(PASS))
+    result = cli(*[definition if arg == "DEFINITION" else arg for arg in args], "--store", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{path}: the store was written by a newer sfn (store version ")
+    assert result.stderr.count("\n") == 1
+    assert path.read_bytes() == before
+
+
+def test_a_newer_store_is_refused_by_the_library_too(tmp_path):
+    path = recorded_store(tmp_path / "s.db")
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {VERSION + 1}").connection.close()
+    for write in (True, False):
+        with pytest.raises(UserInputError, match="written by a newer sfn"):
+            Store(path, write=write)
+
+
+def test_a_new_store_has_the_current_version(tmp_path):
+    recorded_store(tmp_path / "s.db")
+    assert version(tmp_path / "s.db") == VERSION
+
+
+def test_an_unversioned_store_is_migrated_forward_keeping_its_histories(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    # What sfn wrote before versions: a history's columns in one row of `histories`.
+    db.executescript("""
+        CREATE TABLE executions (arn TEXT PRIMARY KEY, name TEXT NOT NULL, machine TEXT NOT NULL, definition TEXT,
+            status TEXT NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT, started_at TEXT NOT NULL,
+            stopped_at TEXT, pid INTEGER);
+        CREATE TABLE histories (execution_arn TEXT PRIMARY KEY, columns TEXT NOT NULL);
+        CREATE TABLE history_chunks (execution_arn TEXT NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (execution_arn, idx));
+        CREATE TABLE messages (message_id TEXT NOT NULL, execution_arn TEXT, service TEXT NOT NULL,
+            target TEXT NOT NULL, sent_at TEXT, message TEXT NOT NULL);
+        INSERT INTO executions VALUES ('arn:old', 'old', 'm', NULL, 'SUCCEEDED', '{}', '{"ok": true}', NULL, NULL,
+            '2024-01-01T00:00:00+00:00', NULL, 1);
+        INSERT INTO histories VALUES ('arn:old', '{"format": 1, "data": [0, 1], "previous": [0, 1],
+            "types": ["ExecutionStarted", "ExecutionSucceeded"], "times": ["2024-01-01T00:00:00+00:00",
+            "2024-01-01T00:00:01+00:00"], "names": [null, null], "assigned": {}}');
+        INSERT INTO history_chunks VALUES ('arn:old', 0, '[{"input": {}}, {"output": {"ok": true}}]');
+    """)
+    db.close()
+    # Where it cannot be written, it is read as it is.
+    before = path.read_bytes()
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda db, *a, **k: connect(
+        db if db == ":memory:" else f"{path.as_uri()}?mode=ro", *a, uri=db != ":memory:", **k))
+    reader = Store(path, write=False)
+    assert [e["type"] for e in reader.events("arn:old")] == ["ExecutionStarted", "ExecutionSucceeded"]
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    store = Store(path)
+    assert version(path) == VERSION
+    assert [e["type"] for e in store.events("arn:old")] == ["ExecutionStarted", "ExecutionSucceeded"]
+    assert store.db.execute("SELECT size FROM executions").fetchone()[0] > 0  # the retention can weigh it
+    assert "histories" not in {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+
+
+def test_rows_an_older_sfn_wrote_after_the_upgrade_are_taken_in(tmp_path):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    # An older sfn recreates `histories` and writes its history there (it ignores the version).
+    db.executescript("""
+        CREATE TABLE histories (execution_arn TEXT PRIMARY KEY, columns TEXT NOT NULL);
+        INSERT INTO executions (arn, name, machine, status, started_at) VALUES
+            ('arn:o', 'o', 'm', 'SUCCEEDED', '2024-01-01T00:00:00+00:00');
+        INSERT INTO histories VALUES ('arn:o', '{"format": 1, "data": [0], "previous": [0],
+            "types": ["ExecutionStarted"], "times": ["2024-01-01T00:00:00+00:00"], "names": [null], "assigned": {}}');
+        INSERT INTO history_chunks VALUES ('arn:o', 0, '[{"input": {}}]');
+    """)
+    db.close()
+    store = Store(path)
+    assert [e["type"] for e in store.events("arn:o")] == ["ExecutionStarted"]
+    assert [e["type"] for e in store.events(store.find_execution("e1")["arn"])][-1] == "ExecutionSucceeded"
