@@ -18,6 +18,14 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
+def configure(region: str | None = None, account: str | None = None) -> None:
+    """Use another local region or account in every ARN from now on (sfn serve's AWS_DEFAULT_REGION /
+    AWS_ACCOUNT_ID); None keeps the current one."""
+    global REGION, ACCOUNT
+    REGION = region or REGION
+    ACCOUNT = account or ACCOUNT
+
+
 # ------------------------------------------------------------------ names and ARNs
 
 def request_id() -> str:
