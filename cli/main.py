@@ -18,6 +18,7 @@ COMMANDS = {
     "history": "cli.commands.stored:history",
     "messages": "cli.commands.stored:messages",
     "task": "cli.commands.task:task",
+    "serve": "cli.commands.serve:serve",
 }
 
 
