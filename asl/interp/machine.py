@@ -133,7 +133,8 @@ class Interpreter:
         except (ExecutionAborted, KeyboardInterrupt):
             result.status = ABORTED
             result.error, result.cause = self._abort_details.get("error"), self._abort_details.get("cause")
-            history.add("ExecutionAborted", history.last_id, dict(self._abort_details))
+            # An abort comes from outside the state flow: AWS links it to no event (recorded StopExecution).
+            history.add("ExecutionAborted", 0, dict(self._abort_details))
         else:
             result.status, result.output = SUCCEEDED, output
             history.add("ExecutionSucceeded", frame.cursor, {"output": output})

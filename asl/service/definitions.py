@@ -110,7 +110,7 @@ def _collect(value: Any, key: str, jsonata: bool, names: set[str]) -> None:
     elif isinstance(value, str):
         if jsonata:
             for expression in _JSONATA.findall(value):
-                names.update(n for n in re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)(?!\s*\()",
+                names.update(n for n in re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|\s*\()",
                                                   _JSONATA_QUOTED.sub("", expression)) if n != "states")
         elif key.endswith((".$", "Path")) or key == "Variable":
             names.update(_PATH_VARIABLE.findall(_QUOTED.sub("", value)))

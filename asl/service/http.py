@@ -115,7 +115,7 @@ class ApiServer(ThreadingHTTPServer):
 
     def start(self) -> "ApiServer":
         """Serve in a background thread (tests, embedding)."""
-        self._thread = threading.Thread(target=self.serve_forever, name="sfn-serve", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="sfn-serve", daemon=True)
         self._thread.start()
         return self
 
