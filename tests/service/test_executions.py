@@ -94,21 +94,21 @@ def test_start_sync_execution_runs_express_only(sfn):
 
 
 def test_send_task_success_reaches_a_waiting_execution(start_server, tmp_path):
-    handlers = tmp_path / "handlers.py"
-    handlers.write_text("TOKENS = []\ndef keep(event, context):\n    TOKENS.append(event['token'])\n    return {}\n")
+    (tmp_path / "token_keeper.py").write_text(
+        "def keep(event, context):\n    open(event['file'], 'w').write(event['token'])\n    return {}\n")
     resources = tmp_path / "resources.yaml"
-    resources.write_text("handlers:\n  keep: handlers:keep\n")
+    resources.write_text("handlers:\n  keep: token_keeper:keep\n")
+    kept = tmp_path / "token.txt"
     _, _, sfn = start_server(clock="real", resources=resources)
     definition = json.dumps({"StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        "Parameters": {"FunctionName": "keep", "Payload": {"token.$": "$$.Task.Token"}}, "End": True}}})
+        "Parameters": {"FunctionName": "keep", "Payload": {"token.$": "$$.Task.Token", "file": str(kept)}},
+        "End": True}}})
     execution = sfn.start_execution(stateMachineArn=create(sfn, definition=definition))["executionArn"]
-    import handlers as module  # the server imported the resources file's module
-
     deadline = time.monotonic() + 5
-    while not module.TOKENS and time.monotonic() < deadline:
+    while not kept.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    sfn.send_task_success(taskToken=module.TOKENS[0], output='{"answer": 42}')
+    sfn.send_task_success(taskToken=kept.read_text(), output='{"answer": 42}')
     assert json.loads(wait_done(sfn, execution)["output"]) == {"answer": 42}
     with pytest.raises(ClientError) as excinfo:
         sfn.send_task_success(taskToken="not-a-token", output="{}")
