@@ -56,12 +56,12 @@ def serve(host: str, port: int, store_path: str, resources: str | None, mock_con
         click.echo(f"sfn serve: warning: listening on {host}, not loopback: anyone who can reach this machine can "
                    "create and run state machines (no credentials are checked)", err=True)
     click.echo(f"sfn serve: listening on {server.url} (store {store_path}); Ctrl-C stops", err=True)
-    # SIGTERM stops like Ctrl-C; shutdown() must come from another thread than serve_forever's.
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    # Ctrl-C and SIGTERM stop alike (SIGINT too when a shell started us in the background, where it is
+    # ignored); shutdown() must come from another thread than serve_forever's.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     try:
         server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
         click.echo("sfn serve: stopping; running executions are aborted", err=True)
