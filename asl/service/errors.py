@@ -30,20 +30,6 @@ def validation(message: str) -> ApiError:
     return ApiError("ValidationException", message, namespace=CORAL_VALIDATE)
 
 
-def constraint(value: object, member: str, rule: str) -> ApiError:
-    """AWS's one-constraint ValidationException: "1 validation error detected: Value ... at ..."."""
-    return validation(f"1 validation error detected: Value {_shown(value)} at '{member}' failed to satisfy "
-                      f"constraint: {rule}")
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
-    return f"'{value}'"
-
-
 def invalid_arn(arn: str, why: str | None = None) -> ApiError:
     """InvalidArn, with AWS's "Invalid ARN prefix" wording for text that is no ARN at all."""
     return ApiError("InvalidArn", f"Invalid Arn: '{why or 'Invalid ARN prefix: ' + arn}'")

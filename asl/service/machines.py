@@ -230,8 +230,8 @@ class Machines:
         if existing is not None:
             if json.loads(existing["routing"]) == routing and existing["description"] == req.get("description"):
                 return {"stateMachineAliasArn": arn, "creationDate": existing["created"]}
-            raise ApiError("ConflictException", f"Failed to create alias because an alias with the same name and a "
-                                                f"different routing configuration already exists.")
+            raise ApiError("ConflictException", "Failed to create alias because an alias with the same name and a "
+                                                "different routing configuration already exists.")
         created = time.time()
         self.db.write(("INSERT INTO api_aliases (arn, machine_arn, name, description, routing, created) "
                        "VALUES (?, ?, ?, ?, ?, ?)",

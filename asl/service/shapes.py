@@ -175,6 +175,6 @@ def serialization_error(kind: str, value: Any) -> ApiError:
             f"{found} can not be converted to a List"
     else:
         target = {"string": "String", "integer": "Integer", "boolean": "Boolean", "float": "Float"}[kind]
-        message = (f"Start of structure or map found where not expected." if found == "START_OBJECT"
+        message = ("Start of structure or map found where not expected." if found == "START_OBJECT"
                    else f"{found} can not be converted to {'an' if target == 'Integer' else 'a'} {target}")
     return ApiError("SerializationException", message, namespace=CORAL_SERVICE)
