@@ -34,7 +34,7 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 clock: str | Any = "virtual", listeners: list[Callable] | None = None,
                 execution_name: str | None = None, execution_type: str = "STANDARD",
                 callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None,
-                strict: bool = True):
+                strict: bool = True, on_start: Callable[[Any], None] | None = None):
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
@@ -44,13 +44,15 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
     the mock file. Problems found before the run raise UserInputError; nothing has run then.
     strict=False: a Task that nothing answers fails only if the run reaches it (States.Runtime naming
     it), as with a mock test case, so a test of one path needs providers for that path alone.
+    on_start: called with the Interpreter before it runs and before the store records the run, so a
+    caller can adjust `interpreter.info` (role, ARN parts) and keep a handle to `abort()` it.
     """
     run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS",
                strict)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
-                           definition_text)
+                           definition_text, on_start=on_start)
     finally:
         run.close()
 
@@ -94,7 +96,7 @@ class _Run:
 
     def execute(self, machine: StateMachine, input: Any, name: str, execution_name: str | None, clock: Any,
                 listeners: list[Callable] | None, definition_text: str | None, depth: int = 0,
-                arn_parts: tuple[str, str] | None = None):
+                arn_parts: tuple[str, str] | None = None, on_start: Callable[[Any], None] | None = None):
         """Run one execution (top-level or child) to its end, recorded in the store when there is one."""
         from .interp.clock import make_clock
         from .interp.context import ExecutionInfo
@@ -109,6 +111,10 @@ class _Run:
             info.region, info.account = arn_parts
         dispatcher = self.services.dispatcher if depth == 0 else self.services.for_child()
         env = RunEnvironment(dispatcher, self.store, self.callbacks, depth, self._start_child)
+        listeners = list(listeners or [])  # the history keeps this list: the recording joins it below
+        interpreter = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners)
+        if on_start is not None:
+            on_start(interpreter)
         recording = None
         if self.store is not None:
             from .store import Recording
@@ -117,8 +123,8 @@ class _Run:
                                   self.services.messages if depth == 0 else None,
                                   arn=info.execution_arn, started=clock.now())
             # Events reach the store as the run goes: a killed run keeps what it recorded.
-            listeners = [*(listeners or []), recording.on_event]
-        result = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners).run(input)
+            listeners.append(recording.on_event)
+        result = interpreter.run(input)
         if recording is not None:
             try:
                 recording.finish(result)

@@ -18,6 +18,14 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
+def configure(region: str | None = None, account: str | None = None) -> None:
+    """Use another local region or account in every ARN from now on (sfn serve's AWS_DEFAULT_REGION /
+    AWS_ACCOUNT_ID); None keeps the current one."""
+    global REGION, ACCOUNT
+    REGION = region or REGION
+    ACCOUNT = account or ACCOUNT
+
+
 # ------------------------------------------------------------------ names and ARNs
 
 def request_id() -> str:
@@ -25,26 +33,29 @@ def request_id() -> str:
     return str(uuid.uuid4())
 
 
-def state_machine_arn(name: str, region: str = REGION, account: str = ACCOUNT) -> str:
-    """arn:aws:states:REGION:ACCOUNT:stateMachine:NAME."""
-    return f"arn:{PARTITION}:states:{region}:{account}:stateMachine:{name}"
+def state_machine_arn(name: str, region: str | None = None, account: str | None = None) -> str:
+    """arn:aws:states:REGION:ACCOUNT:stateMachine:NAME (the local region and account by default)."""
+    return f"arn:{PARTITION}:states:{region or REGION}:{account or ACCOUNT}:stateMachine:{name}"
 
 
-def execution_arn(machine: str, name: str, region: str = REGION, account: str = ACCOUNT,
+def execution_arn(machine: str, name: str, region: str | None = None, account: str | None = None,
                   express_id: str | None = None) -> str:
     """A Standard execution's ARN, or an Express one's (`express:MACHINE:NAME:ID`) given its run id."""
+    region, account = region or REGION, account or ACCOUNT
     if express_id is not None:
         return f"arn:{PARTITION}:states:{region}:{account}:express:{machine}:{name}:{express_id}"
     return f"arn:{PARTITION}:states:{region}:{account}:execution:{machine}:{name}"
 
 
-def map_run_arn(machine: str, label: str, region: str = REGION, account: str = ACCOUNT) -> str:
+def map_run_arn(machine: str, label: str, region: str | None = None, account: str | None = None) -> str:
     """A Distributed Map's Map Run ARN (a fresh run id each time)."""
+    region, account = region or REGION, account or ACCOUNT
     return f"arn:{PARTITION}:states:{region}:{account}:mapRun:{machine}/{label}:{uuid.uuid4()}"
 
 
-def role_arn(machine: str, account: str = ACCOUNT) -> str:
+def role_arn(machine: str, account: str | None = None) -> str:
     """The (local, fictional) role an execution of a machine runs as."""
+    account = account or ACCOUNT
     return f"arn:{PARTITION}:iam::{account}:role/service-role/StepFunctions-{machine}-role"
 
 

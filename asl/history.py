@@ -183,7 +183,7 @@ class History:
 
     def __init__(self, clock: Any, listeners: list[Callable[[Event], None]] | None = None) -> None:
         self.clock = clock
-        self.listeners = listeners or []
+        self.listeners = listeners if listeners is not None else []
         self._previous = array("q")         # previousEventId; an event's id is its position + 1
         self._types: list[str] = []
         self._times: list[Any] = []

@@ -21,6 +21,7 @@ COMMANDS = {
     "task": "cli.commands.task:task",
     "graph": "cli.commands.graph:graph",
     "report": "cli.commands.report:report",
+    "serve": "cli.commands.serve:serve",
 }
 
 

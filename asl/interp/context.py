@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import aws
-from ..aws import ACCOUNT, REGION
 
 
 @dataclass
@@ -19,11 +18,13 @@ class ExecutionInfo:
     start_time: str = ""
     input: Any = None
     redrive_count: int = 0
-    region: str = REGION
-    account: str = ACCOUNT
+    # Read when the run starts, so that `aws.configure` (sfn serve's AWS_DEFAULT_REGION) applies.
+    region: str = field(default_factory=lambda: aws.REGION)
+    account: str = field(default_factory=lambda: aws.ACCOUNT)
     express: bool = False
     # Express executions' ARNs carry a second, run-unique part after the name.
     express_suffix: str = field(default_factory=lambda: str(uuid.uuid4()))
+    role: str | None = None         # the machine's role when it has one (the API's roleArn)
 
     @property
     def machine_arn(self) -> str:
@@ -38,8 +39,8 @@ class ExecutionInfo:
 
     @property
     def role_arn(self) -> str:
-        """The (local, fictional) role the execution runs as."""
-        return aws.role_arn(self.machine_name, self.account)
+        """The role the execution runs as: the machine's, else a local, fictional one."""
+        return self.role or aws.role_arn(self.machine_name, self.account)
 
     def map_run_arn(self, state: Any) -> str:
         """The ARN of a Distributed Map's Map Run."""

@@ -77,6 +77,7 @@ class Interpreter:
         self.history = History(clock, listeners)
         self.deadline = None
         self._aborted = False
+        self._abort_details: dict = {}
         self.task_attempts: dict[str, int] = {}  # per state, across retries and re-entries
         self.sizes = PayloadSizes()  # every state's output is at most 256 KiB, as on AWS
 
@@ -118,7 +119,9 @@ class Interpreter:
             history.add("ExecutionTimedOut", history.last_id, {})
         except (ExecutionAborted, KeyboardInterrupt):
             result.status = ABORTED
-            history.add("ExecutionAborted", history.last_id, {})
+            result.error, result.cause = self._abort_details.get("error"), self._abort_details.get("cause")
+            # An abort comes from outside the state flow: AWS links it to no event (recorded StopExecution).
+            history.add("ExecutionAborted", 0, dict(self._abort_details))
         else:
             result.status, result.output = SUCCEEDED, output
             history.add("ExecutionSucceeded", frame.cursor, {"output": output})
@@ -137,8 +140,9 @@ class Interpreter:
         self.clock = clock
         self.history.clock = clock
 
-    def abort(self) -> None:
-        """Ask the execution to stop at the next state boundary."""
+    def abort(self, error: str | None = None, cause: str | None = None) -> None:
+        """Ask the execution to stop at the next state boundary (StopExecution's error and cause, if given)."""
+        self._abort_details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         self._aborted = True
         self.clock.abort()
 

@@ -12,7 +12,8 @@ import json
 import uuid
 from typing import Any
 
-from ..aws import REGION, Resource, http_metadata, iso_millis, last_part, request_id
+from .. import aws
+from ..aws import Resource, http_metadata, iso_millis, last_part, request_id
 from . import NotHandled, TaskCall
 from .config import Topic
 from .filter_policy import accepts
@@ -158,8 +159,8 @@ def _envelope(topic: Topic, record: Message, body: str, now: datetime.datetime) 
         envelope["Subject"] = record.subject
     envelope.update({
         "Message": body, "Timestamp": iso_millis(now), "SignatureVersion": "1", "Signature": "LOCAL",
-        "SigningCertURL": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-local.pem",
-        "UnsubscribeURL": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic.arn}"})
+        "SigningCertURL": f"https://sns.{aws.REGION}.amazonaws.com/SimpleNotificationService-local.pem",
+        "UnsubscribeURL": f"https://sns.{aws.REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic.arn}"})
     if record.attributes:
         envelope["MessageAttributes"] = {n: {"Type": a.get("DataType"), "Value": a.get("StringValue", a.get("BinaryValue"))}
                                          for n, a in record.attributes.items()}

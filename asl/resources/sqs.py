@@ -13,7 +13,8 @@ import struct
 import uuid
 from typing import Any
 
-from ..aws import ACCOUNT, REGION, Resource, compact_json, http_metadata, iso_millis, last_part, request_id
+from .. import aws
+from ..aws import Resource, compact_json, http_metadata, iso_millis, last_part, request_id
 from . import NotHandled, TaskCall
 from .config import Queue
 from .messages import Message, MessageLog, ServiceErrors, call_now, check_attributes, deliver, md5, message_text
@@ -97,7 +98,7 @@ class SqsStub:
         if queue.consumer is None:
             return
         attributes = {"ApproximateReceiveCount": "1", "SentTimestamp": str(_epoch_ms(record.sent_at)),
-                      "SenderId": ACCOUNT, "ApproximateFirstReceiveTimestamp": str(_epoch_ms(record.sent_at))}
+                      "SenderId": aws.ACCOUNT, "ApproximateFirstReceiveTimestamp": str(_epoch_ms(record.sent_at))}
         if queue.fifo:
             attributes.update({"MessageGroupId": record.group_id, "SequenceNumber": record.sequence_number,
                                "MessageDeduplicationId": record.deduplication_id})
@@ -108,7 +109,7 @@ class SqsStub:
                                          "stringListValues": [], "binaryListValues": [], "dataType": a.get("DataType")}
                                   for name, a in record.attributes.items()},
             "md5OfBody": md5(record.body), "eventSource": "aws:sqs", "eventSourceARN": queue.arn,
-            "awsRegion": REGION}]}
+            "awsRegion": aws.REGION}]}
         record.deliveries.append(deliver(self.handlers, queue.consumer, event, call))
 
 
