@@ -169,9 +169,20 @@ def _check_events(events: list) -> None:
                 raise ValueError(f"event {event['id']} has malformed {key}")
 
 
-def default_path(definition: str | Path) -> Path:
-    """`.sfn/sfn.db` in the definition's folder."""
-    return Path(definition).resolve().parent / ".sfn" / "sfn.db"
+STORE_VARIABLE = "SFN_STORE"
+
+
+def default_path() -> Path:
+    """The store every command uses by default: `$SFN_STORE`, else sfn/sfn.db in the user's state folder.
+
+    One per user rather than one per folder, so `sfn executions` or `sfn task success` finds what
+    `sfn run` recorded whatever folder either runs in.
+    """
+    chosen = os.environ.get(STORE_VARIABLE)
+    if chosen:
+        return Path(chosen).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
+    return Path(state) / "sfn" / "sfn.db"
 
 
 class Store:

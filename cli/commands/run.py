@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
+from cli.store_option import store_option
 
 
 def _read_input(input_json: str | None, input_file: str | None):
@@ -56,8 +57,7 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="Step Functions Local mock configuration (MockConfigFile.json); needs --test-case.")
 @click.option("--test-case", metavar="NAME",
               help="Test case of the mock configuration: its states answer with the mocked responses.")
-@click.option("--store", "store_path", metavar="PATH",
-              help="SQLite store of executions and messages (default: .sfn/sfn.db beside the definition).")
+@store_option("Where the run is recorded, for `sfn executions`, `sfn history`, `sfn task`")
 @click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
 @click.option("--callback-wait", type=click.FloatRange(min=0, max=86400), default=2.0, show_default=True,
               metavar="SECONDS", callback=lambda ctx, param, value: _finite(value, "--callback-wait"),
@@ -101,7 +101,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     try:
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
-        store = None if no_store else _open_store(store_path, definition)
+        store = None if no_store else _open_store(store_path)
         from asl.loader import read_text
 
         result = run_machine(machine, execution_input, name=machine_name,
@@ -143,14 +143,14 @@ def _finite(value: float, option: str) -> float:
     return value
 
 
-def _open_store(store_path: str | None, definition: str):
+def _open_store(store_path: str | None):
     """The store asked for (an error if it cannot be opened), or the default one if it can be."""
     from asl.store import Store, default_path
 
     if store_path is not None:
         return Store(store_path)
     try:
-        return Store(default_path(definition))
+        return Store(default_path())
     except SfnError as exc:
         # A definition in a read-only folder still runs; only its recording is skipped.
         click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)

@@ -104,10 +104,8 @@ def test_execution_type_shapes_the_context_object(tmp_path, kind, marker, redriv
 
 
 def test_default_store_that_cannot_be_opened_only_warns(tmp_path, monkeypatch):
-    import asl.store
-
     machine = write(tmp_path, "m.json", PASS)
-    monkeypatch.setattr(asl.store, "default_path", lambda definition: Path("/dev/null/nope/sfn.db"))
+    monkeypatch.setenv("SFN_STORE", "/dev/null/nope/sfn.db")
     result = invoke("run", machine, "--output", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["status"] == "SUCCEEDED"

@@ -135,7 +135,7 @@ def test_a_read_only_store_is_read_but_not_written(store, definition, read_only)
 
 
 def test_a_read_only_default_store_only_warns(definition, monkeypatch):
-    assert cli("run", definition, "--output", "json").exit_code == 0  # creates .sfn/sfn.db beside it
+    assert cli("run", definition, "--output", "json").exit_code == 0  # creates the default store
     monkeypatch.setattr(sqlite3, "connect", read_only_connect)
     result = cli("run", definition, "--output", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "SUCCEEDED"
@@ -179,3 +179,21 @@ def test_task_list_closes_the_store_it_read(store, monkeypatch):
     monkeypatch.setattr(Store, "close", lambda self: closed.append(self.path))
     assert cli("task", "list", "--store", store).exit_code == 0
     assert closed == [store]
+
+
+def test_limit_help_shows_no_internal_bound():
+    result = cli("executions", "--help")
+    assert "--limit N" in result.stdout and "9223372036854775807" not in result.stdout
+
+
+def test_piped_messages_are_whole_tab_separated_lines(store):
+    long_body = "line one\n\tindented, C:\\dir " + "x" * 200
+    message = {"message_id": "m-2-with-a-long-identifier", "service": "sns", "target": "t", "body": long_body,
+               "sent_at": "later", "state_name": "Publish"}
+    with REAL_CONNECT(store) as db:
+        db.execute("INSERT INTO messages (message_id, service, target, message) VALUES (?, 'sns', 't', ?)",
+                   (message["message_id"], json.dumps(message)))
+    lines = cli("messages", "--store", store).stdout.splitlines()
+    assert len(lines) == 2 and all(line.count("\t") == 5 for line in lines)
+    assert lines[1].split("\t") == ["later", "sns", "t", "m-2-with-a-long-identifier",
+                                    "line one\\n\\tindented, C:\\\\dir " + "x" * 200, "Publish"]
