@@ -19,6 +19,7 @@ from .definition import compile_document, load_machine
 from .errors import Location
 from .loader import load_text
 from .model import StateMachine
+from .runtime import CallbackOptions
 
 __all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
 
@@ -34,7 +35,7 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 clock: str | Any = "virtual", listeners: list[Callable] | None = None,
                 execution_name: str | None = None, execution_type: str = "STANDARD",
                 callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None,
-                strict: bool = True):
+                strict: bool = True, on_callback: Callable[[str, str | None, Any], None] | None = None):
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
@@ -44,9 +45,11 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
     the mock file. Problems found before the run raise UserInputError; nothing has run then.
     strict=False: a Task that nothing answers fails only if the run reaches it (States.Runtime naming
     it), as with a mock test case, so a test of one path needs providers for that path alone.
+    on_callback(token, state name, deadline): told when a `.waitForTaskToken` Task starts waiting for
+    an answer (to show the token to whoever can answer it).
     """
-    run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS",
-               strict)
+    run = _Run(name, resources, mocks, store, CallbackOptions(None, callback_wait, on_wait=on_callback), source,
+               execution_type.upper() == "EXPRESS", strict)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
@@ -59,10 +62,9 @@ class _Run:
     """What one `run_machine` call builds once and shares with the child executions its Tasks start."""
 
     def __init__(self, name: str, resources: Any, mocks: tuple[str | Path, str] | None, store: Any,
-                 callback_wait: float, source: str | Path | None, express: bool, strict: bool = True) -> None:
+                 callbacks: Any, source: str | Path | None, express: bool, strict: bool = True) -> None:
         from .resources.compose import Services, build_services
         from .resources.config import ResourcesConfig, load_resources
-        from .runtime import CallbackOptions
 
         self.where = Location(str(source) if source is not None else "<definition>")
         self.express = express
@@ -79,7 +81,8 @@ class _Run:
 
             store = Store(store)
         self.store = store
-        self.callbacks = CallbackOptions(store, callback_wait)
+        callbacks.store = store
+        self.callbacks = callbacks
 
     def check(self, machine: StateMachine) -> None:
         """Refuse before the run what cannot run (one UserInputError)."""

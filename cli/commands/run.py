@@ -40,8 +40,10 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--input-file", metavar="FILE|-", help="Read the execution input from a file (- for stdin).")
 @click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default=None,
               help="trace: the states as they run (default on a terminal); json: one JSON object.")
-@click.option("--clock", type=click.Choice(["real", "virtual"]), default="real", show_default=True,
-              help="virtual never sleeps: Wait and Retry advance a simulated clock.")
+@click.option("--clock", type=click.Choice(["fast", "real", "virtual"]), default="fast", show_default=True,
+              help="fast: Wait states and Retry intervals pass at once (the clock moves on by them), a callback "
+                   "Task waits in real time for its answer; real: everything waits; virtual: nothing does, "
+                   "a callback waits --callback-wait real seconds.")
 @click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
 @click.option("--name", metavar="NAME",
               help="State machine name (default: the file's stem, without `.asl`: order.asl.json -> order).")
@@ -102,13 +104,19 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         _, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
         store = None if no_store else _open_store(store_path)
+        from asl.interp.clock import make_clock
         from asl.loader import read_text
+        from cli.waits import WaitNotes, WatchedClock
 
+        notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
+                          callback_wait, stderr=renderer is None)
+        listeners.append(notes.on_event)
         result = run_machine(machine, execution_input, name=machine_name,
                              resources=resources_file or find_resources(definition),
                              mocks=(mock_config, test_case) if mock_config is not None else None,
-                             store=store, clock=clock, listeners=listeners, execution_name=execution_name,
-                             execution_type=execution_type.upper(), callback_wait=callback_wait,
+                             store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
+                             execution_name=execution_name, execution_type=execution_type.upper(),
+                             callback_wait=callback_wait, on_callback=notes.on_callback,
                              source=definition, definition_text=read_text(definition) if store else None)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
@@ -155,6 +163,22 @@ def _open_store(store_path: str | None):
         # A definition in a read-only folder still runs; only its recording is skipped.
         click.echo(f"sfn: warning: {exc}; running without a store (--no-store silences this)", err=True)
         return None
+
+
+def _say_on_stderr(text: str) -> None:
+    click.echo("sfn: " + text, err=True)
+
+
+def _store_args(store, store_path: str | None) -> list[str] | None:
+    """What `sfn task success` needs to reach this run's store from another terminal (None: no store)."""
+    import os
+
+    from asl.store import STORE_VARIABLE
+
+    if store is None:
+        return None
+    # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
+    return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []
 
 
 def _unanswered_callback(result) -> bool:
