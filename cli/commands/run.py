@@ -101,8 +101,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
     try:
-        _, machine = load_machine(definition, validate=not no_validate)
+        document, machine = load_machine(definition, validate=not no_validate)
         execution_input = _read_input(input_json, input_file)
+        if history_out is not None:
+            _check_writable(history_out)
         store = None if no_store else _open_store(store_path)
         from asl.interp.clock import make_clock
         from asl.loader import read_text
@@ -117,7 +119,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                              store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
-                             source=definition, definition_text=read_text(definition) if store else None)
+                             source=document, definition_text=read_text(definition) if store else None)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
@@ -142,6 +144,19 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a --history-out that cannot be written before anything runs (handlers have effects)."""
+    target = Path(path)
+    existed = target.exists()
+    try:
+        with open(target, "a"):
+            pass
+    except OSError as exc:
+        raise UserInputError(f"cannot write the history: {exc.strerror}", Location(path or repr(path))) from None
+    if not existed:
+        target.unlink()  # written after the run; an empty file must not stand for a history meanwhile
 
 
 def _finite(value: float, option: str) -> float:
