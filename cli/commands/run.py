@@ -65,13 +65,20 @@ def _read_input(input_json: str | None, input_file: str | None):
               metavar="SECONDS", callback=lambda ctx, param, value: _finite(value, "--callback-wait"),
               help="With --clock virtual: real seconds a .waitForTaskToken Task waits for an answer before its "
                    "HeartbeatSeconds / TimeoutSeconds run out on the simulated clock.")
+@click.option("--state-machine", "state_machine", metavar="ID",
+              help="A template's state machine to run, by logical id (needed when it has several).")
+@click.option("--parameter", "parameters", metavar="KEY=VALUE", multiple=True,
+              help="A template's DefinitionSubstitutions value, Fn::Sub variable or parameter (repeatable).")
+@click.option("--parameters-file", metavar="FILE",
+              help="--parameter values from a JSON / YAML mapping (or CloudFormation's ParameterKey list).")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, name: str | None, execution_name: str | None,
         execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
         test_case: str | None = None, store_path: str | None = None, no_store: bool = False,
-        callback_wait: float = 2.0) -> None:
-    """Run DEFINITION (JSON or YAML) and report how the execution ended.
+        callback_wait: float = 2.0, state_machine: str | None = None, parameters: tuple[str, ...] = (),
+        parameters_file: str | None = None) -> None:
+    """Run DEFINITION (JSON or YAML, or a state machine of a CloudFormation / SAM template).
 
     \b
     Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT or ABORTED; 2 it could not start
@@ -83,14 +90,14 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
       sfn run samples/approval/approval.asl.json --input-file samples/approval/input.json
       sfn run machine.asl.yaml --input '{"n": 3}' --output json --clock virtual
       sfn run LambdaSQSIntegration.json --mock-config MockConfigFile.json --test-case HappyPath
+      sfn run template.yaml --state-machine OrderFlow --parameter FnArn=arn:aws:lambda:...
     """
-    from asl.api import load_machine, run_machine
+    from asl.api import run_machine
+    from asl.cloudformation import load_runnable, parse_parameters
     from asl.resources.config import find_resources
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
-    # The state machine's name: --name, else the file's stem without an `.asl` suffix.
-    machine_name = name or Path(definition).stem.removesuffix(".asl")
     if output_format is None:
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
@@ -101,25 +108,27 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
     try:
-        document, machine = load_machine(definition, validate=not no_validate)
+        runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
+                                 parameters=parse_parameters(parameters, parameters_file))
+        # The machine's name: --name, a template's name for it, else the file's stem without `.asl`.
+        machine_name = name or runnable.name or Path(definition).stem.removesuffix(".asl")
         execution_input = _read_input(input_json, input_file)
         if history_out is not None:
             _check_writable(history_out)
         store = None if no_store else _open_store(store_path)
         from asl.interp.clock import make_clock
-        from asl.loader import read_text
         from cli.waits import WaitNotes, WatchedClock
 
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
                           callback_wait, stderr=renderer is None)
         listeners.append(notes.on_event)
-        result = run_machine(machine, execution_input, name=machine_name,
+        result = run_machine(runnable.machine, execution_input, name=machine_name,
                              resources=resources_file or find_resources(definition),
                              mocks=(mock_config, test_case) if mock_config is not None else None,
                              store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
-                             source=document, definition_text=read_text(definition) if store else None)
+                             source=runnable.document, definition_text=runnable.text if store else None)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
