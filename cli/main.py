@@ -10,15 +10,16 @@ import click
 
 from asl.errors import SfnError
 
-# name -> ("module:attribute" of the click command, its one-line summary for `sfn --help`).
-# Commands are imported on first use; the summaries are here so `sfn --help` imports none of them.
+# name -> (".module:attribute" of the click command in this package, its one-line summary for
+# `sfn --help`). Commands are imported on first use; the summaries are here so `sfn --help` imports
+# none of them. Relative, because this folder is installed as the package `sfn_cli`.
 COMMANDS = {
-    "run": ("cli.commands.run:run", "Run a state machine and show how it ends."),
-    "validate": ("cli.commands.validate:validate", "Check definitions and templates, as AWS does."),
-    "executions": ("cli.commands.stored:executions", "List past executions, most recent first."),
-    "history": ("cli.commands.stored:history", "Print the history of a past execution."),
-    "messages": ("cli.commands.stored:messages", "List the messages topics and queues received."),
-    "task": ("cli.commands.task:task", "Answer a Task waiting for a callback."),
+    "run": (".commands.run:run", "Run a state machine and show how it ends."),
+    "validate": (".commands.validate:validate", "Check definitions and templates, as AWS does."),
+    "executions": (".commands.stored:executions", "List past executions, most recent first."),
+    "history": (".commands.stored:history", "Print the history of a past execution."),
+    "messages": (".commands.stored:messages", "List the messages topics and queues received."),
+    "task": (".commands.task:task", "Answer a Task waiting for a callback."),
 }
 
 
@@ -57,7 +58,7 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, attr = COMMANDS[name][0].split(":")
-        return getattr(importlib.import_module(module), attr)
+        return getattr(importlib.import_module(module, __package__), attr)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list, from the summaries above (whole, and without importing any command)."""

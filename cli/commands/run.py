@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
-from cli.store_option import store_option
+from ..store_option import store_option
 
 
 def _read_input(input_json: str | None, input_file: str | None):
@@ -103,7 +103,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     listeners = []
     renderer = None
     if output_format == "trace":
-        from cli.render import TraceRenderer
+        from ..render import TraceRenderer
 
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
@@ -117,7 +117,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             _check_writable(history_out)
         store = None if no_store else _open_store(store_path)
         from asl.interp.clock import make_clock
-        from cli.waits import WaitNotes, WatchedClock
+        from ..waits import WaitNotes, WatchedClock
 
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
                           callback_wait, stderr=renderer is None)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import click
 
-from cli.store_option import open_existing, store_option
+from ..store_option import open_existing, store_option
 
 # SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
 MAX_LIMIT = 2**63 - 1
@@ -92,7 +92,7 @@ def history(execution: str, store_path: str | None, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
         return
-    from cli.render import TraceRenderer
+    from ..render import TraceRenderer
 
     renderer = TraceRenderer()
     for event in events:

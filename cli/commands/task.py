@@ -1,7 +1,7 @@
 """`sfn task success|failure|heartbeat TOKEN`: answer a waiting `.waitForTaskToken` Task from another terminal.
 
 The answer goes into the store the running `sfn run` records into (by default the same per-user
-store, from any folder: see cli.store_option); the run polls it and goes on.
+store, from any folder); the run polls it and goes on.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import click
 
 from asl.errors import SfnError
-from cli.store_option import open_existing, store_option
+from ..store_option import open_existing, store_option
 
 STORE_OPTION = store_option("The store of the waiting run")
 
