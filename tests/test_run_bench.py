@@ -67,3 +67,11 @@ def test_expected_outputs_are_computed_independently(bench):
         "B": {"Type": "Pass", "Result": {"step": 1}, "ResultPath": "$.last", "End": True}}}
     assert bench._large_definition(chain, {"acc": "seed", "last": None}) == \
         ({"step": 0, "acc": "seed", "last": {"step": 1}}, 2)
+
+
+def test_without_the_workloads_it_says_what_it_needs_and_fails(bench, tmp_path, capsys):
+    assert bench.main(["--quick", "--workloads", str(tmp_path / "none")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "| workload |" not in captured.out
+    assert f"run_bench: no workload to run: {tmp_path / 'none'} holds none of " in captured.err
+    assert "pass --workloads DIR" in captured.err
