@@ -96,7 +96,8 @@ class WaitNotes:
                      f"simulated clock")
         head = f"⏳ {self._named(state)}waits for an answer to its task token{limit}"
         if self.store_args is None:
-            self.say(f"{head}; with --no-store only the run's own handlers can answer it")
+            self.say(f"{head}; with --no-store only the run's own handlers can answer it "
+                     f"(asl.callbacks.send_task_success); without it, `sfn task success` can from another terminal")
             return
         store = "".join(" " + shlex.quote(arg) for arg in self.store_args)
         self.say(f"{head}; answer from another terminal:\n"

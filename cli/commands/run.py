@@ -146,10 +146,6 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer.finish(result)
     else:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-    if no_store and _unanswered_callback(result):
-        click.echo("sfn: a .waitForTaskToken Task got no answer: with --no-store only the run's own handlers can "
-                   "answer (asl.callbacks.send_task_success); without it, `sfn task success TOKEN` can from "
-                   "another terminal", err=True)
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
@@ -203,9 +199,3 @@ def _store_args(store, store_path: str | None) -> list[str] | None:
         return None
     # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
     return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []
-
-
-def _unanswered_callback(result) -> bool:
-    """Whether a callback Task of the run timed out (nobody answered its token)."""
-    return any(event.type == "TaskTimedOut" and str((event.details or {}).get("resource", "")).endswith(
-        ".waitForTaskToken") for event in result.history.events)
