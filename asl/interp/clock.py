@@ -131,9 +131,6 @@ class VirtualClock:
         """Nothing waits on a virtual clock."""
 
 
-CLOCKS = ("fast", "real", "virtual")
-
-
 def make_clock(kind: str) -> RealClock | VirtualClock:
     """`fast`, `real` or `virtual`."""
     return VirtualClock() if kind == "virtual" else FastClock() if kind == "fast" else RealClock()

@@ -15,6 +15,7 @@ from ..store_option import open_existing, store_option
 # SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
 MAX_LIMIT = 2**63 - 1
 
+
 def _limit(value: int) -> int:
     # Checked here rather than by click.IntRange, whose help would print SQLite's bound in full.
     if not 1 <= value <= MAX_LIMIT:
