@@ -53,12 +53,11 @@ def test_definition_string_fn_sub_variables_are_the_templates_names(tmp_path):
     template = {"Parameters": {"Table": {"Type": "String", "Default": "orders"}}, "Resources": {"M": {
         "Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": {"Fn::Sub": json.dumps({
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, "Result": {
-                "table": "${Table}", "region": "${AWS::Region}", "fn": "${Fn.Arn}", "literal": "${!Kept}"}}}})}}}}}
+                "table": "${Table}", "region": "${AWS::Region}", "fn": "${Fn.Arn}"}}}})}}}}}
     path = tmp_path / "t.json"
     path.write_text(json.dumps(template))
     result = cli("run", path, "--parameter", "Fn.Arn=arn:fn", "--output", "json")
-    assert json.loads(result.stdout)["output"] == {"table": "orders", "region": "us-east-1", "fn": "arn:fn",
-                                                   "literal": "${!Kept}"}
+    assert json.loads(result.stdout)["output"] == {"table": "orders", "region": "us-east-1", "fn": "arn:fn"}
 
 
 TEMPLATE = """\
