@@ -22,15 +22,12 @@ class WatchedClock:
     def __init__(self, clock: Any, on_wait: Callable[[float, datetime.datetime], None]) -> None:
         self._clock = clock
         self._on_wait = on_wait
+        self.now = clock.now   # read for every history event: the wrapped clock's own method, no extra call
 
     @property
     def virtual(self) -> bool:
         """Whether time is simulated."""
         return self._clock.virtual
-
-    def now(self) -> datetime.datetime:
-        """The wrapped clock's time."""
-        return self._clock.now()
 
     def sleep(self, seconds: float) -> None:
         """Report the wait, then wait as the wrapped clock does."""
