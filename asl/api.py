@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .definition import compile_document, load_machine
-from .errors import Location, SfnError
-from .loader import load_text
+from .errors import Location, SfnError, UserInputError
+from .loader import Document, load_text
 from .model import StateMachine
+from .runtime import CallbackOptions
 
 __all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
 
@@ -33,22 +34,27 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 resources: Any = None, mocks: tuple[str | Path, str] | None = None, store: Any = None,
                 clock: str | Any = "virtual", listeners: list[Callable] | None = None,
                 execution_name: str | None = None, execution_type: str = "STANDARD",
-                callback_wait: float = 2.0, source: str | Path | None = None, definition_text: str | None = None,
-                strict: bool = True, on_start: Callable[[Any], None] | None = None):
+                callback_wait: float = 2.0, source: str | Path | Document | None = None,
+                definition_text: str | None = None, strict: bool = True,
+                on_start: Callable[[Any], None] | None = None,
+                on_callback: Callable[[str, str | None, Any], None] | None = None):
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
     the SNS / SQS message log across runs and read it afterwards: `services.messages`); mocks: (MockConfigFile, test case);
     store: an asl.store.Store or a path to one (None: nothing recorded); clock: "virtual", "real" or
-    a clock object; source: the definition's file, named in errors and used to find the machine in
-    the mock file. Problems found before the run raise UserInputError; nothing has run then.
+    a clock object; source: the definition's file (or its loaded Document, as load_machine returns
+    it), named in errors and used to find the machine in the mock file. Problems found before the
+    run raise UserInputError, at the state's line and column; nothing has run then.
     strict=False: a Task that nothing answers fails only if the run reaches it (States.Runtime naming
     it), as with a mock test case, so a test of one path needs providers for that path alone.
     on_start: called with the Interpreter before it runs and before the store records the run, so a
     caller can adjust `interpreter.info` (role, ARN parts) and keep a handle to `abort()` it.
+    on_callback(token, state name, deadline): told when a `.waitForTaskToken` Task starts waiting for
+    an answer (to show the token to whoever can answer it).
     """
-    run = _Run(name, resources, mocks, store, callback_wait, source, execution_type.upper() == "EXPRESS",
-               strict)
+    run = _Run(name, resources, mocks, store, CallbackOptions(None, callback_wait, on_wait=on_callback), source,
+               execution_type.upper() == "EXPRESS", strict)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
@@ -61,12 +67,14 @@ class _Run:
     """What one `run_machine` call builds once and shares with the child executions its Tasks start."""
 
     def __init__(self, name: str, resources: Any, mocks: tuple[str | Path, str] | None, store: Any,
-                 callback_wait: float, source: str | Path | None, express: bool, strict: bool = True) -> None:
+                 callbacks: Any, source: str | Path | Document | None, express: bool, strict: bool = True) -> None:
         from .resources.compose import Services, build_services
         from .resources.config import ResourcesConfig, load_resources
-        from .runtime import CallbackOptions
 
+        document = source if isinstance(source, Document) else None
+        source = document.file if document is not None else source
         self.where = Location(str(source) if source is not None else "<definition>")
+        self.document = document
         self.express = express
         self.strict = strict
         self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
@@ -81,7 +89,8 @@ class _Run:
 
             store = Store(store)
         self.store = store
-        self.callbacks = CallbackOptions(store, callback_wait)
+        callbacks.store = store
+        self.callbacks = callbacks
 
     def check(self, machine: StateMachine) -> None:
         """Refuse before the run what cannot run (one UserInputError)."""
@@ -92,7 +101,24 @@ class _Run:
             if unknown:
                 raise _mock_error(self.mock_provider, unknown[0], self.where)
         check_before_run(machine, self.services, self.where,
-                         every_task=self.strict and self.mock_provider is None, express=self.express)
+                         every_task=self.strict and self.mock_provider is None, express=self.express,
+                         locate=self._locate)
+
+    def _locate(self, pointer: str) -> Location:
+        """FILE:LINE:COLUMN of a part of the definition (its source map is built only now, for an error)."""
+        from .resources.compose import text_locator
+
+        if self.document is not None:
+            position = self.document.source_map.key(pointer)
+            return Location(self.document.file, position.line, position.column) if position else self.where
+        if self.where.file == "<definition>":
+            return self.where
+        from .loader import read_text
+
+        try:
+            return text_locator(read_text(self.where.file), self.where.file)(pointer)
+        except UserInputError:
+            return self.where
 
     def execute(self, machine: StateMachine, input: Any, name: str, execution_name: str | None, clock: Any,
                 listeners: list[Callable] | None, definition_text: str | None, depth: int = 0,

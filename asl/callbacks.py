@@ -176,6 +176,7 @@ def wait_for_task_token(call: Any) -> Any:
     heartbeat = call.heartbeat_seconds
     last_beat, beats_seen = start, 0
     window_end = time.monotonic() + max(options.virtual_wait, 0)
+    told = options.on_wait is None
     while True:
         if store is not None and not pending.answered:
             _poll_store(pending, store)
@@ -194,12 +195,16 @@ def wait_for_task_token(call: Any) -> Any:
                 due, name = beat_due, "States.HeartbeatTimeout"
         if now >= due:
             raise StatesError(name, None)
+        if not told:
+            told = True
+            options.on_wait(token, call.state_name, due)
         if env.virtual:
             left = window_end - time.monotonic()
             if left <= 0:
                 # Nobody answered in real time: simulated time runs on to the first deadline.
                 env.sleep((due - now).total_seconds())  # ExecutionTimedOut if that comes first
-                raise StatesError(name, None)
+                raise StatesError(name, _gave_up(options.virtual_wait, name, heartbeat if name ==
+                                                 "States.HeartbeatTimeout" else call.timeout_seconds))
             _wait(pending, min(left, options.poll_seconds if store is not None else left))
         else:
             remaining = (due - now).total_seconds()
@@ -207,6 +212,16 @@ def wait_for_task_token(call: Any) -> Any:
                 remaining = min(remaining, (env.deadline - now).total_seconds())
             step = options.poll_seconds if store is not None else 0.25
             _wait(pending, max(min(remaining, step), 0.001))
+
+
+def _gave_up(waited: float, name: str, seconds: float | None) -> str:
+    """Why a virtual-clock Task timed out: AWS's error name stays, sfn's reason is the cause."""
+    field = "HeartbeatSeconds" if name == "States.HeartbeatTimeout" else "TimeoutSeconds"
+    limit = f"{seconds:g} s" if seconds else f"{DEFAULT_TASK_TIMEOUT} s, the default"
+    return (f"No answer to the task token within the {waited:g} real seconds a virtual-clock run waits for one "
+            f"(--callback-wait; callback_wait= in run_machine), so the Task's {field} ({limit}) ran out on the "
+            f"simulated clock. Wait longer with --callback-wait, or run on --clock fast, where a callback waits "
+            f"in real time.")
 
 
 def _delta(seconds: float) -> Any:

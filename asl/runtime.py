@@ -22,6 +22,8 @@ class CallbackOptions:
     store: Any = None                 # asl.store.Store, or None: only in-process answers
     virtual_wait: float = 2.0         # real seconds a virtual-clock Task waits for an answer
     poll_seconds: float = 0.05        # how often the store is read while waiting
+    # Told when a Task starts waiting for an answer nobody gave yet: (token, state name, when it gives up).
+    on_wait: Callable[[str, str | None, datetime.datetime], None] | None = None
 
 
 @dataclass

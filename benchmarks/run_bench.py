@@ -302,8 +302,8 @@ def run_cli(workload: Workload, folder: Path, store: Path | None = None,
     """
     cmd = _run_command(workload, folder)
     with tempfile.TemporaryDirectory() as tmp:
-        # sfn run records every execution in a store (by default beside the definition, which
-        # must stay untouched here): a fresh one per run, or none with --no-store.
+        # sfn run records every execution in a store (by default the user's, which must stay
+        # untouched here): a fresh one per run, or none with --no-store.
         if store is not None:
             cmd += ["--store", str(store)]
         else:
@@ -437,7 +437,7 @@ def targets(measures: list[Measure]) -> list[tuple[bool, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; exit 1 if a check fails (targets missed are reported, not fatal)."""
+    """Run the benchmark; exit 1 if a check fails, 2 if no workload is there (targets missed are reported)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one run per workload (a smoke test)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per workload and mode (median)")
@@ -459,6 +459,13 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [w for w in WORKLOADS if not args.only or w.label in args.only]
     if args.only and len(chosen) != len(set(args.only)):
         parser.error(f"unknown workload; choose from {', '.join(w.label for w in WORKLOADS)}")
+    if not any((args.workloads / f"{w.input}.input.json").is_file() for w in chosen):
+        # The reference workloads are the project's shared yardstick, not part of this repository.
+        print(f"run_bench: no workload to run: {args.workloads} holds none of "
+              f"{', '.join(sorted({w.input + '.input.json' for w in chosen}))}. The reference workloads "
+              f"(../shared/bench/workloads beside a clone of sfn) are not in the repository: pass "
+              f"--workloads DIR", file=sys.stderr)
+        return 2
     measures = []
     for workload in chosen:
         if not (args.workloads / f"{workload.input}.input.json").is_file():

@@ -11,17 +11,19 @@ import click
 
 from asl.errors import SfnError
 
-# name -> "module:attribute" of the click command; imported on first use.
+# name -> (".module:attribute" of the click command in this package, its one-line summary for
+# `sfn --help`). Commands are imported on first use; the summaries are here so `sfn --help` imports
+# none of them. Relative, because this folder is installed as the package `sfn_cli`.
 COMMANDS = {
-    "run": "cli.commands.run:run",
-    "validate": "cli.commands.validate:validate",
-    "executions": "cli.commands.stored:executions",
-    "history": "cli.commands.stored:history",
-    "messages": "cli.commands.stored:messages",
-    "task": "cli.commands.task:task",
-    "graph": "cli.commands.graph:graph",
-    "report": "cli.commands.report:report",
-    "serve": "cli.commands.serve:serve",
+    "run": (".commands.run:run", "Run a state machine and show how it ends."),
+    "validate": (".commands.validate:validate", "Check definitions and templates, as AWS does."),
+    "executions": (".commands.stored:executions", "List past executions, most recent first."),
+    "history": (".commands.stored:history", "Print the history of a past execution."),
+    "messages": (".commands.stored:messages", "List the messages topics and queues received."),
+    "task": (".commands.task:task", "Answer a Task waiting for a callback."),
+    "graph": (".commands.graph:graph", "Draw a state machine, or a past run over it."),
+    "report": (".commands.report:report", "Write an execution's report as one HTML file."),
+    "serve": (".commands.serve:serve", "Serve the AWS Step Functions API on localhost."),
 }
 
 
@@ -57,11 +59,15 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        if name not in COMMANDS:
             return None
-        module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        module, attr = COMMANDS[name][0].split(":")
+        return getattr(importlib.import_module(module, __package__), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, from the summaries above (whole, and without importing any command)."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

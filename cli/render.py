@@ -42,6 +42,7 @@ class TraceRenderer:
         self.start = None
         self.entered: dict[str, Any] = {}
         self.depth = 0
+        self.elapsed = 0.0
 
     def _line(self, elapsed: float, head: str, data: str = "", data_style: str = "dim") -> None:
         width = max(self.console.width, 40)
@@ -53,11 +54,20 @@ class TraceRenderer:
         line.truncate(width, overflow="ellipsis")
         self.console.print(line, no_wrap=True)
 
+    def note(self, text: str) -> None:
+        """A line (or lines) about the state running now, printed whole: a wake time, a token to answer."""
+        first, *rest = text.split("\n")
+        indent = " " * 10 + "  " * self.depth
+        self.console.print(Text.from_markup(f"[dim]{self.elapsed:8.3f}s[/dim] {'  ' * self.depth}  ")
+                           + Text(first, style="yellow"), soft_wrap=True)
+        for line in rest:
+            self.console.print(Text(indent + line), soft_wrap=True)
+
     def on_event(self, event: Any) -> None:
         """Listener called by the interpreter for every history event."""
         if self.start is None:
             self.start = event.timestamp
-        elapsed = (event.timestamp - self.start).total_seconds()
+        elapsed = self.elapsed = (event.timestamp - self.start).total_seconds()
         kind = event.type
         details = event.details or {}
         if kind.endswith("StateEntered"):

@@ -7,6 +7,12 @@ import pytest
 from asl.api import machine_from_definition, run_machine
 
 
+@pytest.fixture(autouse=True)
+def _own_default_store(tmp_path_factory, monkeypatch):
+    """Every test's default store is its own, never the user's (`sfn run` records there by default)."""
+    monkeypatch.setenv("SFN_STORE", str(tmp_path_factory.mktemp("store") / "sfn.db"))
+
+
 @pytest.fixture
 def execute():
     """execute(definition, input=None, validate=False, **run_machine_options) -> ExecutionResult (virtual clock)."""

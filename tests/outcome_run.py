@@ -63,9 +63,11 @@ def stored_run(tmp_path_factory):
     (folder / "handlers.py").write_text(textwrap.dedent(HANDLERS))
     (folder / "resources.yaml").write_text("handlers:\n  flaky: handlers:flaky\n  work: handlers:work\n"
                                            "  risky: handlers:risky\n")
+    store = folder / "sfn.db"
     result = CliRunner().invoke(sfn, ["run", str(folder / "outcomes.asl.json"), "--clock", "virtual",
+                                      "--store", str(store),
                                       "--execution-name", "every-outcome", "--output", "json",
                                       "--input", json.dumps({"items": ["a", "bad", "c"]})],
                                 catch_exceptions=False)
     assert result.exit_code == 1 and json.loads(result.output)["error"] == "GaveUp", result.output
-    return folder / "outcomes.asl.json", folder / ".sfn" / "sfn.db", "every-outcome"
+    return folder / "outcomes.asl.json", store, "every-outcome"

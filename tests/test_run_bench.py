@@ -79,3 +79,11 @@ def test_store_growth_reports_what_a_run_adds_and_the_bound(bench, tmp_path):
     line = bench.growth_report("pass_chain_1k", sizes, 0.25)
     assert line.startswith("one pass_chain_1k run adds ") and "after 8 runs" in line and "bound 0.25 MB: within" in line
     assert "NOT within" in bench.growth_report("x", [100, 300_000], 0.25)
+
+
+def test_without_the_workloads_it_says_what_it_needs_and_fails(bench, tmp_path, capsys):
+    assert bench.main(["--quick", "--workloads", str(tmp_path / "none")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "| workload |" not in captured.out
+    assert f"run_bench: no workload to run: {tmp_path / 'none'} holds none of " in captured.err
+    assert "pass --workloads DIR" in captured.err

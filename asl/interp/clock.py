@@ -37,6 +37,27 @@ class RealClock:
         self.sleep((moment - self.now()).total_seconds())
 
 
+class FastClock(RealClock):
+    """Real time in which waits pass at once: a Wait state or Retry interval moves it on without sleeping.
+
+    Everything else takes the real time it takes, a callback Task waiting for its answer included
+    (its HeartbeatSeconds / TimeoutSeconds run out in real time), so timestamps stay consistent.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._skipped = datetime.timedelta()
+
+    def now(self) -> datetime.datetime:
+        """The current UTC time, plus every wait skipped so far."""
+        return super().now() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        """Skip the wait: the clock moves on by it at once."""
+        if seconds > 0:
+            self._skipped += datetime.timedelta(seconds=seconds)
+
+
 class LaneClock:
     """One branch's or iteration's time on the real clock, while lanes run one after another.
 
@@ -111,8 +132,8 @@ class VirtualClock:
 
 
 def make_clock(kind: str) -> RealClock | VirtualClock:
-    """`real` or `virtual`."""
-    return VirtualClock() if kind == "virtual" else RealClock()
+    """`fast`, `real` or `virtual`."""
+    return VirtualClock() if kind == "virtual" else FastClock() if kind == "fast" else RealClock()
 
 
 def iso(moment: datetime.datetime) -> str:

@@ -155,7 +155,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     if distributed:
         frame.cursor = run_started = history.add("MapRunStarted", frame.cursor,
                                                  {"mapRunArn": interp.info.map_run_arn(state)})
-    batches = _batches(state, items) if state.item_batcher else None
+    batches = _batches(state, items, raw_input, scope) if state.item_batcher else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
     try:
@@ -254,9 +254,15 @@ def _error(err: StatesError) -> dict:
     return {k: v for k, v in (("error", err.name), ("cause", err.cause)) if v is not None}
 
 
-def _batches(state: Any, items: list) -> list:
+def _batches(state: Any, items: list, raw_input: Any, scope: Any) -> list:
     """ItemBatcher: items grouped into `{"Items": [...], ...BatchInput}` objects."""
     batcher = state.item_batcher
+    if state.is_jsonata:  # its fields were compiled as JSONata at build
+        from ..expr.jsonata import evaluate_int
+
+        bound = scope.states_binding(raw_input), scope.frame.variables
+        batcher = {k: v.evaluate(*bound) if k == "BatchInput" else evaluate_int(v, *bound, k, minimum=1)
+                   for k, v in batcher.items()}
     max_items = batcher.get("MaxItemsPerBatch") or len(items) or 1
     max_bytes = batcher.get("MaxInputBytesPerBatch")
     batch_input = batcher.get("BatchInput")

@@ -144,7 +144,7 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
     f = _Fields(raw, ptr, language)
     common: dict[str, Any] = dict(
         name=name, type=kind, query_language=language, next=raw.get("Next"),
-        end=bool(raw.get("End", False)), comment=raw.get("Comment"),
+        end=bool(raw.get("End", False)), comment=raw.get("Comment"), pointer=ptr,
     )
     if language == JSONPATH:
         common["input_path"], common["input_path_null"] = f.path("InputPath")
@@ -215,9 +215,12 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     config = processor_raw.get("ProcessorConfig") or {}
     mode = config.get("Mode", "INLINE")
     processor = _machine(processor_raw, f"{ptr}/{key}", language)
+    batcher = raw.get("ItemBatcher")
+    if language == JSONATA and isinstance(batcher, dict):  # each field may be a {% %} expression
+        batcher = {name: f.jsonata("ItemBatcher", value, name) for name, value in batcher.items()}
     extra: dict[str, Any] = dict(processor=processor, mode=mode, label=raw.get("Label"),
                                  item_reader=raw.get("ItemReader"), result_writer=raw.get("ResultWriter"),
-                                 item_batcher=raw.get("ItemBatcher"))
+                                 item_batcher=batcher)
     if language == JSONPATH:
         extra["items_path"] = f.path("ItemsPath")[0]
         selector_key = "ItemSelector" if "ItemSelector" in raw else "Parameters"

@@ -67,6 +67,9 @@ class State:
     assign: Any = None            # Assign template
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()
+    # Where the state is in its definition (e.g. /States/Map/ItemProcessor/States/Charge), for messages
+    # that name its line and column through the document's source map.
+    pointer: str = field(default="", compare=False)
     # Whether this state evaluates JSONata (else JSONPath): a plain attribute, read on every transition.
     is_jsonata: bool = field(init=False, repr=False, compare=False, default=False)
 

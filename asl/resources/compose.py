@@ -8,7 +8,7 @@ service stub is one module beside sns.py / sqs.py, one section in config.py and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..aws import ACTIVITY
 from ..errors import Location, UserInputError
@@ -63,12 +63,24 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
     return Services(Dispatcher(providers), messages, config)
 
 
+class Problem(str):
+    """Why a state cannot run, and the state's JSON pointer (to name its line and column)."""
+
+    pointer: str
+
+    def __new__(cls, message: str, state: Any) -> "Problem":
+        problem = super().__new__(cls, message)
+        problem.pointer = state.pointer
+        return problem
+
+
 def check_before_run(machine: StateMachine, services: Services, where: Location, every_task: bool = True,
-                     express: bool = False) -> None:
+                     express: bool = False, locate: Callable[[str], Location] | None = None) -> None:
     """Refuse what cannot run, before it starts: one UserInputError naming the first problem.
 
     every_task=False (a mock test case, or a test of one path): a Task no provider answers may be
     off the path the run takes; only reaching it fails the run (States.Runtime, naming the state).
+    locate(pointer): FILE:LINE:COLUMN of a state in the definition (else the error names `where`).
     """
     problems = unsupported_fields(machine)
     if express:
@@ -76,13 +88,26 @@ def check_before_run(machine: StateMachine, services: Services, where: Location,
     if every_task:
         problems += missing_providers(machine, services.dispatcher)
     if problems:
-        raise UserInputError(problems[0], where)
+        raise UserInputError(problems[0], locate(problems[0].pointer) if locate else where)
     # A machine the definition may start must be able to run too (its Tasks without the mocks).
     children = services.for_child()
     for spec in {id(s): s for s in services.config.machines.values()}.values():
         problems = missing_providers(spec.machine, children)
         if problems:
-            raise UserInputError(problems[0], Location(str(spec.path)))
+            raise UserInputError(problems[0], text_locator(spec.text, str(spec.path))(problems[0].pointer))
+
+
+def text_locator(text: str, file: str) -> Callable[[str], Location]:
+    """FILE:LINE:COLUMN of a JSON pointer in a definition's text, read only when asked (an error's path)."""
+    def locate(ptr: str) -> Location:
+        from ..loader import load_text
+
+        try:
+            position = load_text(text, file).source_map.key(ptr)
+        except UserInputError:
+            position = None
+        return Location(file, position.line, position.column) if position else Location(file)
+    return locate
 
 
 def all_states(machine: StateMachine) -> Iterator[Any]:
@@ -101,30 +126,31 @@ def task_states(machine: StateMachine) -> Iterator[TaskState]:
     return (state for state in all_states(machine) if isinstance(state, TaskState))
 
 
-def unsupported_fields(machine: StateMachine) -> list[str]:
+def unsupported_fields(machine: StateMachine) -> list[Problem]:
     """Fields sfn cannot run faithfully: said before the run rather than run differently."""
     problems = []
     for state in all_states(machine):
         if isinstance(state, MapState):
             for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
                 if value is not None:
-                    problems.append(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn does "
-                                    f"not emulate; give the items in the input (ItemsPath / Items) instead")
+                    problems.append(Problem(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn "
+                                            f"does not emulate; give the items in the input (ItemsPath / Items) "
+                                            f"instead", state))
     return problems
 
 
-def missing_providers(machine: StateMachine, dispatcher: Dispatcher) -> list[str]:
+def missing_providers(machine: StateMachine, dispatcher: Dispatcher) -> list[Problem]:
     """One message per Task state no provider can answer."""
     problems = []
     for state in task_states(machine):
         raw = getattr(state.parameters, "root", None)
         problem = dispatcher.missing(state.name, state.resource, raw)
         if problem:
-            problems.append(problem)
+            problems.append(Problem(problem, state))
     return problems
 
 
-def express_problems(machine: StateMachine) -> list[str]:
+def express_problems(machine: StateMachine) -> list[Problem]:
     """What an Express workflow cannot run: only request-response integrations, no Distributed Map.
 
     The guide's comparison of workflow types: Express supports neither the job-run (`.sync`) nor the
@@ -136,10 +162,12 @@ def express_problems(machine: StateMachine) -> list[str]:
             resource = state.resource
             if resource.job or resource.callback:
                 pattern = ".sync" if resource.job else ".waitForTaskToken"
-                problems.append(f"state '{state.name}': an Express workflow cannot wait with {pattern} "
-                                f"({resource.arn}); only Standard workflows can")
+                problems.append(Problem(f"state '{state.name}': an Express workflow cannot wait with {pattern} "
+                                        f"({resource.arn}); only Standard workflows can", state))
             elif resource.kind == ACTIVITY:
-                problems.append(f"state '{state.name}': an Express workflow cannot run activities ({resource.arn})")
+                problems.append(Problem(f"state '{state.name}': an Express workflow cannot run activities "
+                                        f"({resource.arn})", state))
         elif isinstance(state, MapState) and state.mode == "DISTRIBUTED":
-            problems.append(f"state '{state.name}': an Express workflow cannot run a Distributed Map")
+            problems.append(Problem(f"state '{state.name}': an Express workflow cannot run a Distributed Map",
+                                    state))
     return problems

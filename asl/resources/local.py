@@ -9,9 +9,11 @@ as a one-line error before the run, or as the Task's error during it; it never c
 from __future__ import annotations
 
 import contextlib
+import decimal
 import importlib
 import importlib.util
 import json
+import math
 import sys
 import threading
 import time
@@ -99,8 +101,8 @@ class LocalHandlers:
             spec = self._lookup(name) if isinstance(name, str) else None
             if spec is None:
                 raise NotHandled()
-            payload = params.get("Payload", {}) if "Payload" in params else call.parameters
-            result = self._call(spec, function_name(name), payload, call)
+            # Lambda's Invoke without a Payload hands the function an empty object, not the request.
+            result = self._call(spec, function_name(name), params.get("Payload", {}), call)
             if resource.callback:
                 from ..callbacks import Submitted
 
@@ -245,18 +247,97 @@ def _handler_prints_to_stderr() -> Iterator[None]:
 
 
 def encode_result(value: Any, target: str) -> Any:
-    """A handler's return value as the JSON it becomes over the wire, or Lambda.InvalidResponseException."""
+    """A handler's return value as Step Functions receives it from the AWS Lambda Python runtime.
+
+    The runtime (awslambdaric's marshaller: simplejson, a Decimal written as its own digits) turns
+    what it cannot encode into a Runtime.MarshalError function error. What it does send that is no
+    JSON value (bytes that are not JSON text, a Decimal infinity, a lone surrogate) is
+    Lambda.InvalidResponseException.
+    """
     try:
-        # NaN and lone surrogates have no JSON / UTF-8 form: AWS could not carry them either.
-        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-        text.encode("utf-8")
-        return json.loads(text)
+        if isinstance(value, bytes):  # the runtime sends bytes as they are, not as a JSON string
+            value = _read(value)
+        else:
+            value = _marshalled(value, set())
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # a value's own code (items(), __str__) or its depth may fail any way
+    except (_Unreadable, UnicodeEncodeError) as exc:
         raise StatesError("Lambda.InvalidResponseException",
                           f"The handler '{target}' returned a value that is not JSON-serialisable: "
                           f"{describe_exception(exc)}") from None
+    except BaseException as exc:  # a value's own code (items(), __str__) may fail any way, as in the runtime
+        raise _marshal_error(exc) from None
+    return value
+
+
+class _Unreadable(Exception):
+    """The runtime sent it, but it is no JSON Step Functions reads."""
+
+
+def _read(payload: bytes) -> Any:
+    try:
+        return json.loads(payload.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Unreadable(f"the bytes it returned are not JSON text ({exc})") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise _Unreadable(f"the response holds {constant}, which is not JSON")
+
+
+def _marshalled(value: Any, containers: set[int]) -> Any:
+    """`value` as plain JSON values, encoded as simplejson (awslambdaric's encoder) does, or its error."""
+    if isinstance(value, str) or value is None or value is True or value is False:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if value != value or value in (math.inf, -math.inf):  # simplejson's allow_nan is False
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return float(value)
+    if isinstance(value, decimal.Decimal):
+        # Written as str(value) (RawJSON); only a NaN becomes a float first, and is refused as one.
+        if value.is_nan():
+            raise ValueError("Out of range float values are not JSON compliant: nan")
+        return json.loads(str(value), parse_constant=_not_json)
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if not isinstance(value, (list, tuple, dict)):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    if id(value) in containers:
+        raise ValueError("Circular reference detected")
+    containers.add(id(value))
+    try:
+        if isinstance(value, tuple) and callable(getattr(value, "_asdict", None)):
+            value = value._asdict()  # simplejson's namedtuple_as_object
+        if isinstance(value, dict):
+            return {_key(k): _marshalled(v, containers) for k, v in value.items()}
+        return [_marshalled(item, containers) for item in value]
+    finally:
+        containers.discard(id(value))
+
+
+def _key(key: Any) -> str:
+    """A member name as simplejson writes it."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bytes):
+        return key.decode("utf-8")
+    if isinstance(key, float):
+        return repr(_marshalled(key, set()))  # NaN and infinities are refused here too
+    if key is True or key is False or key is None:
+        return json.dumps(key)
+    if isinstance(key, int):
+        return str(int(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _marshal_error(exc: BaseException) -> StatesError:
+    """The function error the Lambda Python runtime reports when it cannot encode a handler's result."""
+    cause = {"errorMessage": f"Unable to marshal response: {_exception_text(exc)}",
+             "errorType": "Runtime.MarshalError", "requestId": request_id(), "stackTrace": []}
+    return StatesError("Runtime.MarshalError", json.dumps(cause))
 
 
 def handler_error(exc: BaseException) -> StatesError:

@@ -1,6 +1,6 @@
 """The local store: executions, their history events, stub messages and task tokens, in SQLite.
 
-`.sfn/sfn.db` beside the definition by default. An execution is recorded RUNNING when it starts,
+One store per user by default (`default_path`). An execution is recorded RUNNING when it starts,
 its events as it runs and its end in one transaction (`Recording`); a run whose process is gone
 (killed, crashed) is listed ABORTED with what it had recorded. Executions are kept as the
 retention says (`retention.py`): by default 90 days, and at most SFN_STORE_MAX_MB of the file.
@@ -13,6 +13,7 @@ written.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import Location, UserInputError
@@ -21,27 +22,31 @@ from .names import check_execution_name
 from .recording import Recording
 from .retention import Pruned, Retention, parse_duration
 
-__all__ = ["Pruned", "Recording", "Retention", "Store", "check_execution_name", "default_path", "folder_store",
+__all__ = ["Pruned", "Recording", "Retention", "Store", "check_execution_name", "STORE_VARIABLE", "default_path",
            "parse_duration"]
 
 # The files SQLite and sfn keep beside a store: a link among them would redirect writes elsewhere.
 _SIDE_FILES = ("", "-journal", "-wal", "-shm", "-running")
 
 
-def folder_store(folder: str | Path) -> Path:
-    """`.sfn/sfn.db` in a folder; UserInputError if it, `.sfn` or a file beside it is a symbolic link.
+STORE_VARIABLE = "SFN_STORE"
 
-    A default store is never reached through a link: one checked into a repository could make any
-    run overwrite any file. A store given by path (`--store`) is the user's choice, links included.
+
+def default_path() -> Path:
+    """The store every command uses by default: `$SFN_STORE`, else sfn/sfn.db in the user's state folder.
+
+    One per user rather than one per folder, so `sfn executions` or `sfn task success` finds what
+    `sfn run` recorded whatever folder either runs in. `$SFN_STORE` is the user's choice, links
+    included; the state folder's store is never reached through a symbolic link (UserInputError):
+    a link there would redirect every run's writes elsewhere.
     """
-    path = Path(folder) / ".sfn" / "sfn.db"
+    chosen = os.environ.get(STORE_VARIABLE)
+    if chosen:
+        return Path(chosen).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
+    path = Path(state) / "sfn" / "sfn.db"
     for link in [path.parent, *(Path(f"{path}{suffix}") for suffix in _SIDE_FILES)]:
         if link.is_symlink():
             raise UserInputError("is a symbolic link: sfn does not follow links to its default store "
-                                 "(pass --store PATH to use it)", Location(str(link)))
+                                 "(pass --store PATH or set SFN_STORE to use it)", Location(str(link)))
     return path
-
-
-def default_path(definition: str | Path) -> Path:
-    """`.sfn/sfn.db` in the definition's folder (refused if reached through a symbolic link there)."""
-    return folder_store(Path(definition).resolve().parent)

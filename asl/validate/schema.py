@@ -16,13 +16,9 @@ INVALID_STATE_NAME = "INVALID_STATE_NAME"
 
 
 def schema_path() -> Path:
-    """Where the shipped schema file is (the `schemas` package next to `asl`)."""
-    try:
-        import schemas  # the package shipped with the distribution
-
-        return Path(schemas.__file__).resolve().parent / "asl.schema.json"
-    except ImportError:  # pragma: no cover - running from a source tree without it on sys.path
-        return SCHEMA_FILE
+    """Where the schema file is: installed as `asl.schemas`, else in the repository's schemas/ folder."""
+    installed = Path(__file__).resolve().parent.parent / "schemas" / "asl.schema.json"
+    return installed if installed.is_file() else SCHEMA_FILE
 
 
 @lru_cache(maxsize=None)

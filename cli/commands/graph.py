@@ -106,14 +106,14 @@ def _build(definition: str | None, machine: str | None, diff: tuple[str, str] | 
     from asl.graph.overlay import overlay
     from asl.store import default_path
 
-    found, events = read_execution(store_path or default_path(definition), execution)
+    found, events = read_execution(store_path or default_path(), execution)
     return graph_, overlay(graph_, events, found)
 
 
 def read_execution(store_path: str | Path, ref: str) -> tuple[dict, list[dict]]:
     """(execution row, GetExecutionHistory events) of a stored run; raises UserInputError."""
     from asl.errors import UserInputError
-    from cli.commands.stored import _open
+    from .stored import _open
 
     store = _open(str(store_path))
     found = store.find_execution(ref)

@@ -29,7 +29,7 @@ def report(execution: str, output_file: str | None, store_path: str | None) -> N
     Exit codes: 0 written; 2 no store, no such execution, or a damaged store.
     """
     from asl.report.builder import build_report
-    from cli.commands.graph import fail, read_execution
+    from .graph import fail, read_execution
 
     try:
         found, events = read_execution(Path(store_path) if store_path else Path(".sfn") / "sfn.db", execution)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
+from ..store_option import store_option
 
 
 def _read_input(input_json: str | None, input_file: str | None):
@@ -39,8 +40,10 @@ def _read_input(input_json: str | None, input_file: str | None):
 @click.option("--input-file", metavar="FILE|-", help="Read the execution input from a file (- for stdin).")
 @click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default=None,
               help="trace: the states as they run (default on a terminal); json: one JSON object.")
-@click.option("--clock", type=click.Choice(["real", "virtual"]), default="real", show_default=True,
-              help="virtual never sleeps: Wait and Retry advance a simulated clock.")
+@click.option("--clock", type=click.Choice(["fast", "real", "virtual"]), default="fast", show_default=True,
+              help="fast: Wait states and Retry intervals pass at once (the clock moves on by them), a callback "
+                   "Task waits in real time for its answer; real: everything waits; virtual: nothing does, "
+                   "a callback waits --callback-wait real seconds.")
 @click.option("--history-out", metavar="FILE", help='Write the history as {"events": [...]} (GetExecutionHistory).')
 @click.option("--name", metavar="NAME",
               help="State machine name (default: the file's stem, without `.asl`: order.asl.json -> order).")
@@ -56,20 +59,26 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="Step Functions Local mock configuration (MockConfigFile.json); needs --test-case.")
 @click.option("--test-case", metavar="NAME",
               help="Test case of the mock configuration: its states answer with the mocked responses.")
-@click.option("--store", "store_path", metavar="PATH",
-              help="SQLite store of executions and messages (default: .sfn/sfn.db beside the definition).")
+@store_option("Where the run is recorded, for `sfn executions`, `sfn history`, `sfn task`")
 @click.option("--no-store", is_flag=True, help="Keep nothing after the run.")
 @click.option("--callback-wait", type=click.FloatRange(min=0, max=86400), default=2.0, show_default=True,
               metavar="SECONDS", callback=lambda ctx, param, value: _finite(value, "--callback-wait"),
               help="With --clock virtual: real seconds a .waitForTaskToken Task waits for an answer before its "
                    "HeartbeatSeconds / TimeoutSeconds run out on the simulated clock.")
+@click.option("--state-machine", "state_machine", metavar="ID",
+              help="A template's state machine to run, by logical id (needed when it has several).")
+@click.option("--parameter", "parameters", metavar="KEY=VALUE", multiple=True,
+              help="A template's DefinitionSubstitutions value, Fn::Sub variable or parameter (repeatable).")
+@click.option("--parameters-file", metavar="FILE",
+              help="--parameter values from a JSON / YAML mapping (or CloudFormation's ParameterKey list).")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, name: str | None, execution_name: str | None,
         execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
         test_case: str | None = None, store_path: str | None = None, no_store: bool = False,
-        callback_wait: float = 2.0) -> None:
-    """Run DEFINITION (JSON or YAML) and report how the execution ended.
+        callback_wait: float = 2.0, state_machine: str | None = None, parameters: tuple[str, ...] = (),
+        parameters_file: str | None = None) -> None:
+    """Run DEFINITION (JSON or YAML, or a state machine of a CloudFormation / SAM template).
 
     \b
     Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT or ABORTED; 2 it could not start
@@ -81,14 +90,14 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
       sfn run samples/approval/approval.asl.json --input-file samples/approval/input.json
       sfn run machine.asl.yaml --input '{"n": 3}' --output json --clock virtual
       sfn run LambdaSQSIntegration.json --mock-config MockConfigFile.json --test-case HappyPath
+      sfn run template.yaml --state-machine OrderFlow --parameter FnArn=arn:aws:lambda:...
     """
-    from asl.api import load_machine, run_machine
+    from asl.api import run_machine
+    from asl.cloudformation import load_runnable, parse_parameters
     from asl.resources.config import find_resources
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
-    # The state machine's name: --name, else the file's stem without an `.asl` suffix.
-    machine_name = name or Path(definition).stem.removesuffix(".asl")
     if execution_name is not None:
         from asl.store import check_execution_name
 
@@ -98,22 +107,32 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     listeners = []
     renderer = None
     if output_format == "trace":
-        from cli.render import TraceRenderer
+        from ..render import TraceRenderer
 
         renderer = TraceRenderer()
         listeners.append(renderer.on_event)
     try:
-        _, machine = load_machine(definition, validate=not no_validate)
+        runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
+                                 parameters=parse_parameters(parameters, parameters_file))
+        # The machine's name: --name, a template's name for it, else the file's stem without `.asl`.
+        machine_name = name or runnable.name or Path(definition).stem.removesuffix(".asl")
         execution_input = _read_input(input_json, input_file)
-        store = None if no_store else _open_store(store_path, definition)
-        from asl.loader import read_text
+        if history_out is not None:
+            _check_writable(history_out)
+        store = None if no_store else _open_store(store_path)
+        from asl.interp.clock import make_clock
+        from ..waits import WaitNotes, WatchedClock
 
-        result = run_machine(machine, execution_input, name=machine_name,
+        notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
+                          callback_wait, stderr=renderer is None)
+        listeners.append(notes.on_event)
+        result = run_machine(runnable.machine, execution_input, name=machine_name,
                              resources=resources_file or find_resources(definition),
                              mocks=(mock_config, test_case) if mock_config is not None else None,
-                             store=store, clock=clock, listeners=listeners, execution_name=execution_name,
-                             execution_type=execution_type.upper(), callback_wait=callback_wait,
-                             source=definition, definition_text=read_text(definition) if store else None)
+                             store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
+                             execution_name=execution_name, execution_type=execution_type.upper(),
+                             callback_wait=callback_wait, on_callback=notes.on_callback,
+                             source=runnable.document, definition_text=runnable.text if store else None)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
@@ -133,13 +152,22 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         renderer.finish(result)
     else:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-    if no_store and _unanswered_callback(result):
-        click.echo("sfn: a .waitForTaskToken Task got no answer: with --no-store only the run's own handlers can "
-                   "answer (asl.callbacks.send_task_success); without it, `sfn task success TOKEN` can from "
-                   "another terminal", err=True)
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a --history-out that cannot be written before anything runs (handlers have effects)."""
+    target = Path(path)
+    existed = target.exists()
+    try:
+        with open(target, "a"):
+            pass
+    except OSError as exc:
+        raise UserInputError(f"cannot write the history: {exc.strerror}", Location(path or repr(path))) from None
+    if not existed:
+        target.unlink()  # written after the run; an empty file must not stand for a history meanwhile
 
 
 def _finite(value: float, option: str) -> float:
@@ -149,13 +177,13 @@ def _finite(value: float, option: str) -> float:
     return value
 
 
-def _open_store(store_path: str | None, definition: str):
+def _open_store(store_path: str | None):
     """The store asked for (an error if it cannot be opened), or the default one if it can be."""
     from asl.store import Store, default_path
 
     if store_path is not None:
         return Store(store_path)
-    path = default_path(definition)  # a link there is refused, not skipped
+    path = default_path()  # a link there is refused, not skipped
     try:
         return Store(path)
     except SfnError as exc:
@@ -164,7 +192,17 @@ def _open_store(store_path: str | None, definition: str):
         return None
 
 
-def _unanswered_callback(result) -> bool:
-    """Whether a callback Task of the run timed out (nobody answered its token)."""
-    return any(event.type == "TaskTimedOut" and str((event.details or {}).get("resource", "")).endswith(
-        ".waitForTaskToken") for event in result.history.events)
+def _say_on_stderr(text: str) -> None:
+    click.echo("sfn: " + text, err=True)
+
+
+def _store_args(store, store_path: str | None) -> list[str] | None:
+    """What `sfn task success` needs to reach this run's store from another terminal (None: no store)."""
+    import os
+
+    from asl.store import STORE_VARIABLE
+
+    if store is None:
+        return None
+    # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
+    return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []

@@ -10,22 +10,29 @@ from types import SimpleNamespace
 
 import click
 
+from ..store_option import open_existing, store_option
 
 # SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
 MAX_LIMIT = 2**63 - 1
 
-STORE_HELP = "The store (default: .sfn/sfn.db in the current folder, where `sfn run` keeps a definition's runs)."
+
+def _limit(value: int | None, least: int = 1) -> int | None:
+    # Checked here rather than by click.IntRange, whose help would print SQLite's bound in full.
+    if value is not None and not least <= value <= MAX_LIMIT:
+        raise click.BadParameter(f"must be a whole number of at least {least}" if value < least else
+                                 f"at most {MAX_LIMIT} (SQLite's largest LIMIT)")
+    return value
 
 
 def _open(store_path: str | None, write: bool = False):
-    from asl.errors import Location, UserInputError
-    from asl.store import Store, folder_store
+    # Reading only by default: a store that cannot be written is still opened (interrupted runs are not marked in it).
+    return open_existing(store_path, write=write)
 
-    path = Path(store_path) if store_path else folder_store(".")
-    if not path.is_file():
-        raise UserInputError("no store here: run `sfn run` first, or pass --store PATH", Location(str(path)))
-    # Reading only: a store that cannot be written is still opened (interrupted runs are not marked in it).
-    return Store(path, write=write)
+
+def _tsv(fields: list[str]) -> str:
+    """One line of tab-separated fields; a tab, newline or backslash inside a field is escaped."""
+    return "\t".join(f.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+                     for f in fields)
 
 
 def _console():
@@ -36,14 +43,14 @@ def _console():
 
 
 @click.command()
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True,
-              help="How many, most recent first.")
+@store_option()
+@click.option("--limit", type=int, default=20, metavar="N", callback=lambda ctx, param, value: _limit(value),
+              help="How many, most recent first (default 20).")
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
 @click.option("--prune", is_flag=True,
               help="Remove executions instead of listing them (the default retention, or --keep / --older-than) "
                    "and give the space back to the file system.")
-@click.option("--keep", type=click.IntRange(0, MAX_LIMIT), metavar="N",
+@click.option("--keep", type=int, metavar="N", callback=lambda ctx, param, value: _limit(value, 0),
               help="With --prune: keep only the N most recent executions.")
 @click.option("--older-than", metavar="DURATION",
               help="With --prune: remove the executions that started more than DURATION ago (90d, 12h, 1w2d, 30m).")
@@ -79,8 +86,7 @@ def executions(store_path: str | None, limit: int, output_format: str, prune: bo
     if not sys.stdout.isatty():
         # Piped: one tab-separated line per run, whole names (for `sfn history NAME`).
         for row in rows:
-            click.echo("\t".join([row["name"], row["machine"], row["status"], row["error"] or "",
-                                   row["started_at"]]))
+            click.echo(_tsv([row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"]]))
         return
     from rich.table import Table
 
@@ -117,7 +123,7 @@ def _megabytes(size: int) -> str:
 
 @click.command()
 @click.argument("execution")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@store_option()
 @click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default="trace",
               help='trace: as `sfn run` prints it; json: {"events": [...]} as GetExecutionHistory returns it.')
 def history(execution: str, store_path: str | None, output_format: str) -> None:
@@ -136,7 +142,7 @@ def history(execution: str, store_path: str | None, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
         return
-    from cli.render import TraceRenderer
+    from ..render import TraceRenderer
 
     renderer = TraceRenderer()
     for event in events:
@@ -164,7 +170,7 @@ def _parsed(text):
 @click.command()
 @click.argument("target", required=False)
 @click.option("--execution", metavar="ID", help="Only messages sent by this execution (ARN, name or name prefix).")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@store_option()
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
 def messages(target: str | None, execution: str | None, store_path: str | None, output_format: str) -> None:
     """List the messages SNS topics and SQS queues received (TARGET: one topic or queue name).
@@ -186,6 +192,12 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
     rows = store.messages(target, arn)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    if not sys.stdout.isatty():
+        # Piped: one tab-separated line per message, nothing cut (as `sfn executions` prints).
+        for row in rows:
+            click.echo(_tsv([row["sent_at"], row["service"], row["target"], row["message_id"], row["body"],
+                             row["state_name"] or ""]))
         return
     from rich.table import Table
 

@@ -1,7 +1,7 @@
 """`sfn task success|failure|heartbeat TOKEN`: answer a waiting `.waitForTaskToken` Task from another terminal.
 
-The answer goes into the store the running `sfn run` keeps (default `.sfn/sfn.db` in the current
-folder, as `sfn run` makes it beside the definition); the run polls it and goes on.
+The answer goes into the store the running `sfn run` records into (by default the same per-user
+store, from any folder); the run polls it and goes on.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import json
 import click
 
 from asl.errors import SfnError
+from ..store_option import open_existing, store_option
 
-STORE_HELP = "The store of the waiting run (default: .sfn/sfn.db in the current folder)."
+STORE_OPTION = store_option("The store of the waiting run")
 
 
 @click.group()
@@ -33,22 +34,9 @@ def task() -> None:
     """
 
 
-def _store(store_path: str | None, write: bool = True):
-    from pathlib import Path
-
-    from asl.errors import Location, UserInputError
-    from asl.store import Store, folder_store
-
-    path = Path(store_path) if store_path else folder_store(".")
-    if not path.is_file():
-        raise UserInputError("no store here: answer from the folder of the definition `sfn run` is running, "
-                             "or pass --store PATH", Location(str(path)))
-    return Store(path, write=write)
-
-
 def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
     """Send one answer; AWS's refusal (a TaskTokenError) reaches the CLI's one error report, exit 1 or 2."""
-    store = _store(store_path)
+    store = open_existing(store_path, write=True)
     try:
         send(token, store=store, **kwargs)
     finally:
@@ -58,7 +46,7 @@ def _answer(send, token: str, store_path: str | None, **kwargs) -> None:
 @task.command()
 @click.argument("token")
 @click.option("--output", "output_json", required=True, metavar="JSON", help="The Task's output, as JSON text.")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@STORE_OPTION
 def success(token: str, output_json: str, store_path: str | None) -> None:
     """SendTaskSuccess: the Task waiting on TOKEN succeeds with --output."""
     from asl.callbacks import send_task_success
@@ -77,7 +65,7 @@ def success(token: str, output_json: str, store_path: str | None) -> None:
 @click.argument("token")
 @click.option("--error", metavar="NAME", help="The error name (what Retry and Catch match).")
 @click.option("--cause", metavar="TEXT", help="A description of the failure.")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@STORE_OPTION
 def failure(token: str, error: str | None, cause: str | None, store_path: str | None) -> None:
     """SendTaskFailure: the Task waiting on TOKEN fails with --error and --cause."""
     from asl.callbacks import send_task_failure
@@ -87,7 +75,7 @@ def failure(token: str, error: str | None, cause: str | None, store_path: str | 
 
 @task.command()
 @click.argument("token")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@STORE_OPTION
 def heartbeat(token: str, store_path: str | None) -> None:
     """SendTaskHeartbeat: the Task waiting on TOKEN is still being worked on (HeartbeatSeconds restarts)."""
     from asl.callbacks import send_task_heartbeat
@@ -97,11 +85,11 @@ def heartbeat(token: str, store_path: str | None) -> None:
 
 @task.command(name="list")
 @click.option("--all", "show_all", is_flag=True, help="Answered and closed tokens too, not only the waiting ones.")
-@click.option("--store", "store_path", metavar="PATH", help=STORE_HELP)
+@STORE_OPTION
 @click.option("--output", "output_format", type=click.Choice(["table", "json"]), default="table")
 def list_tokens(show_all: bool, store_path: str | None, output_format: str) -> None:
     """List the task tokens Tasks are waiting on (their execution and state)."""
-    store = _store(store_path, write=False)
+    store = open_existing(store_path)
     try:
         rows = store.task_tokens(None if show_all else "PENDING")
     finally:

@@ -24,3 +24,15 @@ def test_one_line_and_an_exit_code(monkeypatch, capsys, raised, line, code):
         cli.main.main()
     assert exited.value.code == code
     assert capsys.readouterr().err.strip() == line
+
+
+def test_help_lists_every_command_with_a_whole_summary():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli.main.sfn, ["--help"], terminal_width=80)
+    listed = result.stdout.split("Commands:\n")[1].splitlines()
+    assert [line.split()[0] for line in listed] == sorted(cli.main.COMMANDS)
+    for line in listed:
+        name, summary = line.split(None, 1)
+        assert summary == cli.main.COMMANDS[name][1] and not summary.endswith("...")
+        assert len(line) <= 80

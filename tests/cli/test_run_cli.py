@@ -104,10 +104,8 @@ def test_execution_type_shapes_the_context_object(tmp_path, kind, marker, redriv
 
 
 def test_default_store_that_cannot_be_opened_only_warns(tmp_path, monkeypatch):
-    import asl.store
-
     machine = write(tmp_path, "m.json", PASS)
-    monkeypatch.setattr(asl.store, "default_path", lambda definition: Path("/dev/null/nope/sfn.db"))
+    monkeypatch.setenv("SFN_STORE", "/dev/null/nope/sfn.db")
     result = invoke("run", machine, "--output", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["status"] == "SUCCEEDED"
@@ -157,9 +155,9 @@ def test_callback_wait_must_be_a_finite_number_of_seconds(tmp_path, value):
 def test_history_out_that_cannot_be_written_exits_2(tmp_path, target):
     result = invoke("run", write(tmp_path, "m.json", PASS), "--no-store", "--output", "json",
                     "--history-out", tmp_path / target if target else "")
-    assert result.exit_code == 2
-    assert json.loads(result.stdout)["status"] == "SUCCEEDED"  # the run's result is still reported
-    assert "cannot write history" in result.stderr
+    assert result.exit_code == 2 and result.stdout == ""  # refused before the run
+    where = str(tmp_path / target) if target else "''"
+    assert result.stderr.startswith(f"{where}: cannot write the history: ") and result.stderr.count("\n") == 1
 
 
 def test_output_that_cannot_be_written_is_one_line(tmp_path):
@@ -206,4 +204,41 @@ def test_express_refuses_what_only_standard_runs(tmp_path):
         "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": True}}})
     result = invoke("run", machine, "--execution-type", "EXPRESS", "--no-store", "--output", "json")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{machine}: state 'S': an Express workflow cannot wait with .waitForTaskToken")
+    assert result.stderr.startswith(f"{machine}:1:29: state 'S': an Express workflow cannot wait with "
+                                    ".waitForTaskToken")
+
+
+def test_a_task_nothing_answers_is_named_at_its_line_and_column(tmp_path):
+    machine = write(tmp_path, "m.asl.json", '{"StartAt": "A",\n "States": {\n  "A": {"Type": "Task", '
+                    '"Resource": "arn:aws:states:us-east-1:123456789012:activity:x", "End": true}}}')
+    result = invoke("run", machine, "--output", "json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{machine}:3:3: state 'A': no handler, stub or mock for the resource")
+
+
+def test_an_unwritable_history_out_fails_before_anything_runs(tmp_path):
+    (tmp_path / "handlers.py").write_text("import pathlib\n\ndef touch(event, context):\n"
+                                          "    pathlib.Path(event['marker']).write_text('ran')\n    return 1\n")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  Touch: handlers:touch\n")
+    machine = write(tmp_path, "m.json", {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Touch", "End": True}}})
+    marker = tmp_path / "marker"
+    result = invoke("run", machine, "--input", json.dumps({"marker": str(marker)}), "--output", "json",
+                    "--history-out", tmp_path / "nowhere" / "h.json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"{tmp_path / 'nowhere' / 'h.json'}: cannot write the history: No such file or directory\n"
+    assert not marker.exists()
+    ok = invoke("run", machine, "--input", json.dumps({"marker": str(marker)}), "--output", "json",
+                "--history-out", tmp_path / "h.json")
+    assert ok.exit_code == 0 and marker.read_text() == "ran" and json.loads((tmp_path / "h.json").read_text())
+
+
+def test_the_mock_machine_looked_for_first_is_the_one_named(tmp_path):
+    machine = write(tmp_path, "flow.asl.json", {"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+        "End": True}}})
+    mocks = write(tmp_path, "mocks.json", {"StateMachines": {"other": {"TestCases": {"T": {"A": "R"}}}},
+                                           "MockedResponses": {"R": {"0": {"Return": 1}}}})
+    result = invoke("run", machine, "--mock-config", mocks, "--test-case", "T")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{mocks}:1:19: no state machine 'flow' under StateMachines (known: other)")

@@ -135,7 +135,7 @@ def test_a_read_only_store_is_read_but_not_written(store, definition, read_only)
 
 
 def test_a_read_only_default_store_only_warns(definition, monkeypatch):
-    assert cli("run", definition, "--output", "json").exit_code == 0  # creates .sfn/sfn.db beside it
+    assert cli("run", definition, "--output", "json").exit_code == 0  # creates the default store
     monkeypatch.setattr(sqlite3, "connect", read_only_connect)
     result = cli("run", definition, "--output", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "SUCCEEDED"
@@ -183,7 +183,7 @@ def test_task_list_closes_the_store_it_read(store, monkeypatch):
 
 # ---------------------------------------------------------------- a default store reached through a link
 
-@pytest.mark.parametrize("link", [".sfn/sfn.db", ".sfn", ".sfn/sfn.db-journal"])
+@pytest.mark.parametrize("link", ["sfn/sfn.db", "sfn", "sfn/sfn.db-journal"])
 @pytest.mark.parametrize("args", [["run", "m.json", "--output", "json"], ["executions"], ["history", "x"],
                                   ["messages"], ["task", "list"], ["executions", "--prune"]])
 def test_a_default_store_that_is_a_link_is_refused(tmp_path, monkeypatch, link, args):
@@ -192,19 +192,22 @@ def test_a_default_store_that_is_a_link_is_refused(tmp_path, monkeypatch, link, 
     victim.mkdir()
     (victim / "sfn.db").write_text("precious")
     (victim / "sfn.db-journal").write_text("precious")
-    (tmp_path / ".sfn").mkdir(exist_ok=link != ".sfn")
-    if link == ".sfn":
-        (tmp_path / ".sfn").rmdir()
-        (tmp_path / ".sfn").symlink_to(victim)
+    state = tmp_path / "state"   # the user's state folder holds the default store
+    state.mkdir()
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.delenv("SFN_STORE", raising=False)
+    if link == "sfn":
+        (state / "sfn").symlink_to(victim)
     else:
-        (tmp_path / link).symlink_to(victim / Path(link).name)
+        (state / "sfn").mkdir()
+        (state / link).symlink_to(victim / Path(link).name)
         if link.endswith("journal"):
-            (tmp_path / ".sfn" / "sfn.db").write_bytes(b"")
+            (state / "sfn" / "sfn.db").write_bytes(b"")
     monkeypatch.chdir(tmp_path)
     result = cli(*args)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.endswith("is a symbolic link: sfn does not follow links to its default store "
-                                  "(pass --store PATH to use it)\n") and result.stderr.count("\n") == 1
+                                  "(pass --store PATH or set SFN_STORE to use it)\n") and result.stderr.count("\n") == 1
     assert (victim / "sfn.db").read_text() == "precious" and (victim / "sfn.db-journal").read_text() == "precious"
 
 
@@ -213,3 +216,21 @@ def test_a_store_given_by_path_may_be_a_link(tmp_path, definition):
     (tmp_path / "link.db").symlink_to(tmp_path / "real" / "s.db")
     assert cli("run", definition, "--store", tmp_path / "link.db", "--output", "json").exit_code == 0
     assert (tmp_path / "real" / "s.db").stat().st_size > 0
+
+
+def test_limit_help_shows_no_internal_bound():
+    result = cli("executions", "--help")
+    assert "--limit N" in result.stdout and "9223372036854775807" not in result.stdout
+
+
+def test_piped_messages_are_whole_tab_separated_lines(store):
+    long_body = "line one\n\tindented, C:\\dir " + "x" * 200
+    message = {"message_id": "m-2-with-a-long-identifier", "service": "sns", "target": "t", "body": long_body,
+               "sent_at": "later", "state_name": "Publish"}
+    with REAL_CONNECT(store) as db:
+        db.execute("INSERT INTO messages (message_id, service, target, message) VALUES (?, 'sns', 't', ?)",
+                   (message["message_id"], json.dumps(message)))
+    lines = cli("messages", "--store", store).stdout.splitlines()
+    assert len(lines) == 2 and all(line.count("\t") == 5 for line in lines)
+    assert lines[1].split("\t") == ["later", "sns", "t", "m-2-with-a-long-identifier",
+                                    "line one\\n\\tindented, C:\\\\dir " + "x" * 200, "Publish"]

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from asl.callbacks import new_token
-from asl.store import Store
+from asl.store import Store, default_path
 from cli.main import sfn
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "callback-approval"
@@ -100,7 +100,7 @@ def _start_waiting_run(folder):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     run = subprocess.Popen(SFN + ["run", "approval.asl.json", "--input-file", "input-large.json", "--output", "json"],
                            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    store_file = folder / ".sfn" / "sfn.db"
+    store_file = default_path()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if store_file.is_file():

@@ -100,12 +100,13 @@ def test_a_run_of_another_definition_is_refused(graph, run_data):
         overlay(other, run_data[1], run_data[0])
 
 
-def test_cli_overlay_from_the_store_beside_the_definition(stored_run):
+def test_cli_overlay_from_the_default_store(stored_run, monkeypatch):
     from click.testing import CliRunner
 
     from cli.main import sfn
 
     definition, store_path, name = stored_run
+    monkeypatch.setenv("SFN_STORE", str(store_path))  # the store every command uses by default
     result = CliRunner().invoke(sfn, ["graph", str(definition), "--execution", name], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "execution every-outcome: FAILED" in result.output

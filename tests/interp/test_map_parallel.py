@@ -229,3 +229,22 @@ def test_only_inline_map_iterations_read_outer_variables(execute, mode, status):
     assert result.status == status
     if status == "SUCCEEDED":
         assert result.output == [{"x": 1}]
+
+
+def jsonata_batching_map(batcher):
+    return {"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "Items": "{% $states.input.xs %}", "ItemBatcher": batcher,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+
+
+def test_jsonata_item_batcher_fields_are_expressions(execute):
+    batcher = {"MaxItemsPerBatch": "{% $states.input.size %}", "BatchInput": {"b": "{% $states.input.size * 10 %}"}}
+    result = execute(jsonata_batching_map(batcher), {"xs": [1, 2, 4], "size": 2})
+    assert (result.status, result.output) == ("SUCCEEDED", [{"Items": [1, 2], "BatchInput": {"b": 20}},
+                                                            {"Items": [4], "BatchInput": {"b": 20}}])
+
+
+def test_jsonata_max_items_per_batch_of_the_wrong_type_is_a_query_error(execute):
+    result = execute(jsonata_batching_map({"MaxItemsPerBatch": "{% 'two' %}"}), {"xs": [1]})
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "MaxItemsPerBatch" in result.cause and "Expected 'integer'" in result.cause

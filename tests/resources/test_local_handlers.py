@@ -81,6 +81,14 @@ def test_lambda_invoke_wraps_the_result(workspace):
     assert json.loads(details["parameters"]) == {"FunctionName": "Echo", "Payload": {"x": 2}}
 
 
+@pytest.mark.parametrize("parameters", [{"FunctionName": "Echo"}, None], ids=["parameters", "state-input"])
+def test_lambda_invoke_without_payload_sends_an_empty_event(workspace, parameters):
+    # As Lambda's Invoke without a Payload: the function gets {}, never the request's other fields.
+    task = {"Resource": "arn:aws:states:::lambda:invoke", **({"Parameters": parameters} if parameters else {})}
+    result = run(workspace, task, {"FunctionName": "Echo", "Qualifier": "$LATEST"})
+    assert result.status == "SUCCEEDED" and result.output["Payload"]["event"] == {}
+
+
 def test_exception_becomes_the_error_with_lambda_cause(workspace):
     result = run(workspace, {"Resource": ARN + "Decline"})
     assert result.status == "FAILED" and result.error == "CardDeclined"
@@ -95,9 +103,12 @@ def test_timeout(workspace):
     assert [e.type for e in result.history.events][-2] == "LambdaFunctionTimedOut"
 
 
-def test_not_json_serialisable(workspace):
+def test_a_set_fails_as_the_lambda_python_runtime_fails_it(workspace):
     result = run(workspace, {"Resource": ARN + "NotJson"})
-    assert result.status == "FAILED" and "not JSON-serialisable" in result.cause
+    assert (result.status, result.error) == ("FAILED", "Runtime.MarshalError")
+    cause = json.loads(result.cause)
+    assert cause == {"errorMessage": "Unable to marshal response: Object of type set is not JSON serializable",
+                     "errorType": "Runtime.MarshalError", "requestId": cause["requestId"], "stackTrace": []}
 
 
 def test_handler_gets_a_copy_of_the_input(workspace):
@@ -321,15 +332,21 @@ def test_any_base_exception_is_the_tasks_error(misbehaving, capsys, timeout, nam
 
 @WITH_AND_WITHOUT_TIMEOUT
 @pytest.mark.parametrize("name,why", [
-    ("deep", "RecursionError"),
-    ("bad_items", "RuntimeError: items() broke"),
-    ("nan", "Out of range float values are not JSON compliant"),
-    ("surrogate", "UnicodeEncodeError"),
+    ("deep", "maximum recursion depth exceeded"),
+    ("bad_items", "items() broke"),
+    ("nan", "Out of range float values are not JSON compliant: nan"),
 ])
-def test_a_result_that_cannot_be_json_fails_the_task(misbehaving, timeout, name, why):
+def test_a_result_the_runtime_cannot_encode_is_a_marshal_error(misbehaving, timeout, name, why):
     result = run(misbehaving, {"Resource": ARN + name, **timeout})
+    assert (result.status, result.error) == ("FAILED", "Runtime.MarshalError")
+    assert json.loads(result.cause)["errorMessage"].startswith("Unable to marshal response: " + why)
+
+
+@WITH_AND_WITHOUT_TIMEOUT
+def test_a_result_that_is_no_json_value_fails_the_task(misbehaving, timeout):
+    result = run(misbehaving, {"Resource": ARN + "surrogate", **timeout})
     assert (result.status, result.error) == ("FAILED", "Lambda.InvalidResponseException")
-    assert "not JSON-serialisable" in result.cause and why in result.cause
+    assert "not JSON-serialisable" in result.cause and "UnicodeEncodeError" in result.cause
 
 
 def test_a_timed_out_handler_still_running_keeps_its_prints_off_stdout(misbehaving, capsys):

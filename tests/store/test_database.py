@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from asl.api import machine_from_definition, run_machine
 from asl.errors import UserInputError
 from asl.resources.messages import Message
-from asl.store import Recording, Store
+from asl.store import Recording, Store, default_path
 from asl.store.database import _alive
 from cli.main import sfn
 
@@ -47,7 +47,7 @@ def run_orders(project, *extra):
 def test_run_keeps_execution_events_and_messages(project):
     result = run_orders(project, "--execution-name", "first")
     assert result.exit_code == 0, result.output
-    store = Store(project / ".sfn" / "sfn.db")
+    store = Store(default_path())
     [row] = store.executions()
     assert row["name"] == "first" and row["status"] == "SUCCEEDED" and row["machine"] == "orders"
     found = store.find_execution("fir")
@@ -61,7 +61,7 @@ def test_run_keeps_execution_events_and_messages(project):
 
 def test_no_store_and_store_path(project, tmp_path):
     assert run_orders(project, "--no-store").exit_code == 0
-    assert not (project / ".sfn").exists()
+    assert not default_path().exists()
     elsewhere = tmp_path / "elsewhere" / "x.db"
     assert run_orders(project, "--store", elsewhere).exit_code == 0
     assert len(Store(elsewhere).executions()) == 1
@@ -70,7 +70,7 @@ def test_no_store_and_store_path(project, tmp_path):
 def test_cli_executions_history_and_messages(project):
     run_orders(project, "--execution-name", "one")
     run_orders(project, "--execution-name", "two")
-    db = project / ".sfn" / "sfn.db"
+    db = default_path()
     listed = sfn_cli("executions", "--store", db, "--output", "json")
     assert [r["name"] for r in json.loads(listed.stdout)] == ["two", "one"]
     # CliRunner's stdout is not a terminal: plain lines with whole names.
@@ -96,7 +96,7 @@ def test_cli_executions_history_and_messages(project):
 ])
 def test_cli_unknown_execution_exits_2(project, args, message):
     run_orders(project)
-    result = sfn_cli(*args, "--store", project / ".sfn" / "sfn.db")
+    result = sfn_cli(*args, "--store", default_path())
     assert result.exit_code == 2 and message in result.output
 
 

@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "callback-approval"
 SFN = [sys.executable, "-c", "from cli.main import main; main()"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def env_for(folder):
+    """The environment of an `sfn` run in `folder`, whose default store is `folder/.sfn/sfn.db`."""
+    return {**ENV, "SFN_STORE": str(Path(folder) / ".sfn" / "sfn.db")}
 # Holds a store's lock the way a run does, until its stdin closes.
 HOLDER = "import sys; from asl.store import owners; print(owners.take(sys.argv[1]), flush=True); sys.stdin.read()"
 
@@ -59,7 +64,7 @@ def test_a_live_run_seen_from_another_pid_namespace_stays_running(tmp_path):
     shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".sfn"))
     folder = tmp_path / "sample"
     run = subprocess.Popen(SFN + ["run", "approval.asl.json", "--input-file", "input-large.json", "--output",
-                                  "json"], cwd=folder, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  "json"], cwd=folder, env=env_for(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)
     store_file = folder / ".sfn" / "sfn.db"
     try:
@@ -73,7 +78,7 @@ def test_a_live_run_seen_from_another_pid_namespace_stays_running(tmp_path):
         listed = CliRunner().invoke(sfn, ["executions", "--store", str(store_file)])
         assert listed.stdout.split("\t")[2] == "RUNNING"
         answer = subprocess.run(SFN + ["task", "success", token, "--output", '{"approved": true, "approvedBy": "ana"}'],
-                                cwd=folder, env=ENV, capture_output=True, text=True, timeout=30)
+                                cwd=folder, env=env_for(folder), capture_output=True, text=True, timeout=30)
         assert answer.returncode == 0, answer.stderr
         out, err = run.communicate(timeout=30)
     finally:

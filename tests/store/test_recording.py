@@ -24,6 +24,11 @@ from cli.main import sfn
 ROOT = Path(__file__).resolve().parents[2]
 SFN = [sys.executable, "-c", "from cli.main import main; main()"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def env_for(folder):
+    """The environment of an `sfn` run in `folder`, whose default store is `folder/.sfn/sfn.db`."""
+    return {**ENV, "SFN_STORE": str(Path(folder) / ".sfn" / "sfn.db")}
 TASK = {"StartAt": "A", "States": {
     "A": {"Type": "Pass", "Result": {"x": 1}, "Next": "T"},
     "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}}}
@@ -96,8 +101,9 @@ def test_a_recording_that_is_not_a_listener_still_writes_the_whole_history(tmp_p
 
 def start(folder, definition, name):
     (folder / "m.json").write_text(json.dumps(definition))
-    return subprocess.Popen(SFN + ["run", "m.json", "--output", "json", "--execution-name", name], cwd=folder,
-                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(SFN + ["run", "m.json", "--output", "json", "--clock", "real", "--execution-name", name],
+                            cwd=folder,
+                            env=env_for(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for(folder, name, event_type, run):
@@ -157,7 +163,7 @@ def test_sigterm_ends_a_run_as_ctrl_c_does(tmp_path):
 def test_concurrent_runs_on_one_store_are_all_kept(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps(CHAIN))
     runs = [subprocess.Popen(SFN + ["run", "m.json", "--output", "json", "--clock", "virtual", "--input",
-                                    '{"n": 1500}', "--execution-name", f"c{n}"], cwd=tmp_path, env=ENV,
+                                    '{"n": 1500}', "--execution-name", f"c{n}"], cwd=tmp_path, env=env_for(tmp_path),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(8)]
     outcomes = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0] * 8, outcomes
@@ -236,16 +242,16 @@ def test_deep_values_are_saved_and_read_back(tmp_path, definition, depth):
     (tmp_path / "m.json").write_text(json.dumps(definition))
     (tmp_path / "in.json").write_text(deep(depth))
     ran = subprocess.run(SFN + ["run", "m.json", "--input-file", "in.json", "--output", "json", "--execution-name",
-                                "deep"], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=60)
+                                "deep"], cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0 and ran.stderr == "", ran.stderr
     # Read back by fresh processes, whose recursion limit is Python's own.
-    history = subprocess.run(SFN + ["history", "deep", "--output", "json"], cwd=tmp_path, env=ENV,
+    history = subprocess.run(SFN + ["history", "deep", "--output", "json"], cwd=tmp_path, env=env_for(tmp_path),
                              capture_output=True, text=True, timeout=60)
     assert history.returncode == 0, history.stderr
     events = json.loads(history.stdout)["events"]
     assert events[0]["executionStartedEventDetails"]["input"] == deep(depth)
     assert events[-1]["executionSucceededEventDetails"]["output"] == deep(depth)
-    listed = subprocess.run(SFN + ["executions"], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(SFN + ["executions"], cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=60)
     assert listed.stdout.split("\t")[2] == "SUCCEEDED", listed.stderr
     found = Store(tmp_path / ".sfn" / "sfn.db").find_execution("deep")
     assert deepjson.dumps(found["input"]) == deepjson.dumps(found["output"]) == deep(depth)

@@ -10,7 +10,11 @@ from asl.loader import load_text
 from asl.validate import validate
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-DEFINITIONS = sorted(p for p in SAMPLES.rglob("*") if p.name.endswith((".asl.json", ".asl.yaml", ".asl.yml")))
+TEMPLATES = sorted(SAMPLES.rglob("template.yaml"))
+# A definition a SAM / CloudFormation template deploys holds its ${...} placeholders (a warning on
+# its own, by design): `sfn run template.yaml` runs it with them substituted.
+DEFINITIONS = sorted(p for p in SAMPLES.rglob("*") if p.name.endswith((".asl.json", ".asl.yaml", ".asl.yml"))
+                     and not any(t.parent in p.parents for t in TEMPLATES))
 
 
 def test_the_samples_are_found():

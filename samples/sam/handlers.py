@@ -1,0 +1,5 @@
+"""The template's ChargeFunction, as sfn runs it locally (mapped in resources.yaml)."""
+
+
+def charge(event, context):
+    return {"amount": event["total"], "by": context.function_name}
