@@ -122,7 +122,8 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
             except ValueError:
                 pass
         ok = type(value) is int or (kind is float and type(value) is float)
-        if not ok or value < 0:
+        # A percentage is 0..100 (the API's ToleratedFailurePercentage range); above it fails like a bad value.
+        if not ok or value < 0 or (kind is float and value > 100):
             shown = value if isinstance(value, str) else compact_json(value)
             raise StateEvaluationError(
                 f'The {label}Path field refers to value "{shown}" which is not a valid '

@@ -248,3 +248,18 @@ def test_jsonata_max_items_per_batch_of_the_wrong_type_is_a_query_error(execute)
     result = execute(jsonata_batching_map({"MaxItemsPerBatch": "{% 'two' %}"}), {"xs": [1]})
     assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
     assert "MaxItemsPerBatch" in result.cause and "Expected 'integer'" in result.cause
+
+
+@pytest.mark.parametrize("value, fails", [(100, False), (100.5, True), (250, True), (0, False)])
+def test_a_tolerated_failure_percentage_path_is_a_percentage(execute, value, fails):
+    """ToleratedFailurePercentage ranges over 0..100 (the API's valid range): more fails the state."""
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ToleratedFailurePercentagePath": "$.pct", "ItemsPath": "$.items", "End": True,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    result = execute(definition, {"pct": value, "items": [1]})
+    if fails:
+        assert result.error == "States.Runtime"
+        assert f'The ToleratedFailurePercentagePath field refers to value "{value}" which is not a valid number' \
+            in result.cause
+    else:
+        assert result.status == "SUCCEEDED"
