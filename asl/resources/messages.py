@@ -81,6 +81,38 @@ class MessageLog:
             self._dedup[(record.target, dedup)] = (now, record)
 
 
+class MessageStub:
+    """What the SNS and SQS providers share: which resources they answer, and the callback pattern.
+
+    A subclass names its `ACTIONS` (`sns:publish`, `aws-sdk:sns:publish`) and implements `send`.
+    """
+
+    ACTIONS: tuple[str, ...] = ()
+
+    def can_handle(self, state_name: str, resource: Any, parameters: Any) -> bool:
+        """The stub's actions, optimized or aws-sdk, with or without .waitForTaskToken."""
+        return resource.api in self.ACTIONS and resource.pattern in ("", ".waitForTaskToken")
+
+    def invoke(self, call: TaskCall) -> Any:
+        """Send; the result has AWS's shape for the integration's form."""
+        from . import NotHandled
+
+        if not self.can_handle(call.state_name, call.resource, call.parameters):
+            raise NotHandled()
+        params = call.parameters if isinstance(call.parameters, dict) else {}
+        result = self.send(params, sdk=call.resource.sdk, now=call_now(call), call=call)
+        if call.resource.callback:
+            from ..callbacks import Submitted
+
+            # Sent: the Task now waits for SendTaskSuccess / Failure with the token in the message.
+            return Submitted(result)
+        return result
+
+    def send(self, params: dict, sdk: bool, now: datetime.datetime, call: TaskCall) -> dict:
+        """The service's request, answered as AWS answers it."""
+        raise NotImplementedError
+
+
 class ServiceErrors:
     """Error names and causes as Step Functions reports them: SDK v1 style for optimized, v2 for aws-sdk."""
 

@@ -13,18 +13,18 @@ import uuid
 from typing import Any
 
 from .. import aws
-from ..aws import Resource, http_metadata, iso_millis, last_part, request_id
-from . import NotHandled, TaskCall
+from ..aws import http_metadata, iso_millis, last_part, request_id
+from . import TaskCall
 from .config import Topic
 from .filter_policy import accepts
-from .messages import Message, MessageLog, ServiceErrors, call_now, check_attributes, deliver, message_text
+from .messages import Message, MessageLog, MessageStub, ServiceErrors, call_now, check_attributes, deliver, message_text
 from .sqs import SqsStub
 
-ACTIONS = ("sns:publish", "aws-sdk:sns:publish")
 
-
-class SnsStub:
+class SnsStub(MessageStub):
     """Answers Publish against declared topics; every message goes to the run's MessageLog."""
+
+    ACTIONS = ("sns:publish", "aws-sdk:sns:publish")
 
     def __init__(self, topics: dict[str, Topic], sqs: SqsStub, log: MessageLog, handlers: Any = None) -> None:
         self.topics = topics
@@ -32,22 +32,9 @@ class SnsStub:
         self.log = log
         self.handlers = handlers                 # LocalHandlers calling subscriber handlers
 
-    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
-        """sns:publish, optimized or aws-sdk, with or without .waitForTaskToken."""
-        return resource.api in ACTIONS and resource.pattern in ("", ".waitForTaskToken")
-
-    def invoke(self, call: TaskCall) -> Any:
-        """Publish; the result has AWS's shape for the integration's form."""
-        if not self.can_handle(call.state_name, call.resource, call.parameters):
-            raise NotHandled()
-        params = call.parameters if isinstance(call.parameters, dict) else {}
-        result = self.publish(params, sdk=call.resource.sdk, now=call_now(call), call=call)
-        if call.resource.callback:
-            from ..callbacks import Submitted
-
-            # Sent: the Task now waits for SendTaskSuccess / Failure with the token in the message.
-            return Submitted(result)
-        return result
+    def send(self, params: dict, sdk: bool, now: datetime.datetime, call: TaskCall) -> dict:
+        """MessageStub's request: publish."""
+        return self.publish(params, sdk=sdk, now=now, call=call)
 
     def publish(self, params: dict, sdk: bool = False, now: datetime.datetime | None = None,
                 call: TaskCall | None = None) -> dict:

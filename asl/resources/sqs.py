@@ -14,38 +14,25 @@ import uuid
 from typing import Any
 
 from .. import aws
-from ..aws import Resource, compact_json, http_metadata, iso_millis, last_part, request_id
-from . import NotHandled, TaskCall
+from ..aws import compact_json, http_metadata, iso_millis, last_part, request_id
+from . import TaskCall
 from .config import Queue
-from .messages import Message, MessageLog, ServiceErrors, call_now, check_attributes, deliver, md5, message_text
-
-ACTIONS = ("sqs:sendMessage", "aws-sdk:sqs:sendMessage")
+from .messages import Message, MessageLog, MessageStub, ServiceErrors, call_now, check_attributes, deliver, md5, message_text
 
 
-class SqsStub:
+class SqsStub(MessageStub):
     """Answers SendMessage against declared queues; every message goes to the run's MessageLog."""
+
+    ACTIONS = ("sqs:sendMessage", "aws-sdk:sqs:sendMessage")
 
     def __init__(self, queues: dict[str, Queue], log: MessageLog, handlers: Any = None) -> None:
         self.queues = queues
         self.log = log
         self.handlers = handlers                 # LocalHandlers calling queue consumers
 
-    def can_handle(self, state_name: str, resource: Resource, parameters: Any) -> bool:
-        """sqs:sendMessage, optimized or aws-sdk, with or without .waitForTaskToken."""
-        return resource.api in ACTIONS and resource.pattern in ("", ".waitForTaskToken")
-
-    def invoke(self, call: TaskCall) -> Any:
-        """Send; the result has AWS's shape for the integration's form."""
-        if not self.can_handle(call.state_name, call.resource, call.parameters):
-            raise NotHandled()
-        params = call.parameters if isinstance(call.parameters, dict) else {}
-        result = self.send_message(params, sdk=call.resource.sdk, now=call_now(call), call=call)
-        if call.resource.callback:
-            from ..callbacks import Submitted
-
-            # Sent: the Task now waits for SendTaskSuccess / Failure with the token in the message.
-            return Submitted(result)
-        return result
+    def send(self, params: dict, sdk: bool, now: datetime.datetime, call: TaskCall) -> dict:
+        """MessageStub's request: send_message."""
+        return self.send_message(params, sdk=sdk, now=now, call=call)
 
     def send_message(self, params: dict, sdk: bool = False, now: datetime.datetime | None = None,
                      call: TaskCall | None = None) -> dict:
