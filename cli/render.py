@@ -28,7 +28,9 @@ def _cause_text(cause: Any) -> str:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    from asl.deepjson import dumps  # any depth: a value 2,000 levels deep is still printed
+
+    return dumps(value)
 
 
 class TraceRenderer:
@@ -108,8 +110,11 @@ class TraceRenderer:
         style = _STYLE.get(result.status, "bold")
         self.console.print(Text(f"\n{result.status}", style=style))
         if result.status == "SUCCEEDED":
-            text = json.dumps(result.output, ensure_ascii=False, indent=2)
-            if len(text) > _HIGHLIGHT_LIMIT:  # rich would take minutes to colour megabytes
+            try:
+                text = json.dumps(result.output, ensure_ascii=False, indent=2)
+            except RecursionError:  # too deep to indent: printed compact, as it was stored
+                text = _compact(result.output)
+            if len(text) > _HIGHLIGHT_LIMIT or text.count("[") + text.count("{") > 400:  # rich would take minutes to colour megabytes
                 self.console.file.write(text + "\n")
             else:
                 self.console.print_json(text)

@@ -59,3 +59,20 @@ def test_a_large_output_is_printed_whole_and_plain():
     import json
 
     assert json.loads("\n".join(lines[start + 1:])) == {"n": list(range(30_000))}
+
+
+def test_a_value_thousands_of_levels_deep_is_traced(tmp_path):
+    """json's recursion limit does not turn a deep output into an internal error at the end of the trace."""
+    from click.testing import CliRunner
+
+    from cli.main import sfn
+
+    deep = {"a": None}
+    for _ in range(900):  # below the loader's nesting limit, above what json can indent recursively
+        deep = {"a": deep}
+    (tmp_path / "m.json").write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')
+    (tmp_path / "in.json").write_text(__import__("asl.deepjson", fromlist=["dumps"]).dumps(deep))
+    result = CliRunner().invoke(sfn, ["run", str(tmp_path / "m.json"), "--input-file", str(tmp_path / "in.json"),
+                                      "--output", "trace", "--no-store"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "SUCCEEDED" in result.output and '{"a":{"a":' in result.output
