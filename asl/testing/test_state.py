@@ -1,0 +1,264 @@
+"""AWS's TestState API, offline: one request -> one state run once -> the API's response.
+
+The state runs through the interpreter's own actions and pipeline (a Scope with an inspection
+dict records each data-flow stage); Retry and Catch are judged once, as TestState does, with
+`stateConfiguration.retrierRetryCount` standing in for the retries already made.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import STATES_RUNTIME, SfnError, StatesError, error_matches
+from ..interp.scope import Scope
+
+__all__ = ["TestStateRefusal", "test_state"]
+
+# $$.State.Name of the state under test when the request gives no context (AWS's recordings).
+STATE_NAME = "StateName"
+_LEVELS = ("INFO", "DEBUG", "TRACE")
+_NO_MOCK = frozenset({"Pass", "Fail", "Succeed"})
+_NEED_MOCK = frozenset({"Map", "Parallel"})
+# inspectionData members that are JSON text on the wire.
+_TEXT_MEMBERS = ("input", "afterInputPath", "afterParameters", "afterArguments", "result",
+                 "afterResultSelector", "afterResultPath", "variables")
+
+
+class TestStateRefusal(SfnError):
+    """What AWS answers with HTTP 400: an error code and its message."""
+
+    __test__ = False  # not a pytest class
+    exit_code = 2
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict:
+        """`{"error": {"code", "message"}}`, as `sfn test-state` prints it."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+def _json_member(request: dict, name: str, default: Any) -> Any:
+    """A JSON-text member of the request, parsed (absent: default)."""
+    text = request.get(name)
+    if text is None:
+        return default
+    if not isinstance(text, str):
+        raise TestStateRefusal("ValidationException", f"'{name}' must be JSON text")
+    try:
+        return json.loads(text)
+    except ValueError:
+        code = "InvalidDefinition" if name == "definition" else "InvalidExecutionInput" \
+            if name == "input" else "ValidationException"
+        raise TestStateRefusal(code, f"Invalid {name}: not valid JSON") from None
+
+
+def _targets(state: dict) -> set[str]:
+    """The states a state may go to (its Next, Choice rules and Default, Catchers)."""
+    names = {state.get("Next"), state.get("Default")}
+    names.update(rule.get("Next") for rule in state.get("Choices", []) if isinstance(rule, dict))
+    names.update(c.get("Next") for c in state.get("Catch", []) if isinstance(c, dict))
+    return {n for n in names if isinstance(n, str)}
+
+
+def _one_state_machine(definition: Any, state_name: str | None) -> tuple[dict, str]:
+    """A machine holding the state under test (and stand-ins for where it may go), and its name."""
+    if not isinstance(definition, dict):
+        raise TestStateRefusal("InvalidDefinition", "Invalid State Machine Definition")
+    if "States" in definition:
+        states = definition.get("States") or {}
+        name = state_name if state_name is not None else definition.get("StartAt")
+        if name not in states:
+            raise TestStateRefusal("ValidationException",
+                                   f"State '{name}' not found in the state machine definition")
+        state = states[name]
+        language = definition.get("QueryLanguage")
+    else:
+        name, state, language = STATE_NAME, definition, None
+    machine = {"StartAt": name, "States": {name: state}}
+    if language is not None:
+        machine["QueryLanguage"] = language
+    for target in _targets(state):
+        machine["States"].setdefault(target, {"Type": "Succeed"})
+    return machine, name
+
+
+class _MockAnswer:
+    """The request's `mock`: every Task call returns its result or raises its errorOutput."""
+
+    def __init__(self, mock: dict) -> None:
+        self.error = mock.get("errorOutput")
+        self.result = None
+        if self.error is None:
+            text = mock.get("result")
+            try:
+                self.result = json.loads(text) if isinstance(text, str) else None
+            except ValueError:
+                raise TestStateRefusal("ValidationException", "Mocked result must be valid JSON") from None
+
+    def can_handle(self, state_name: str, resource: Any, parameters: Any) -> bool:
+        return True
+
+    def invoke(self, call: Any) -> Any:
+        if self.error is not None:
+            raise StatesError(self.error.get("error"), self.error.get("cause"))
+        from ..resources.mocks import mocked_result
+
+        return mocked_result(call.resource, self.result)
+
+
+def test_state(request: dict) -> dict:
+    """Answer one TestState request (wire member names) as AWS does; refusals raise TestStateRefusal."""
+    level = request.get("inspectionLevel", "INFO")
+    if level not in _LEVELS:
+        raise TestStateRefusal("ValidationException",
+                               f"1 validation error detected: Value '{level}' at 'inspectionLevel' failed to "
+                               "satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]")
+    definition = _json_member(request, "definition", None)
+    input = _json_member(request, "input", {})
+    variables = _json_member(request, "variables", None)
+    context = _json_member(request, "context", None)
+    config = request.get("stateConfiguration") or {}
+    mock = request.get("mock")
+    machine_def, name = _one_state_machine(definition, request.get("stateName"))
+    state_type = machine_def["States"][name].get("Type")
+    if mock is not None and state_type in _NO_MOCK:
+        raise TestStateRefusal("ValidationException",
+                               f"State type '{state_type}' is not supported when a mock is specified")
+    if mock is None and state_type == "Task" and request.get("roleArn") is None:
+        raise TestStateRefusal("ValidationException", "RoleArn must be specified when testing a Task state")
+    from ..api import machine_from_definition
+
+    try:
+        machine = machine_from_definition(machine_def, validate=False)
+    except SfnError as exc:
+        raise TestStateRefusal("InvalidDefinition", str(exc)) from None
+    return _run(machine.states[name], input, variables, context, config, mock, request.get("roleArn"), level)
+
+
+def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, mock: dict | None,
+         role: str | None, level: str) -> dict:
+    """Run the state once and shape the response."""
+    from collections import ChainMap
+
+    from ..interp.clock import make_clock
+    from ..interp.context import ExecutionInfo
+    from ..interp.machine import Interpreter
+    from ..interp.registry import ACTIONS
+    from ..interp.scope import Frame
+    from ..resources import Dispatcher
+    from ..resources.compose import build_services
+    from ..resources.config import load_resources
+    from ..runtime import RunEnvironment
+
+    dispatcher = Dispatcher([_MockAnswer(mock)]) if mock is not None \
+        else build_services(load_resources(None), None).dispatcher
+    clock = make_clock("virtual")
+    info = ExecutionInfo(machine_name="StateMachine", express=True)
+    info.input = input
+    interp = Interpreter(_machine_of(state), clock=clock, info=info, env=RunEnvironment(dispatcher))
+    info.start_time = _iso(clock.now())
+    frame = Frame(0, ChainMap(dict(variables)) if isinstance(variables, dict) else ChainMap())
+    scope = _TestScope(interp, state, frame, clock.now(), context, role)
+    scope.retry_count = config.get("retrierRetryCount", 0)
+    inspection: dict = {"input": input}
+    scope.inspection = inspection
+    response: dict = {}
+    try:
+        outcome = ACTIONS[state.type](interp, state, input, scope)
+    except StatesError as err:
+        error = StatesError(err.name, err.cause)
+        response.update(error=error.name, cause=error.cause)
+        response["status"] = _handle_error(state, error, input, scope, config, inspection, response)
+    else:
+        response["status"] = "SUCCEEDED"
+        response["output"] = outcome.output
+        if outcome.next is not None:
+            response["nextState"] = outcome.next
+        if outcome.assigned:
+            inspection["variables"] = {**frame.variables, **outcome.assigned}
+    return _wire(response, inspection if level != "INFO" else None)
+
+
+def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: dict, inspection: dict,
+                  response: dict) -> str:
+    """RETRIABLE while a Retrier takes the error, CAUGHT_ERROR for a Catcher, else FAILED."""
+    details: dict = {}
+    retried = config.get("retrierRetryCount", 0)
+    for i, retrier in enumerate(getattr(state, "retry", ())):
+        if any(error_matches(p, err.name) for p in retrier.error_equals):
+            details["retryIndex"] = i
+            if retried < retrier.max_attempts:
+                delay = retrier.interval_seconds * (retrier.backoff_rate ** retried)
+                if retrier.max_delay_seconds is not None:
+                    delay = min(delay, retrier.max_delay_seconds)
+                details["retryBackoffIntervalSeconds"] = int(delay)
+                inspection["errorDetails"] = details
+                return "RETRIABLE"
+            break
+    if err.name != STATES_RUNTIME:
+        outcome = scope.interp._catch(state, err, input, scope)
+        if outcome is not None:
+            index = next(i for i, c in enumerate(state.catch) if any(error_matches(p, err.name)
+                                                                      for p in c.error_equals))
+            details["catchIndex"] = index
+            inspection["errorDetails"] = details
+            response["output"] = outcome.output
+            response["nextState"] = outcome.next
+            return "CAUGHT_ERROR"
+    if details:
+        inspection["errorDetails"] = details
+    return "FAILED"
+
+
+def _wire(response: dict, inspection: dict | None) -> dict:
+    """The response with AWS's JSON-text members as text."""
+    if "output" in response:
+        response["output"] = _text(response["output"])
+    if inspection is not None:
+        data = {k: (_text(v) if k in _TEXT_MEMBERS else v) for k, v in inspection.items()}
+        response["inspectionData"] = data
+    for key in ("error", "cause"):
+        if response.get(key) is None:
+            response.pop(key, None)
+    return response
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _iso(moment: Any) -> str:
+    from ..interp.clock import iso
+
+    return iso(moment)
+
+
+def _machine_of(state: Any) -> Any:
+    """A minimal machine object for the interpreter's constructor (the state is run directly)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(states={state.name: state}, start_at=state.name, timeout_seconds=None)
+
+
+class _TestScope(Scope):
+    """A Scope whose `$$` is the request's context, or the made-up express execution's."""
+
+    __slots__ = ("given", "role")
+
+    def __init__(self, interp: Any, state: Any, frame: Any, entered_at: Any, given: Any, role: str | None) -> None:
+        super().__init__(interp, state, frame, entered_at)
+        self.given = given
+        self.role = role
+
+    def context(self) -> dict:
+        """The request's context as given, else the express execution's with AWS's stand-ins."""
+        if self.given is not None:
+            return self.given
+        ctx = super().context()
+        ctx["Execution"]["RoleArn"] = self.role
+        ctx["State"]["Name"] = STATE_NAME
+        return ctx
