@@ -41,7 +41,7 @@ def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, nex
            result_is_input: bool = False) -> Outcome:
     """The common tail of Pass / Task / Parallel / Map: selector, assign, ResultPath, OutputPath."""
     inspection = scope.inspection
-    if inspection is not None and not result_is_input and state.type != "Pass":
+    if inspection is not None and not result_is_input:
         inspection["result"] = result
     if state.is_jsonata:
         states = scope.states_binding(raw_input, result, has_result=not result_is_input)

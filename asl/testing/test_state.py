@@ -21,8 +21,13 @@ _LEVELS = ("INFO", "DEBUG", "TRACE")
 _NO_MOCK = frozenset({"Pass", "Fail", "Succeed"})
 _NEED_MOCK = frozenset({"Map", "Parallel"})
 # inspectionData members that are JSON text on the wire.
-_TEXT_MEMBERS = ("input", "afterInputPath", "afterParameters", "afterArguments", "result",
-                 "afterResultSelector", "afterResultPath", "variables")
+_TEXT_MEMBERS = frozenset({"input", "afterInputPath", "afterParameters", "afterArguments", "result",
+                           "afterResultSelector", "afterResultPath", "variables", "afterItemsPath",
+                           "afterItemSelector", "afterItemBatcher", "afterItemsPointer"})
+# The context members a request may give ($$.Map is refused: a Map iteration is not tested alone).
+_CONTEXT_MEMBERS = {"Execution": {"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"},
+                    "State": {"EnteredTime", "Name", "RetryCount"}, "StateMachine": {"Id", "Name"},
+                    "Task": {"Token"}}
 
 
 class TestStateRefusal(SfnError):
@@ -69,13 +74,11 @@ def _one_state_machine(definition: Any, state_name: str | None) -> tuple[dict, s
     if not isinstance(definition, dict):
         raise TestStateRefusal("InvalidDefinition", "Invalid State Machine Definition")
     if "States" in definition:
-        states = definition.get("States") or {}
         name = state_name if state_name is not None else definition.get("StartAt")
-        if name not in states:
-            raise TestStateRefusal("ValidationException",
-                                   f"State '{name}' not found in the state machine definition")
-        state = states[name]
-        language = definition.get("QueryLanguage")
+        found = _find_state(definition, name, definition.get("QueryLanguage"))
+        if found is None:
+            raise TestStateRefusal("ValidationException", "State not found in definition")
+        state, language = found
     else:
         name, state, language = STATE_NAME, definition, None
     machine = {"StartAt": name, "States": {name: state}}
@@ -84,6 +87,51 @@ def _one_state_machine(definition: Any, state_name: str | None) -> tuple[dict, s
     for target in _targets(state):
         machine["States"].setdefault(target, {"Type": "Succeed"})
     return machine, name
+
+
+def _find_state(machine: dict, name: Any, language: Any) -> tuple[dict, Any] | None:
+    """The state called name anywhere in a machine (Map processors and Parallel branches included),
+    with the query language it inherits."""
+    states = machine.get("States")
+    if not isinstance(states, dict):
+        return None
+    if isinstance(states.get(name), dict):
+        return states[name], language
+    for state in states.values():
+        if not isinstance(state, dict):
+            continue
+        inner_language = state.get("QueryLanguage", language)
+        nested = [state.get("ItemProcessor"), state.get("Iterator"), *(state.get("Branches") or [])]
+        for sub in nested:
+            found = _find_state(sub, name, sub.get("QueryLanguage", inner_language)) \
+                if isinstance(sub, dict) else None
+            if found is not None:
+                return found
+    return None
+
+
+def _check_context(context: Any, state: dict) -> None:
+    """AWS's refusals of a context object the request gives."""
+    if not isinstance(context, dict):
+        raise TestStateRefusal("ValidationException", "Invalid Context object provided: must be an object")
+    for key, value in context.items():
+        if key == "Map":
+            raise TestStateRefusal("ValidationException", "Invalid Context object provided: 'Map' field is not "
+                                                          "supported when mocking a Context object")
+        if key not in _CONTEXT_MEMBERS:
+            raise TestStateRefusal("ValidationException", f"Invalid Context object provided: Field '{key}' is not allowed")
+        for member, item in (value.items() if isinstance(value, dict) else ()):
+            if member not in _CONTEXT_MEMBERS[key]:
+                raise TestStateRefusal("ValidationException",
+                                       f"Invalid Context object provided: Field '{member}' is not allowed")
+            if member in ("Id", "Name", "RoleArn", "StartTime", "EnteredTime", "Token") and not isinstance(item, str):
+                raise TestStateRefusal("ValidationException",
+                                       f"Invalid Context object provided: {key}.{member} must be a string")
+    resource = state.get("Resource")
+    if "Task" in context and not (isinstance(resource, str) and resource.endswith((".sync", ".waitForTaskToken"))):
+        raise TestStateRefusal("ValidationException", "Invalid Context object provided: Context object contains "
+                               "'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' "
+                               "service integration pattern")
 
 
 class _MockAnswer:
@@ -128,8 +176,16 @@ def test_state(request: dict) -> dict:
     if mock is not None and state_type in _NO_MOCK:
         raise TestStateRefusal("ValidationException",
                                f"State type '{state_type}' is not supported when a mock is specified")
+    if mock is not None and request.get("revealSecrets"):
+        raise TestStateRefusal("ValidationException",
+                               "TestState does not support RevealSecrets when a mock is specified.")
+    if mock is None and "mapIterationFailureCount" in (request.get("stateConfiguration") or {}):
+        raise TestStateRefusal("ValidationException",
+                               "TestState does not support MapIterationFailureCount when a mock is not specified.")
     if mock is None and state_type == "Task" and request.get("roleArn") is None:
         raise TestStateRefusal("ValidationException", "RoleArn must be specified when testing a Task state")
+    if context is not None:
+        _check_context(context, machine_def["States"][name])
     from ..api import machine_from_definition
 
     try:
@@ -166,10 +222,24 @@ def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, moc
     scope.retry_count = config.get("retrierRetryCount", 0)
     inspection: dict = {"input": input}
     scope.inspection = inspection
+    scope.item_reader_data = config.get("mapItemReaderData")
+    scope.mock = mock
+    scope.failures = config.get("mapIterationFailureCount", 0)
     response: dict = {}
+    action = _mocked_nested if mock is not None and state.type in _NEED_MOCK else ACTIONS[state.type]
     try:
-        outcome = ACTIONS[state.type](interp, state, input, scope)
+        outcome = action(interp, state, input, scope)
+        if state.type == "Pass" and not state.is_jsonata:
+            if state.has_result:  # AWS shows a Pass's Result, not the input stages it ignores
+                inspection.pop("afterInputPath", None)
+                inspection.pop("afterParameters", None)
+            else:
+                inspection.pop("result", None)
+        elif state.type in _NEED_MOCK:
+            inspection.pop("result", None)
     except StatesError as err:
+        if state.type == "Fail" and not state.is_jsonata:
+            inspection["afterInputPath"] = input
         error = StatesError(err.name, err.cause)
         response.update(error=error.name, cause=error.cause)
         response["status"] = _handle_error(state, error, input, scope, config, inspection, response)
@@ -178,8 +248,8 @@ def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, moc
         response["output"] = outcome.output
         if outcome.next is not None:
             response["nextState"] = outcome.next
-        if outcome.assigned:
-            inspection["variables"] = {**frame.variables, **outcome.assigned}
+        if outcome.assigned or variables:
+            inspection["variables"] = {**frame.variables, **(outcome.assigned or {})}
     return _wire(response, inspection if level != "INFO" else None)
 
 
@@ -212,6 +282,41 @@ def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: 
     if details:
         inspection["errorDetails"] = details
     return "FAILED"
+
+
+def _mocked_nested(interp: Any, state: Any, input: Any, scope: Any) -> Any:
+    """A mocked Map or Parallel: its own stages (items, settings) are evaluated, the mock is its result."""
+    from ..interp.nested import _items, _number
+    from ..interp.pipeline import finish, next_state
+
+    inspection = scope.inspection
+    mock = scope.mock
+    if state.type == "Map":
+        if state.item_reader is not None and scope.item_reader_data is not None:
+            items = json.loads(scope.item_reader_data)
+        else:
+            items, effective = _items(state, input, scope)
+            if not state.is_jsonata:
+                inspection["afterInputPath"] = effective
+                inspection["afterItemsPath"] = items
+        inspection["maxConcurrency"] = _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency",
+                                               input, scope, int) or 0
+        for field, label, kind, key in (
+                ("tolerated_failure_count", "ToleratedFailureCount", int, "toleratedFailureCount"),
+                ("tolerated_failure_percentage", "ToleratedFailurePercentage", float, "toleratedFailurePercentage")):
+            value = _number(state, field, field + "_path", label, input, scope, kind)
+            if value is not None:
+                inspection[key] = value
+    error = mock.get("errorOutput")
+    if error is not None:
+        raise StatesError(error.get("error"), error.get("cause"))
+    result = _MockAnswer(mock).result
+    if not isinstance(result, (dict if state.type == "Map" and state.result_writer is not None else list)):
+        raise TestStateRefusal("ValidationException", "Mocked result must be an array.")
+    if isinstance(result, list) and scope.failures > len(result):
+        raise TestStateRefusal("ValidationException",
+                               "Map iteration failure count must be less than or equal to the number of Map iterations")
+    return finish(interp, state, input, result, scope, next_state(state))
 
 
 def _wire(response: dict, inspection: dict | None) -> dict:
@@ -247,7 +352,7 @@ def _machine_of(state: Any) -> Any:
 class _TestScope(Scope):
     """A Scope whose `$$` is the request's context, or the made-up express execution's."""
 
-    __slots__ = ("given", "role")
+    __slots__ = ("given", "role", "item_reader_data", "mock", "failures")
 
     def __init__(self, interp: Any, state: Any, frame: Any, entered_at: Any, given: Any, role: str | None) -> None:
         super().__init__(interp, state, frame, entered_at)

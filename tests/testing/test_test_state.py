@@ -76,3 +76,51 @@ def test_refusals(request_, code):
     with pytest.raises(TestStateRefusal) as info:
         answer(request_)
     assert info.value.code == code
+
+
+PARALLEL = {"Type": "Parallel", "ResultPath": "$.r", "End": True,
+            "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}
+MAP = {"Type": "Map", "ItemsPath": "$.v", "MaxConcurrency": 2, "ToleratedFailureCount": 1, "End": True,
+       "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}}
+
+
+def test_mocked_parallel_takes_the_mock_as_its_result():
+    response = call(PARALLEL, {"a": 1}, mock={"result": '[{"x": 1}]'}, inspectionLevel="TRACE")
+    assert json.loads(response["output"]) == {"a": 1, "r": [{"x": 1}]}
+    assert set(response["inspectionData"]) == {"input", "afterResultSelector", "afterResultPath"}
+
+
+def test_mocked_map_shows_items_and_settings():
+    response = call(MAP, {"v": [1, 2]}, mock={"result": "[3, 4]"}, inspectionLevel="DEBUG")
+    data = response["inspectionData"]
+    assert json.loads(data["afterItemsPath"]) == [1, 2]
+    assert (data["maxConcurrency"], data["toleratedFailureCount"]) == (2, 1)
+    assert json.loads(response["output"]) == [3, 4]
+
+
+def test_state_inside_a_map_processor_is_found_by_name():
+    machine = {"StartAt": "M", "States": {"M": MAP}}
+    assert call(machine, {"k": 1}, stateName="I")["status"] == "SUCCEEDED"
+
+
+def test_given_context_is_dollar_dollar():
+    response = call({"Type": "Pass", "Parameters": {"c.$": "$$.Execution.Name"}, "End": True},
+                    {}, context=json.dumps({"Execution": {"Name": "n"}}))
+    assert json.loads(response["output"]) == {"c": "n"}
+
+
+@pytest.mark.parametrize("definition, extra, message", [
+    (PARALLEL, {"mock": {"result": "{}"}}, "Mocked result must be an array."),
+    (MAP, {"mock": {"result": "[1]"}, "stateConfiguration": {"mapIterationFailureCount": 2}},
+     "Map iteration failure count must be less than or equal to the number of Map iterations"),
+    ({"Type": "Pass", "End": True}, {"context": json.dumps({"Map": {}})},
+     "Invalid Context object provided: 'Map' field is not supported when mocking a Context object"),
+    ({"Type": "Pass", "End": True}, {"context": json.dumps({"Execution": {"Id": 1}})},
+     "Invalid Context object provided: Execution.Id must be a string"),
+    ({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, {"stateName": "Z"},
+     "State not found in definition"),
+])
+def test_validation_refusals(definition, extra, message):
+    with pytest.raises(TestStateRefusal) as info:
+        answer({"definition": json.dumps(definition), "input": '{"v": [1]}', **extra})
+    assert (info.value.code, info.value.message) == ("ValidationException", message)
