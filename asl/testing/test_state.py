@@ -134,6 +134,26 @@ def _check_context(context: Any, state: dict) -> None:
                                "service integration pattern")
 
 
+def _check_mock_result(mock: dict, resource: Any) -> None:
+    """A mocked result against the service's response shape, as fieldValidationMode asks."""
+    from .shapes import check, shape_for
+
+    mode = mock.get("fieldValidationMode", "STRICT")
+    text = mock.get("result")
+    if mode == "NONE" or not isinstance(text, str) or not isinstance(resource, str):
+        return
+    shape = shape_for(resource)
+    if shape is None:
+        return
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return  # _MockAnswer refuses it
+    problem = check(value, shape, required=mode == "STRICT")
+    if problem:
+        raise TestStateRefusal("ValidationException", f"Mock result schema validation error: {problem}")
+
+
 class _MockAnswer:
     """The request's `mock`: every Task call returns its result or raises its errorOutput."""
 
@@ -186,6 +206,8 @@ def test_state(request: dict) -> dict:
         raise TestStateRefusal("ValidationException", "RoleArn must be specified when testing a Task state")
     if context is not None:
         _check_context(context, machine_def["States"][name])
+    if mock is not None and state_type == "Task":
+        _check_mock_result(mock, machine_def["States"][name].get("Resource"))
     from ..api import machine_from_definition
 
     try:
