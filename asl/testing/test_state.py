@@ -178,8 +178,12 @@ class _MockAnswer:
         return mocked_result(call.resource, self.result)
 
 
-def test_state(request: dict) -> dict:
-    """Answer one TestState request (wire member names) as AWS does; refusals raise TestStateRefusal."""
+def test_state(request: dict, dispatcher: Any = None) -> dict:
+    """Answer one TestState request (wire member names) as AWS does; refusals raise TestStateRefusal.
+
+    dispatcher: what answers a Task tested without a mock (`asl.api.test_state` passes the one
+    `sfn run` would use); None: no providers, so such a Task fails as an unhandled one does.
+    """
     level = request.get("inspectionLevel", "INFO")
     if level not in _LEVELS:
         raise TestStateRefusal("ValidationException",
@@ -208,17 +212,18 @@ def test_state(request: dict) -> dict:
         _check_context(context, machine_def["States"][name])
     if mock is not None and state_type == "Task":
         _check_mock_result(mock, machine_def["States"][name].get("Resource"))
-    from ..api import machine_from_definition
+    from ..model import build_machine
 
     try:
-        machine = machine_from_definition(machine_def, validate=False)
+        machine = build_machine(machine_def)
     except SfnError as exc:
         raise TestStateRefusal("InvalidDefinition", str(exc)) from None
-    return _run(machine.states[name], input, variables, context, config, mock, request.get("roleArn"), level)
+    return _run(machine.states[name], input, variables, context, config, mock, request.get("roleArn"), level,
+                dispatcher)
 
 
 def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, mock: dict | None,
-         role: str | None, level: str) -> dict:
+         role: str | None, level: str, dispatcher: Any) -> dict:
     """Run the state once and shape the response."""
     from collections import ChainMap
 
@@ -228,12 +233,12 @@ def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, moc
     from ..interp.registry import ACTIONS
     from ..interp.scope import Frame
     from ..resources import Dispatcher
-    from ..resources.compose import build_services
-    from ..resources.config import load_resources
     from ..runtime import RunEnvironment
 
-    dispatcher = Dispatcher([_MockAnswer(mock)]) if mock is not None \
-        else build_services(load_resources(None), None).dispatcher
+    if mock is not None:
+        dispatcher = Dispatcher([_MockAnswer(mock)])
+    elif dispatcher is None:
+        dispatcher = Dispatcher()
     clock = make_clock("virtual")
     info = ExecutionInfo(machine_name="StateMachine", express=True)
     info.input = input

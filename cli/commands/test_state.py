@@ -36,11 +36,15 @@ def _json_or_file(value: str, what: str) -> object:
 @click.option("--variables", help="Variables in scope (JSON or file).")
 @click.option("--role-arn", help="The role (needed for a Task without a mock).")
 @click.option("--reveal-secrets", is_flag=True, default=None)
+@click.option("--resources", "resources_file", type=click.Path(dir_okay=False),
+              help="Resources file: what answers a Task tested without a mock (as in `sfn run`).")
 @click.option("--output", "output_format", type=click.Choice(["json", "text"]), default=None)
 def test_state(request_file, definition_file, input_text, input_file, state_name, inspection_level, mock,
-               context, state_configuration, variables, role_arn, reveal_secrets, output_format) -> None:
+               context, state_configuration, variables, role_arn, reveal_secrets, resources_file,
+               output_format) -> None:
     """Test one state as AWS's TestState API does, offline."""
-    from asl.testing.test_state import TestStateRefusal, test_state as answer
+    from asl.api import test_state as answer
+    from asl.testing.test_state import TestStateRefusal
 
     request = {}
     if request_file:
@@ -64,7 +68,7 @@ def test_state(request_file, definition_file, input_text, input_file, state_name
         if value is not None:
             request[key] = json.dumps(_json_or_file(value, "--" + key))
     try:
-        response = answer(request)
+        response = answer(request, resources=resources_file)
         code = 0
     except TestStateRefusal as refusal:
         response, code = refusal.as_dict(), 2

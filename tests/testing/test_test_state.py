@@ -124,3 +124,23 @@ def test_validation_refusals(definition, extra, message):
     with pytest.raises(TestStateRefusal) as info:
         answer({"definition": json.dumps(definition), "input": '{"v": [1]}', **extra})
     assert (info.value.code, info.value.message) == ("ValidationException", message)
+
+
+def test_task_without_mock_calls_the_local_handler(tmp_path, monkeypatch):
+    from asl.api import test_state as api_test_state
+
+    (tmp_path / "handlers_ts.py").write_text("def double(event, context):\n    return {'n': event['n'] * 2}\n")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  Double: handlers_ts:double\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    definition = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Double", "End": True}
+    response = api_test_state({"definition": json.dumps(definition), "input": '{"n": 4}',
+                               "roleArn": "arn:aws:iam::123456789012:role/R"}, resources=str(tmp_path / "resources.yaml"))
+    assert response["status"] == "SUCCEEDED"
+    assert json.loads(response["output"]) == {"n": 8}
+
+
+def test_task_without_mock_or_provider_fails():
+    definition = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Nope", "End": True}
+    response = call(definition, {}, roleArn="arn:aws:iam::123456789012:role/R")
+    assert response["status"] == "FAILED"
