@@ -203,7 +203,7 @@ def test_state(request: dict, dispatcher: Any = None) -> dict:
     if mock is not None and request.get("revealSecrets"):
         raise TestStateRefusal("ValidationException",
                                "TestState does not support RevealSecrets when a mock is specified.")
-    if mock is None and "mapIterationFailureCount" in (request.get("stateConfiguration") or {}):
+    if mock is None and "mapIterationFailureCount" in config:
         raise TestStateRefusal("ValidationException",
                                "TestState does not support MapIterationFailureCount when a mock is not specified.")
     if mock is None and state_type == "Task" and request.get("roleArn") is None:
@@ -218,16 +218,15 @@ def test_state(request: dict, dispatcher: Any = None) -> dict:
         machine = build_machine(machine_def)
     except SfnError as exc:
         raise TestStateRefusal("InvalidDefinition", str(exc)) from None
-    return _run(machine.states[name], input, variables, context, config, mock, request.get("roleArn"), level,
-                dispatcher)
+    return _run(machine, name, input, variables, context, config, mock, request.get("roleArn"), level, dispatcher)
 
 
-def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, mock: dict | None,
+def _run(machine: Any, name: str, input: Any, variables: Any, context: Any, config: dict, mock: dict | None,
          role: str | None, level: str, dispatcher: Any) -> dict:
     """Run the state once and shape the response."""
     from collections import ChainMap
 
-    from ..interp.clock import make_clock
+    from ..interp.clock import iso, make_clock
     from ..interp.context import ExecutionInfo
     from ..interp.machine import Interpreter
     from ..interp.registry import ACTIONS
@@ -242,8 +241,9 @@ def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, moc
     clock = make_clock("virtual")
     info = ExecutionInfo(machine_name="StateMachine", express=True)
     info.input = input
-    interp = Interpreter(_machine_of(state), clock=clock, info=info, env=RunEnvironment(dispatcher))
-    info.start_time = _iso(clock.now())
+    state = machine.states[name]
+    interp = Interpreter(machine, clock=clock, info=info, env=RunEnvironment(dispatcher))
+    info.start_time = iso(clock.now())
     frame = Frame(0, ChainMap(dict(variables)) if isinstance(variables, dict) else ChainMap())
     scope = _TestScope(interp, state, frame, clock.now(), context, role)
     scope.retry_count = config.get("retrierRetryCount", 0)
@@ -267,9 +267,8 @@ def _run(state: Any, input: Any, variables: Any, context: Any, config: dict, moc
     except StatesError as err:
         if state.type == "Fail" and not state.is_jsonata:
             inspection["afterInputPath"] = input
-        error = StatesError(err.name, err.cause)
-        response.update(error=error.name, cause=error.cause)
-        response["status"] = _handle_error(state, error, input, scope, config, inspection, response)
+        response.update(error=err.name, cause=err.cause)
+        response["status"] = _handle_error(state, err, input, scope, config, inspection, response)
     else:
         response["status"] = "SUCCEEDED"
         response["output"] = outcome.output
@@ -296,12 +295,11 @@ def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: 
                 inspection["errorDetails"] = details
                 return "RETRIABLE"
             break
-    if err.name != STATES_RUNTIME:
-        outcome = scope.interp._catch(state, err, input, scope)
-        if outcome is not None:
-            index = next(i for i, c in enumerate(state.catch) if any(error_matches(p, err.name)
-                                                                      for p in c.error_equals))
-            details["catchIndex"] = index
+    catchers = getattr(state, "catch", ()) if err.name != STATES_RUNTIME else ()
+    for i, catcher in enumerate(catchers):
+        if any(error_matches(p, err.name) for p in catcher.error_equals):
+            outcome = scope.interp._catch(state, err, input, scope)  # the interpreter's Catch, output and all
+            details["catchIndex"] = i
             inspection["errorDetails"] = details
             response["output"] = outcome.output
             response["nextState"] = outcome.next
@@ -361,19 +359,6 @@ def _wire(response: dict, inspection: dict | None) -> dict:
 
 def _text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _iso(moment: Any) -> str:
-    from ..interp.clock import iso
-
-    return iso(moment)
-
-
-def _machine_of(state: Any) -> Any:
-    """A minimal machine object for the interpreter's constructor (the state is run directly)."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(states={state.name: state}, start_at=state.name, timeout_seconds=None)
 
 
 class _TestScope(Scope):
