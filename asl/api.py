@@ -21,7 +21,7 @@ from .loader import Document, load_text
 from .model import StateMachine
 from .runtime import CallbackOptions
 
-__all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
+__all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine", "test_state"]
 
 
 def machine_from_definition(definition: dict | str, validate: bool = True) -> StateMachine:
@@ -61,6 +61,24 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                            definition_text, on_start=on_start)
     finally:
         run.close()
+
+
+def test_state(request: dict, *, resources: Any = None) -> dict:
+    """AWS's TestState, offline: one request (wire member names) -> its response dict.
+
+    A Task tested without a mock calls what `run_machine` would call with these resources. AWS's
+    refusals raise asl.testing.test_state.TestStateRefusal (its code and message).
+    """
+    from .testing.test_state import test_state as answer
+
+    run = _Run("StateMachine", resources, None, None, CallbackOptions(None, 2.0), None, True)
+    try:
+        return answer(request, run.services.dispatcher)
+    finally:
+        run.close()
+
+
+test_state.__test__ = False  # a library function, not a pytest test
 
 
 class _Run:

@@ -24,6 +24,7 @@ COMMANDS = {
     "graph": (".commands.graph:graph", "Draw a state machine, or a past run over it."),
     "report": (".commands.report:report", "Write an execution's report as one HTML file."),
     "serve": (".commands.serve:serve", "Serve the AWS Step Functions API on localhost."),
+    "test-state": (".commands.test_state:test_state", "Test one state as AWS's TestState API does."),
 }
 
 

@@ -40,6 +40,9 @@ def jsonata_assign(template: Any, states: dict, scope: Any) -> dict | None:
 def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, next_state: str | None,
            result_is_input: bool = False) -> Outcome:
     """The common tail of Pass / Task / Parallel / Map: selector, assign, ResultPath, OutputPath."""
+    inspection = scope.inspection
+    if inspection is not None and not result_is_input:
+        inspection["result"] = result
     if state.is_jsonata:
         states = scope.states_binding(raw_input, result, has_result=not result_is_input)
         assigned = jsonata_assign(state.assign, states, scope)
@@ -48,8 +51,11 @@ def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, nex
     if state.result_selector is not None:
         result = apply_template(state.result_selector, result, scope)
     assigned = jsonpath_assign(state.assign, result, scope)
-    output = select(state.output_path, state.output_path_null,
-                    place_result(state, raw_input, result), scope)
+    placed = place_result(state, raw_input, result)
+    if inspection is not None:
+        inspection["afterResultSelector"] = result
+        inspection["afterResultPath"] = placed
+    output = select(state.output_path, state.output_path_null, placed, scope)
     return Outcome(output, next_state, assigned)
 
 
@@ -64,6 +70,8 @@ def passthrough(state: Any, raw_input: Any, scope: Any, next_state: str | None,
         output = raw_input if out is None else jsonata_value(out, states, scope)
         return Outcome(output, next_state, assigned)
     effective = select(state.input_path, state.input_path_null, raw_input, scope)
+    if scope.inspection is not None:
+        scope.inspection["afterInputPath"] = effective
     assigned = jsonpath_assign(state.assign, effective, scope)
     if rule is not None and rule.assign is not None:
         assigned = {**(assigned or {}), **jsonpath_assign(rule.assign, effective, scope)}
@@ -73,13 +81,21 @@ def passthrough(state: Any, raw_input: Any, scope: Any, next_state: str | None,
 
 def effective_input(state: Any, raw_input: Any, scope: Any) -> Any:
     """JSONPath: InputPath then Parameters. JSONata: Arguments over `$states.input`."""
+    inspection = scope.inspection
     if state.is_jsonata:
         if state.parameters is None:
             return raw_input
-        return jsonata_value(state.parameters, scope.states_binding(raw_input), scope)
+        arguments = jsonata_value(state.parameters, scope.states_binding(raw_input), scope)
+        if inspection is not None:
+            inspection["afterArguments"] = arguments
+        return arguments
     effective = select(state.input_path, state.input_path_null, raw_input, scope)
+    if inspection is not None:
+        inspection["afterInputPath"] = effective
     if state.parameters is not None:
         effective = apply_template(state.parameters, effective, scope)
+    if inspection is not None:
+        inspection["afterParameters"] = effective
     return effective
 
 

@@ -76,7 +76,7 @@ def _too_big(subject: str) -> StatesError:
 class Scope:
     """What one state's expressions can see while it runs."""
 
-    __slots__ = ("interp", "state", "frame", "entered_at", "retry_count", "map_item", "task_token")
+    __slots__ = ("interp", "state", "frame", "entered_at", "retry_count", "map_item", "task_token", "inspection")
 
     def __init__(self, interp: Any, state: Any, frame: Frame, entered_at: Any) -> None:
         self.interp = interp
@@ -86,6 +86,8 @@ class Scope:
         self.retry_count = 0
         self.map_item: tuple[int, Any, str] | None = None  # (Index, Value, Source) of `$$.Map.Item`
         self.task_token: str | None = None
+        # TestState's inspection data: when a dict, the pipeline stages record their values in it.
+        self.inspection: dict | None = None
 
     @property
     def entered_time(self) -> str:

@@ -1,0 +1,1 @@
+"""Testing tools: TestState offline."""
