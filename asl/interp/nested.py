@@ -163,17 +163,18 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     if reader is not None:
         limit = reader_io.max_items(reader, raw_input, scope)  # a bad value fails the state before the run
         args = reader_io.arguments(reader.parameters, state, effective, raw_input, scope)
+    settings = _batch_settings(state, raw_input, effective, scope) if state.item_batcher else None
     map_run_arn = interp.info.map_run_arn(state) if distributed else None
     if distributed:
         frame.cursor = run_started = history.add("MapRunStarted", frame.cursor, {"mapRunArn": map_run_arn})
-    try:
-        if reader is not None:
+    if reader is not None:
+        try:
             items, source = reader_io.read_items(reader, s3, args, limit)
-        batches = _batches(state, items, raw_input, effective, scope) if state.item_batcher else None
-    except StatesError as err:
-        if distributed:
-            frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
-        raise
+        except StatesError as err:
+            if distributed:
+                frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+            raise
+    batches = _batches(items, settings) if settings is not None else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
     records: list | None = [] if state.result_writer is not None else None
@@ -294,8 +295,8 @@ def _error(err: StatesError) -> dict:
     return {k: v for k, v in (("error", err.name), ("cause", err.cause)) if v is not None}
 
 
-def _batches(state: Any, items: list, raw_input: Any, effective: Any, scope: Any) -> list:
-    """ItemBatcher: items grouped into `{"Items": [...], "BatchInput": ...}` objects."""
+def _batch_settings(state: Any, raw_input: Any, effective: Any, scope: Any) -> tuple[Any, Any, Any]:
+    """ItemBatcher's (MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput), evaluated once per state."""
     batcher = state.item_batcher
     if state.is_jsonata:
         from ..expr.jsonata import evaluate_int
@@ -304,12 +305,16 @@ def _batches(state: Any, items: list, raw_input: Any, effective: Any, scope: Any
         max_items, max_bytes = (None if v is None else evaluate_int(v, *bound, label, minimum=1)
                                 for v, label in ((batcher.max_items, "MaxItemsPerBatch"),
                                                  (batcher.max_bytes, "MaxInputBytesPerBatch")))
-        batch_input = None if batcher.batch_input is None else batcher.batch_input.evaluate(*bound)
-    else:
-        max_items = _number(batcher.max_items, batcher.max_items_path, "MaxItemsPerBatch", raw_input, scope, int)
-        max_bytes = _number(batcher.max_bytes, batcher.max_bytes_path, "MaxInputBytesPerBatch", raw_input,
-                            scope, int)
-        batch_input = None if batcher.batch_input is None else apply_template(batcher.batch_input, effective, scope)
+        return max_items, max_bytes, None if batcher.batch_input is None else batcher.batch_input.evaluate(*bound)
+    max_items = _number(batcher.max_items, batcher.max_items_path, "MaxItemsPerBatch", raw_input, scope, int)
+    max_bytes = _number(batcher.max_bytes, batcher.max_bytes_path, "MaxInputBytesPerBatch", raw_input, scope, int)
+    return max_items, max_bytes, None if batcher.batch_input is None else apply_template(batcher.batch_input,
+                                                                                         effective, scope)
+
+
+def _batches(items: list, settings: tuple[Any, Any, Any]) -> list:
+    """ItemBatcher: items grouped into `{"Items": [...], "BatchInput": ...}` objects."""
+    max_items, max_bytes, batch_input = settings
     max_items = max_items or len(items) or 1
     batches, current, size = [], [], 0
     for item in items:

@@ -169,3 +169,12 @@ def test_result_writer_writes_the_manifest_and_result_files(execute, s3):
 def test_without_a_folder_an_item_reader_is_refused_before_the_run(execute):
     with pytest.raises(UserInputError, match="--s3-dir"):
         execute(reader_map({"InputType": "JSON"}), {"Bucket": "bkt", "Key": "f"})
+
+
+def test_a_bad_batch_size_fails_the_state_before_the_map_run(execute, s3):
+    s3("f", "[1]")
+    definition = reader_map({"InputType": "JSON"}, ItemBatcher={"MaxItemsPerBatchPath": "$.size"})
+    result = run(execute, s3, definition, size="two")
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "MaxItemsPerBatchPath" in result.cause
+    assert event_types(result)[-2:] == ["MapStateStarted", "ExecutionFailed"]
