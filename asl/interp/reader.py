@@ -126,7 +126,8 @@ def write_results(s3: Any, args: dict, map_run_arn: str, children: list[dict]) -
     if s3 is None or not isinstance(bucket, str):
         raise StatesError(RESULT_WRITER_FAILED, "no local S3 folder or no Bucket to write the results to")
     prefix = args.get("Prefix") or ""
-    folder = f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/" if prefix else f"{map_run_arn.rsplit(':', 1)[-1]}/"
+    run_id = map_run_arn.rsplit(":", 1)[-1]
+    folder = f"{prefix}/{run_id}/" if prefix else f"{run_id}/"
     files: dict[str, list] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
     try:
         for status in files:
