@@ -20,7 +20,7 @@ from ..history import History
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
-from . import reader as reader_io
+from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the

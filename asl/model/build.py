@@ -12,8 +12,7 @@ from ..source import escape_pointer_token
 from . import choice as rules
 from .states import (
     JSONATA, JSONPATH, Catcher, ChoiceRule, ChoiceState, FailState, ItemBatcher, ItemReader, MapState,
-    ParallelState, ResultWriter,
-    PassState, Retrier, StateMachine, SucceedState, TaskState, WaitState,
+    ParallelState, PassState, ResultWriter, Retrier, StateMachine, SucceedState, TaskState, WaitState,
 )
 
 
