@@ -178,13 +178,22 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
     records: list | None = [] if state.result_writer is not None else None
+    writer_args = None
+    if state.result_writer is not None and distributed:
+        writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
                              frame.cursor, tolerated_count, tolerated_pct, distributed, source, records)
+    except StatesError:
+        if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
+            try:
+                reader_io.write_results(s3, writer_args, map_run_arn, records)
+            except StatesError:
+                pass
+        raise
     finally:
         lanes.close()
-    if state.result_writer is not None and distributed:
-        writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
+    if writer_args is not None:
         try:
             results = reader_io.write_results(s3, writer_args, map_run_arn, records)
         except StatesError as err:
@@ -228,6 +237,8 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
         except StatesError as err:
             worker = getattr(err, "cursor", worker)
             failures += 1
+            if records is not None:
+                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
             if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
                 frame.cursor = worker
                 if tolerated_count is not None or tolerated_pct is not None:
@@ -239,8 +250,6 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
                     frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
                 raise
             results.append({"Error": err.name, "Cause": err.cause})
-            if records is not None:
-                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
             continue
         results.append(output)
         if records is not None:

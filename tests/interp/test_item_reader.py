@@ -178,3 +178,17 @@ def test_a_bad_batch_size_fails_the_state_before_the_map_run(execute, s3):
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert "MaxItemsPerBatchPath" in result.cause
     assert event_types(result)[-2:] == ["MapStateStarted", "ExecutionFailed"]
+
+
+@pytest.mark.parametrize("tolerated,status", [(1, "SUCCEEDED"), (0, "FAILED")])
+def test_result_writer_lists_failed_children_whether_or_not_the_run_fails(execute, s3, tolerated, status):
+    processor = {**DISTRIBUTED, "States": {"P": {"Type": "Fail", "Error": "Boom", "Cause": "c"}}}
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": processor, "ToleratedFailureCount": tolerated,
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "bkt"}}}}}
+    result = execute(definition, ["a"], s3_dir=s3.root)
+    assert result.status == status
+    [failed_file] = (s3.root / "bkt").glob("*/FAILED_0.json")
+    [child] = json.loads(failed_file.read_text())
+    assert (child["Input"], child["Error"], child["Cause"], child["Status"]) == ('"a"', "Boom", "c", "FAILED")
+    assert (failed_file.parent / "manifest.json").is_file()
