@@ -37,7 +37,8 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 callback_wait: float = 2.0, source: str | Path | Document | None = None,
                 definition_text: str | None = None, strict: bool = True,
                 on_start: Callable[[Any], None] | None = None,
-                on_callback: Callable[[str, str | None, Any], None] | None = None):
+                on_callback: Callable[[str, str | None, Any], None] | None = None,
+                s3_dir: str | Path | None = None):
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
@@ -52,9 +53,11 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
     caller can adjust `interpreter.info` (role, ARN parts) and keep a handle to `abort()` it.
     on_callback(token, state name, deadline): told when a `.waitForTaskToken` Task starts waiting for
     an answer (to show the token to whoever can answer it).
+    s3_dir: a folder standing in for Amazon S3 (asl.s3local), read and written by a Distributed Map's
+    ItemReader and ResultWriter; without it a definition that uses them is refused before the run.
     """
     run = _Run(name, resources, mocks, store, CallbackOptions(None, callback_wait, on_wait=on_callback), source,
-               execution_type.upper() == "EXPRESS", strict)
+               execution_type.upper() == "EXPRESS", strict, s3_dir)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
@@ -85,7 +88,8 @@ class _Run:
     """What one `run_machine` call builds once and shares with the child executions its Tasks start."""
 
     def __init__(self, name: str, resources: Any, mocks: tuple[str | Path, str] | None, store: Any,
-                 callbacks: Any, source: str | Path | Document | None, express: bool, strict: bool = True) -> None:
+                 callbacks: Any, source: str | Path | Document | None, express: bool, strict: bool = True,
+                 s3_dir: str | Path | None = None) -> None:
         from .resources.compose import Services, build_services
         from .resources.config import ResourcesConfig, load_resources
 
@@ -95,6 +99,11 @@ class _Run:
         self.document = document
         self.express = express
         self.strict = strict
+        if s3_dir is not None:
+            from .s3local import S3Folder
+
+            s3_dir = S3Folder(s3_dir)  # a bad folder is a one-line error before the run
+        self.s3 = s3_dir
         self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
         if isinstance(resources, Services):
             self.services = resources.with_mocks(self.mock_provider)
@@ -120,7 +129,7 @@ class _Run:
                 raise _mock_error(self.mock_provider, unknown[0], self.where)
         check_before_run(machine, self.services, self.where,
                          every_task=self.strict and self.mock_provider is None, express=self.express,
-                         locate=self._locate)
+                         locate=self._locate, s3=self.s3 is not None)
 
     def _locate(self, pointer: str) -> Location:
         """FILE:LINE:COLUMN of a part of the definition (its source map is built only now, for an error)."""
@@ -154,7 +163,7 @@ class _Run:
         if arn_parts is not None:
             info.region, info.account = arn_parts
         dispatcher = self.services.dispatcher if depth == 0 else self.services.for_child()
-        env = RunEnvironment(dispatcher, self.store, self.callbacks, depth, self._start_child)
+        env = RunEnvironment(dispatcher, self.store, self.callbacks, depth, self._start_child, self.s3)
         listeners = list(listeners or [])  # the history keeps this list: the recording joins it below
         interpreter = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners)
         if on_start is not None:

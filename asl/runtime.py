@@ -47,6 +47,7 @@ class RunEnvironment:
     callbacks: CallbackOptions = field(default_factory=CallbackOptions)
     depth: int = 0                                    # 0: a top-level execution
     start_child: Callable[[ChildRun], Any] | None = None   # runs a child to its end: its ExecutionResult
+    s3: Any = None                                    # asl.s3local.S3Folder standing in for S3, or None
 
 
 class Execution(Protocol):

@@ -20,6 +20,7 @@ from ..history import History
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
+from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
@@ -110,10 +111,8 @@ def _items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
     return items, effective
 
 
-def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any, scope: Any,
-            kind: type) -> Any:
-    """MaxConcurrency / ToleratedFailure*: literal, Path form, or JSONata expression."""
-    path = getattr(state, path_field, None)
+def _number(value: Any, path: Any, label: str, raw_input: Any, scope: Any, kind: type) -> Any:
+    """MaxConcurrency, ToleratedFailure*, ItemBatcher limits: literal, Path form, or JSONata expression."""
     if path is not None:
         value = path_value(path, raw_input, scope, f"{label}Path field")
         if isinstance(value, str):
@@ -129,7 +128,6 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
                 f'The {label}Path field refers to value "{shown}" which is not a valid '
                 f"{'integer' if kind is int else 'number'}: {path.text}")
         return value
-    value = getattr(state, field)
     if value is not None and hasattr(value, "evaluate"):
         from ..expr.jsonata import evaluate_int, evaluate_number
 
@@ -142,28 +140,65 @@ def _number(state: Any, field: str, path_field: str, label: str, raw_input: Any,
 
 def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Map: the ItemProcessor once per item, outputs in item order, tolerated failures honoured."""
-    items, effective = _items(state, raw_input, scope)
-    max_concurrency = _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency",
+    reader = state.item_reader
+    if reader is None:
+        items, effective = _items(state, raw_input, scope)
+    else:  # ItemsPath does not apply to what a reader reads (as recorded)
+        items = None
+        effective = raw_input if state.is_jsonata else select(state.input_path, state.input_path_null,
+                                                              raw_input, scope)
+    max_concurrency = _number(state.max_concurrency, state.max_concurrency_path, "MaxConcurrency",
                               raw_input, scope, int)
-    tolerated_count = _number(state, "tolerated_failure_count", "tolerated_failure_count_path",
+    tolerated_count = _number(state.tolerated_failure_count, state.tolerated_failure_count_path,
                               "ToleratedFailureCount", raw_input, scope, int)
-    tolerated_pct = _number(state, "tolerated_failure_percentage", "tolerated_failure_percentage_path",
+    tolerated_pct = _number(state.tolerated_failure_percentage, state.tolerated_failure_percentage_path,
                             "ToleratedFailurePercentage", raw_input, scope, float)
     history = interp.history
     frame = scope.frame
     distributed = state.mode == "DISTRIBUTED"
-    frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": len(items)})
+    # With a reader the items are not known yet: AWS records length 0.
+    frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": 0 if items is None else len(items)})
+    source = STATE_DATA
+    s3 = interp.env.s3
+    if reader is not None:
+        limit = reader_io.max_items(reader, raw_input, scope)  # a bad value fails the state before the run
+        args = reader_io.arguments(reader.parameters, state, effective, raw_input, scope)
+    settings = _batch_settings(state, raw_input, effective, scope) if state.item_batcher else None
+    map_run_arn = interp.info.map_run_arn(state) if distributed else None
     if distributed:
-        frame.cursor = run_started = history.add("MapRunStarted", frame.cursor,
-                                                 {"mapRunArn": interp.info.map_run_arn(state)})
-    batches = _batches(state, items, raw_input, scope) if state.item_batcher else None
+        frame.cursor = run_started = history.add("MapRunStarted", frame.cursor, {"mapRunArn": map_run_arn})
+    if reader is not None:
+        try:
+            items, source = reader_io.read_items(reader, s3, args, limit)
+        except StatesError as err:
+            if distributed:
+                frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+            raise
+    batches = _batches(items, settings) if settings is not None else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
+    records: list | None = [] if state.result_writer is not None else None
+    writer_args = None
+    if state.result_writer is not None and distributed:
+        writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
-                             frame.cursor, tolerated_count, tolerated_pct, distributed)
+                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records)
+    except StatesError:
+        if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
+            try:
+                reader_io.write_results(s3, writer_args, map_run_arn, records)
+            except StatesError:
+                pass
+        raise
     finally:
         lanes.close()
+    if writer_args is not None:
+        try:
+            results = reader_io.write_results(s3, writer_args, map_run_arn, records)
+        except StatesError as err:
+            frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+            raise
     if distributed:
         history.add("MapRunSucceeded", frame.cursor)
         # MapStateExited follows MapRunStarted, as AWS records it since 2024-11.
@@ -176,8 +211,11 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
-               distributed: bool) -> list:
-    """Run the iterations; their outputs (or tolerated errors) in item order."""
+               distributed: bool, source: str = STATE_DATA, records: list | None = None) -> list:
+    """Run the iterations; their outputs (or tolerated errors) in item order.
+
+    records: when given, gets one entry per child execution as a ResultWriter writes it.
+    """
     history = interp.history
     frame = scope.frame
     selector = state.item_selector
@@ -185,7 +223,7 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
     failures = 0
     for index, item in enumerate(inputs):
         if batches is None and selector is not None:
-            scope.map_item = (index, item, STATE_DATA)
+            scope.map_item = (index, item, source)
             try:
                 if state.is_jsonata:
                     item = jsonata_value(selector, scope.states_binding(raw_input), scope)
@@ -199,6 +237,8 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
         except StatesError as err:
             worker = getattr(err, "cursor", worker)
             failures += 1
+            if records is not None:
+                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
             if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
                 frame.cursor = worker
                 if tolerated_count is not None or tolerated_pct is not None:
@@ -212,7 +252,16 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
             results.append({"Error": err.name, "Cause": err.cause})
             continue
         results.append(output)
+        if records is not None:
+            records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)}))
     return results
+
+
+def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> dict:
+    """One child execution as a ResultWriter's result file lists it."""
+    arn = interp.info.map_run_arn(state).replace(":mapRun:", ":execution:", 1)
+    return {"ExecutionArn": arn, "Input": compact_json(item), "InputDetails": {"Included": True},
+            "Name": arn.rsplit(":", 1)[-1], **outcome, "Status": status}
 
 
 def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,
@@ -255,18 +304,27 @@ def _error(err: StatesError) -> dict:
     return {k: v for k, v in (("error", err.name), ("cause", err.cause)) if v is not None}
 
 
-def _batches(state: Any, items: list, raw_input: Any, scope: Any) -> list:
-    """ItemBatcher: items grouped into `{"Items": [...], ...BatchInput}` objects."""
+def _batch_settings(state: Any, raw_input: Any, effective: Any, scope: Any) -> tuple[Any, Any, Any]:
+    """ItemBatcher's (MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput), evaluated once per state."""
     batcher = state.item_batcher
-    if state.is_jsonata:  # its fields were compiled as JSONata at build
+    if state.is_jsonata:
         from ..expr.jsonata import evaluate_int
 
         bound = scope.states_binding(raw_input), scope.frame.variables
-        batcher = {k: v.evaluate(*bound) if k == "BatchInput" else evaluate_int(v, *bound, k, minimum=1)
-                   for k, v in batcher.items()}
-    max_items = batcher.get("MaxItemsPerBatch") or len(items) or 1
-    max_bytes = batcher.get("MaxInputBytesPerBatch")
-    batch_input = batcher.get("BatchInput")
+        max_items, max_bytes = (None if v is None else evaluate_int(v, *bound, label, minimum=1)
+                                for v, label in ((batcher.max_items, "MaxItemsPerBatch"),
+                                                 (batcher.max_bytes, "MaxInputBytesPerBatch")))
+        return max_items, max_bytes, None if batcher.batch_input is None else batcher.batch_input.evaluate(*bound)
+    max_items = _number(batcher.max_items, batcher.max_items_path, "MaxItemsPerBatch", raw_input, scope, int)
+    max_bytes = _number(batcher.max_bytes, batcher.max_bytes_path, "MaxInputBytesPerBatch", raw_input, scope, int)
+    return max_items, max_bytes, None if batcher.batch_input is None else apply_template(batcher.batch_input,
+                                                                                         effective, scope)
+
+
+def _batches(items: list, settings: tuple[Any, Any, Any]) -> list:
+    """ItemBatcher: items grouped into `{"Items": [...], "BatchInput": ...}` objects."""
+    max_items, max_bytes, batch_input = settings
+    max_items = max_items or len(items) or 1
     batches, current, size = [], [], 0
     for item in items:
         item_size = len(compact_json(item).encode())
@@ -277,10 +335,6 @@ def _batches(state: Any, items: list, raw_input: Any, scope: Any) -> list:
         size += item_size
     if current:
         batches.append(current)
-    out = []
-    for batch in batches:
-        value = {"Items": batch}
-        if batch_input is not None:
-            value["BatchInput"] = batch_input
-        out.append(value)
-    return out
+    if batch_input is None:
+        return [{"Items": batch} for batch in batches]
+    return [{"Items": batch, "BatchInput": batch_input} for batch in batches]

@@ -11,8 +11,8 @@ from ..expr.template import TemplateError, compile_template, compile_value_expre
 from ..source import escape_pointer_token
 from . import choice as rules
 from .states import (
-    JSONATA, JSONPATH, Catcher, ChoiceRule, ChoiceState, FailState, MapState, ParallelState,
-    PassState, Retrier, StateMachine, SucceedState, TaskState, WaitState,
+    JSONATA, JSONPATH, Catcher, ChoiceRule, ChoiceState, FailState, ItemBatcher, ItemReader, MapState,
+    ParallelState, PassState, ResultWriter, Retrier, StateMachine, SucceedState, TaskState, WaitState,
 )
 
 
@@ -215,12 +215,10 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     config = processor_raw.get("ProcessorConfig") or {}
     mode = config.get("Mode", "INLINE")
     processor = _machine(processor_raw, f"{ptr}/{key}", language)
-    batcher = raw.get("ItemBatcher")
-    if language == JSONATA and isinstance(batcher, dict):  # each field may be a {% %} expression
-        batcher = {name: f.jsonata("ItemBatcher", value, name) for name, value in batcher.items()}
     extra: dict[str, Any] = dict(processor=processor, mode=mode, label=raw.get("Label"),
-                                 item_reader=raw.get("ItemReader"), result_writer=raw.get("ResultWriter"),
-                                 item_batcher=batcher)
+                                 item_reader=_item_reader(raw, ptr, language),
+                                 result_writer=_result_writer(raw, ptr, language),
+                                 item_batcher=_item_batcher(raw, ptr, language))
     if language == JSONPATH:
         extra["items_path"] = f.path("ItemsPath")[0]
         selector_key = "ItemSelector" if "ItemSelector" in raw else "Parameters"
@@ -235,6 +233,50 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     extra["tolerated_failure_count"] = f.maybe_expression("ToleratedFailureCount")
     extra["tolerated_failure_percentage"] = f.maybe_expression("ToleratedFailurePercentage")
     return MapState(**common, **extra)
+
+
+def _arguments(f: _Fields, language: str) -> Any:
+    """An S3 reader's or writer's Parameters (JSONPath) or Arguments (JSONata)."""
+    return f.template("Parameters") if language == JSONPATH else f.jsonata("Arguments")
+
+
+def _item_reader(raw: dict, ptr: str, language: str) -> ItemReader | None:
+    reader = raw.get("ItemReader")
+    if not isinstance(reader, dict):
+        return None
+    f = _Fields(reader, f"{ptr}/ItemReader", language)
+    resource = reader.get("Resource")
+    action = resource.rsplit(":", 1)[-1] if isinstance(resource, str) else None
+    if action not in ("getObject", "listObjectsV2"):
+        raise f.error("Resource", f"an ItemReader reads with s3:getObject or s3:listObjectsV2, not {resource!r}")
+    config = reader.get("ReaderConfig") or {}
+    c = _Fields(config, f"{ptr}/ItemReader/ReaderConfig", language)
+    headers = config.get("CSVHeaders")
+    return ItemReader(action, _arguments(f, language), config.get("InputType", "JSON"),
+                      config.get("CSVHeaderLocation", "FIRST_ROW"),
+                      tuple(headers) if isinstance(headers, list) else None,
+                      config.get("CSVDelimiter", "COMMA"), c.maybe_expression("MaxItems"),
+                      c.path("MaxItemsPath", keep_root=True)[0])
+
+
+def _item_batcher(raw: dict, ptr: str, language: str) -> ItemBatcher | None:
+    batcher = raw.get("ItemBatcher")
+    if not isinstance(batcher, dict):
+        return None
+    f = _Fields(batcher, f"{ptr}/ItemBatcher", language)
+    if language == JSONATA:  # each field may be a {% %} expression
+        return ItemBatcher(max_items=f.jsonata("MaxItemsPerBatch"), max_bytes=f.jsonata("MaxInputBytesPerBatch"),
+                           batch_input=f.jsonata("BatchInput"))
+    return ItemBatcher(batcher.get("MaxItemsPerBatch"), f.path("MaxItemsPerBatchPath", keep_root=True)[0],
+                       batcher.get("MaxInputBytesPerBatch"), f.path("MaxInputBytesPerBatchPath", keep_root=True)[0],
+                       f.template("BatchInput"))
+
+
+def _result_writer(raw: dict, ptr: str, language: str) -> ResultWriter | None:
+    writer = raw.get("ResultWriter")
+    if not isinstance(writer, dict):
+        return None
+    return ResultWriter(_arguments(_Fields(writer, f"{ptr}/ResultWriter", language), language))
 
 
 def _retrier(raw: Any, ptr: str) -> Retrier:

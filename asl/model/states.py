@@ -163,7 +163,39 @@ class MapState(State):
     tolerated_failure_count_path: Any = None
     tolerated_failure_percentage: Any = None
     tolerated_failure_percentage_path: Any = None
-    item_batcher: Any = None               # dict: MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput
+    item_batcher: "ItemBatcher | None" = None
     label: str | None = None
-    item_reader: Any = None
-    result_writer: Any = None
+    item_reader: "ItemReader | None" = None
+    result_writer: "ResultWriter | None" = None
+
+
+@dataclass(frozen=True)
+class ItemReader:
+    """A Distributed Map's ItemReader: which S3 action, its arguments, how the object is read."""
+
+    action: str                            # "getObject" or "listObjectsV2"
+    parameters: Any = None                 # Template (JSONPath Parameters) or JSONata Arguments
+    input_type: str = "JSON"               # JSON, JSONL, CSV, MANIFEST
+    csv_header_location: str = "FIRST_ROW"
+    csv_headers: tuple[str, ...] | None = None
+    csv_delimiter: str = "COMMA"
+    max_items: Any = None                  # int, or a JSONata template
+    max_items_path: Any = None             # compiled path (may name a variable)
+
+
+@dataclass(frozen=True)
+class ItemBatcher:
+    """Items grouped into batches; each field literal, a `...Path`, or (JSONata) an expression."""
+
+    max_items: Any = None
+    max_items_path: Any = None
+    max_bytes: Any = None
+    max_bytes_path: Any = None
+    batch_input: Any = None                # Template or JSONata template
+
+
+@dataclass(frozen=True)
+class ResultWriter:
+    """A Distributed Map's ResultWriter: where the child executions' results go in S3."""
+
+    parameters: Any = None                 # Template / JSONata template giving Bucket and Prefix

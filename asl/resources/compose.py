@@ -75,14 +75,16 @@ class Problem(str):
 
 
 def check_before_run(machine: StateMachine, services: Services, where: Location, every_task: bool = True,
-                     express: bool = False, locate: Callable[[str], Location] | None = None) -> None:
+                     express: bool = False, locate: Callable[[str], Location] | None = None,
+                     s3: bool = False) -> None:
     """Refuse what cannot run, before it starts: one UserInputError naming the first problem.
 
     every_task=False (a mock test case, or a test of one path): a Task no provider answers may be
     off the path the run takes; only reaching it fails the run (States.Runtime, naming the state).
     locate(pointer): FILE:LINE:COLUMN of a state in the definition (else the error names `where`).
+    s3: a local folder stands in for S3 (ItemReader / ResultWriter can run).
     """
-    problems = unsupported_fields(machine)
+    problems = [] if s3 else unsupported_fields(machine)
     if express:
         problems = express_problems(machine) + problems
     if every_task:
@@ -134,8 +136,8 @@ def unsupported_fields(machine: StateMachine) -> list[Problem]:
             for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
                 if value is not None:
                     problems.append(Problem(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn "
-                                            f"does not emulate; give the items in the input (ItemsPath / Items) "
-                                            f"instead", state))
+                                            f"reaches only through a local folder: give one with --s3-dir DIR "
+                                            f"(SFN_S3_DIR), or the items in the input (ItemsPath / Items)", state))
     return problems
 
 

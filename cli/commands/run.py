@@ -71,13 +71,16 @@ def _read_input(input_json: str | None, input_file: str | None):
               help="A template's DefinitionSubstitutions value, Fn::Sub variable or parameter (repeatable).")
 @click.option("--parameters-file", metavar="FILE",
               help="--parameter values from a JSON / YAML mapping (or CloudFormation's ParameterKey list).")
+@click.option("--s3-dir", metavar="DIR", envvar="SFN_S3_DIR", show_envvar=True,
+              help="A folder standing in for Amazon S3 (DIR/<bucket>/<key> is s3://bucket/key): a Distributed "
+                   "Map's ItemReader reads it and its ResultWriter writes there.")
 def run(definition: str, input_json: str | None, input_file: str | None, output_format: str | None,
         clock: str, history_out: str | None, name: str | None, execution_name: str | None,
         execution_type: str,
         resources_file: str | None, no_validate: bool, mock_config: str | None = None,
         test_case: str | None = None, store_path: str | None = None, no_store: bool = False,
         callback_wait: float = 2.0, state_machine: str | None = None, parameters: tuple[str, ...] = (),
-        parameters_file: str | None = None) -> None:
+        parameters_file: str | None = None, s3_dir: str | None = None) -> None:
     """Run DEFINITION (JSON or YAML, or a state machine of a CloudFormation / SAM template).
 
     \b
@@ -132,7 +135,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                              store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
-                             source=runnable.document, definition_text=runnable.text if store else None)
+                             source=runnable.document, definition_text=runnable.text if store else None,
+                             s3_dir=s3_dir)
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it

@@ -145,6 +145,34 @@ def test_s3_item_reader_and_result_writer_are_refused_before_the_run(tmp_path, f
     assert f"state 'M': {field} reads or writes Amazon S3" in result.stderr
 
 
+def _reader_machine(tmp_path):
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    return write(tmp_path, "m.json", {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": processor,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                       "Parameters": {"Bucket": "b", "Key": "k.json"}}}}})
+
+
+def test_s3_dir_lets_an_item_reader_read_a_local_folder(tmp_path, monkeypatch):
+    (tmp_path / "S3" / "b").mkdir(parents=True)
+    (tmp_path / "S3" / "b" / "k.json").write_text("[1, 2]")
+    machine = _reader_machine(tmp_path)
+    result = invoke("run", machine, "--output", "json", "--no-store", "--s3-dir", str(tmp_path / "S3"))
+    assert (result.exit_code, json.loads(result.stdout)["output"]) == (0, [1, 2])
+    monkeypatch.setenv("SFN_S3_DIR", str(tmp_path / "S3"))
+    result = invoke("run", machine, "--output", "json", "--no-store")
+    assert (result.exit_code, json.loads(result.stdout)["output"]) == (0, [1, 2])
+
+
+def test_a_bad_s3_dir_is_a_one_line_error_before_the_run(tmp_path):
+    result = invoke("run", _reader_machine(tmp_path), "--output", "json", "--no-store",
+                    "--s3-dir", str(tmp_path / "absent"))
+    assert result.exit_code == 2
+    assert "--s3-dir" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-1"])
 def test_callback_wait_must_be_a_finite_number_of_seconds(tmp_path, value):
     result = invoke("run", write(tmp_path, "m.json", PASS), "--no-store", "--callback-wait", value)

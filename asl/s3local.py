@@ -1,0 +1,68 @@
+"""A local folder standing in for Amazon S3: `DIR/<bucket>/<key>` is the object `s3://bucket/key`.
+
+Each folder directly under DIR is a bucket (an empty folder an empty bucket, a missing one a
+bucket that does not exist); the key is the path below it with `/` between folders.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import StatesError, UserInputError
+
+
+class S3Error(StatesError):
+    """What S3 answers for a missing bucket or key (`S3.NoSuchBucket`, `S3.NoSuchKey`)."""
+
+
+class S3Folder:
+    """Objects of the local S3: get, list and put by bucket and key."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise UserInputError(f"--s3-dir {root}: not a folder (each folder in it stands for an S3 bucket)")
+
+    def _bucket(self, bucket: str) -> Path:
+        path = self.root / bucket
+        if not bucket or "/" in bucket or bucket in (".", "..") or not path.is_dir():
+            raise S3Error("S3.NoSuchBucket", "The specified bucket does not exist")
+        return path
+
+    def _object(self, bucket: str, key: str) -> Path:
+        base = self._bucket(bucket)
+        path = base / key
+        # A key never leaves its bucket's folder ("a/../../x" is not an object of the bucket).
+        if not key or any(part in ("", ".", "..") for part in key.split("/")) or not path.is_file():
+            raise S3Error("S3.NoSuchKey", "The specified key does not exist.")
+        return path
+
+    def get(self, bucket: str, key: str) -> bytes:
+        """The object's bytes (S3Error when the bucket or key does not exist)."""
+        return self._object(bucket, key).read_bytes()
+
+    def put(self, bucket: str, key: str, body: bytes) -> None:
+        """Write an object (its folders are made; the bucket must exist)."""
+        base = self._bucket(bucket)
+        if not key or any(part in ("", ".", "..") for part in key.split("/")):
+            raise S3Error("S3.InvalidArgument", f"Invalid key: {key!r}")
+        path = base / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+
+    def list(self, bucket: str, prefix: str = "") -> list[dict]:
+        """listObjectsV2's Contents: one entry per object under the prefix, in key order."""
+        base = self._bucket(bucket)
+        keys = sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+        return [self._entry(base / key, key) for key in keys if key.startswith(prefix)]
+
+    @staticmethod
+    def _entry(path: Path, key: str) -> dict:
+        stat = os.stat(path)
+        modified = datetime.datetime.fromtimestamp(stat.st_mtime, datetime.timezone.utc)
+        etag = '"' + hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest() + '"'
+        return {"Etag": etag, "Key": key, "LastModified": modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "Size": stat.st_size, "StorageClass": "STANDARD"}
