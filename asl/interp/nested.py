@@ -91,7 +91,7 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 # ---------------------------------------------------------------- Map
 
-def _items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
+def map_items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
     """(items, the effective input ItemSelector sees)."""
     if state.is_jsonata:
         if state.items is not None:
@@ -111,7 +111,7 @@ def _items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
     return items, effective
 
 
-def _number(value: Any, path: Any, label: str, raw_input: Any, scope: Any, kind: type) -> Any:
+def map_number(value: Any, path: Any, label: str, raw_input: Any, scope: Any, kind: type) -> Any:
     """MaxConcurrency, ToleratedFailure*, ItemBatcher limits: literal, Path form, or JSONata expression."""
     if path is not None:
         value = path_value(path, raw_input, scope, f"{label}Path field")
@@ -142,16 +142,16 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Map: the ItemProcessor once per item, outputs in item order, tolerated failures honoured."""
     reader = state.item_reader
     if reader is None:
-        items, effective = _items(state, raw_input, scope)
+        items, effective = map_items(state, raw_input, scope)
     else:  # ItemsPath does not apply to what a reader reads (as recorded)
         items = None
         effective = raw_input if state.is_jsonata else select(state.input_path, state.input_path_null,
                                                               raw_input, scope)
-    max_concurrency = _number(state.max_concurrency, state.max_concurrency_path, "MaxConcurrency",
+    max_concurrency = map_number(state.max_concurrency, state.max_concurrency_path, "MaxConcurrency",
                               raw_input, scope, int)
-    tolerated_count = _number(state.tolerated_failure_count, state.tolerated_failure_count_path,
+    tolerated_count = map_number(state.tolerated_failure_count, state.tolerated_failure_count_path,
                               "ToleratedFailureCount", raw_input, scope, int)
-    tolerated_pct = _number(state.tolerated_failure_percentage, state.tolerated_failure_percentage_path,
+    tolerated_pct = map_number(state.tolerated_failure_percentage, state.tolerated_failure_percentage_path,
                             "ToleratedFailurePercentage", raw_input, scope, float)
     history = interp.history
     frame = scope.frame
@@ -315,8 +315,8 @@ def _batch_settings(state: Any, raw_input: Any, effective: Any, scope: Any) -> t
                                 for v, label in ((batcher.max_items, "MaxItemsPerBatch"),
                                                  (batcher.max_bytes, "MaxInputBytesPerBatch")))
         return max_items, max_bytes, None if batcher.batch_input is None else batcher.batch_input.evaluate(*bound)
-    max_items = _number(batcher.max_items, batcher.max_items_path, "MaxItemsPerBatch", raw_input, scope, int)
-    max_bytes = _number(batcher.max_bytes, batcher.max_bytes_path, "MaxInputBytesPerBatch", raw_input, scope, int)
+    max_items = map_number(batcher.max_items, batcher.max_items_path, "MaxItemsPerBatch", raw_input, scope, int)
+    max_bytes = map_number(batcher.max_bytes, batcher.max_bytes_path, "MaxInputBytesPerBatch", raw_input, scope, int)
     return max_items, max_bytes, None if batcher.batch_input is None else apply_template(batcher.batch_input,
                                                                                          effective, scope)
 

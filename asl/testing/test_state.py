@@ -311,7 +311,7 @@ def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: 
 
 def _mocked_nested(interp: Any, state: Any, input: Any, scope: Any) -> Any:
     """A mocked Map or Parallel: its own stages (items, settings) are evaluated, the mock is its result."""
-    from ..interp.nested import _items, _number
+    from ..interp.nested import map_items, map_number
     from ..interp.pipeline import finish, next_state
 
     inspection = scope.inspection
@@ -320,16 +320,16 @@ def _mocked_nested(interp: Any, state: Any, input: Any, scope: Any) -> Any:
         if state.item_reader is not None and scope.item_reader_data is not None:
             items = json.loads(scope.item_reader_data)
         else:
-            items, effective = _items(state, input, scope)
+            items, effective = map_items(state, input, scope)
             if not state.is_jsonata:
                 inspection["afterInputPath"] = effective
                 inspection["afterItemsPath"] = items
-        inspection["maxConcurrency"] = _number(state, "max_concurrency", "max_concurrency_path", "MaxConcurrency",
-                                               input, scope, int) or 0
+        inspection["maxConcurrency"] = map_number(state.max_concurrency, state.max_concurrency_path,
+                                                  "MaxConcurrency", input, scope, int) or 0
         for field, label, kind, key in (
                 ("tolerated_failure_count", "ToleratedFailureCount", int, "toleratedFailureCount"),
                 ("tolerated_failure_percentage", "ToleratedFailurePercentage", float, "toleratedFailurePercentage")):
-            value = _number(state, field, field + "_path", label, input, scope, kind)
+            value = map_number(getattr(state, field), getattr(state, field + "_path"), label, input, scope, kind)
             if value is not None:
                 inspection[key] = value
     error = mock.get("errorOutput")
