@@ -114,9 +114,11 @@ def _wait_seconds(interp: Any, state: Any, raw_input: Any, scope: Any) -> float:
     value = path_value(path, doc, scope, "TimestampPath parameter")
     moment = parse_timestamp(value)
     if moment is None:
+        # AWS prints a string as it is (as for a JSONata Timestamp), other values as JSON.
+        shown = value if isinstance(value, str) else compact_json(value)
         raise StateEvaluationError(
             f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-            f"format string: {path.text} == {compact_json(value)}")
+            f"format string: {path.text} == {shown}")
     return _until(interp, moment)
 
 

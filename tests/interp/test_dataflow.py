@@ -56,6 +56,13 @@ FAILURES = [
      "States.Runtime", "The SecondsPath parameter cannot be parsed as a long value: $.w == 1.5"),
     ("wait-missing", {"Type": "Wait", "SecondsPath": "$.w"}, {},
      "States.Runtime", "The SecondsPath parameter does not reference an input value: $.w"),
+    # A string is printed as it is, as AWS prints a JSONata Timestamp it cannot parse.
+    ("wait-timestamp-path-not-iso", {"Type": "Wait", "TimestampPath": "$.t"}, {"t": "05-12-2016T21:29:29Z"},
+     "States.Runtime", "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+     "date-time format string: $.t == 05-12-2016T21:29:29Z"),
+    ("wait-timestamp-path-number", {"Type": "Wait", "TimestampPath": "$.t"}, {"t": 12},
+     "States.Runtime", "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+     "date-time format string: $.t == 12"),
     ("timeout-seconds-path-missing", {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",
                                       "TimeoutSecondsPath": "$.t"}, {},
      "States.Runtime", "Invalid path '$.t' : No results for path: $['t']"),
