@@ -13,12 +13,9 @@ checked against a value computed here independently of sfn before anything is ti
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
-import hashlib
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -39,118 +36,9 @@ class CheckFailed(AssertionError):
     """A workload's output or transition count is not what the workload must produce."""
 
 
-# ---------------------------------------------------------------- expected outputs, computed independently
-
-def _pass_chain(inp: dict) -> tuple[Any, int]:
-    n = inp["iterations"]
-    # Init sets i=0; Increment/Check loop until i == n (at least one Increment).
-    return {"i": max(n, 1), "n": n}, 2 * max(n, 1) + 2
-
-
-def _paths_heavy(inp: dict) -> tuple[Any, int]:
-    i0, n = inp["loop"]["i"], inp["loop"]["n"]
-    loops = max(n - i0, 1)
-    orders = inp["orders"]
-    last_i = i0 + loops
-    out = {"iterations": last_i, "orders": len(orders),
-           "last": {"sel": last_i - 1, "insp": orders[5]["id"], "enr": len(orders)}}
-    return out, 7 * loops + 1
-
-
-def _map(inp: dict) -> tuple[Any, int]:
-    items = inp["items"]
-    out = [{"id": it["id"], "size": "big" if it["v"] > 3 else "small"} for it in items]
-    return out, 1 + 3 * len(items)
-
-
-def _parallel_fanout(defn: dict, inp: dict) -> tuple[Any, int]:
-    n = inp["iterations"]
-    k = max(n, 1)
-    branches = len(defn["States"]["Fanout"]["Branches"])
-    return [{"i": k, "n": n, "b": b} for b in range(branches)], 1 + branches * (2 * k + 2)
-
-
-def _retry_catch(error: str, per_loop: int) -> Callable[[dict], tuple[Any, int]]:
-    def expected(inp: dict) -> tuple[Any, int]:
-        loops = max(inp["n"] - inp["i"], 1)
-        return {"i": inp["i"] + loops, "n": inp["n"], "lastError": error}, per_loop * loops + 1
-    return expected
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-
-
-def _intrinsics(inp: dict) -> tuple[Any, int]:
-    c = inp["c"]
-    loops = max(inp["n"] - inp["i"], 1)
-    last = inp["i"] + loops - 1  # $.i as the last Compute sees it
-    lst = c["list"]
-    unique: list = []
-    for v in lst:
-        if v not in unique:
-            unique.append(v)
-    r = {
-        "format": f"Order {last} for {c['name']} shipped to {c['city']}",
-        "jsonText": _compact(c["obj"]),
-        "jsonValue": json.loads(c["objStr"]),
-        "array": [last, c["name"], lst],
-        "length": len(lst),
-        "hash": hashlib.sha256(c["name"].encode()).hexdigest(),
-        "uuid": "<uuid>",  # random: checked by shape below
-        "b64": base64.b64encode(c["name"].encode()).decode(),
-        "unb64": base64.b64decode(c["b64"]).decode(),
-        "partition": [lst[k:k + 4] for k in range(0, len(lst), 4)],
-        "contains": 7 in lst,
-        "range": list(range(1, 21, 3)),
-        "item": lst[5],
-        "unique": unique,
-        "split": c["csv"].split(","),
-        "merged": {**c["obj"], **c["obj2"]},
-    }
-    return {"c": c, "n": inp["n"], "i": last + 1, "r": r}, 2 * loops + 1
-
-
-def _intrinsics_normalise(output: Any) -> Any:
-    """Replace the random UUID by a marker once its shape is checked."""
-    if isinstance(output, dict) and isinstance(output.get("r"), dict):
-        uid = output["r"].get("uuid")
-        if isinstance(uid, str) and _UUID.match(uid):
-            output = {**output, "r": {**output["r"], "uuid": "<uuid>"}}
-    return output
-
-
-def _large_definition(defn: dict, inp: dict) -> tuple[Any, int]:
-    """A minimal Pass-chain evaluator (constant / `$.x` Parameters, Result, ResultPath)."""
-    states, name, data, count = defn["States"], defn["StartAt"], inp, 0
-    while True:
-        state = states[name]
-        assert state["Type"] == "Pass" and "InputPath" not in state and "OutputPath" not in state
-        count += 1
-        if "Parameters" in state:
-            result = {}
-            for key, value in state["Parameters"].items():
-                if key.endswith(".$"):
-                    assert re.fullmatch(r"\$\.\w+", value), value
-                    result[key[:-2]] = data[value[2:]]
-                else:
-                    result[key] = value
-        elif "Result" in state:
-            result = state["Result"]
-        else:
-            result = data
-        target = state.get("ResultPath", "$")
-        if target == "$":
-            data = result
-        else:
-            assert re.fullmatch(r"\$\.\w+", target), target
-            data = {**data, target[2:]: result}
-        if state.get("End"):
-            return data, count
-        name = state["Next"]
+# The expected values live beside this script (stdlib only, shared with peers/floor.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from expected import EXPECTED, compact, intrinsics_normalise  # noqa: E402
 
 
 # ---------------------------------------------------------------- workloads and reference figures
@@ -171,20 +59,19 @@ class Workload:
 
 
 WORKLOADS = [
-    Workload("pass_chain_1k", "pass_chain", "pass_chain_1k", lambda d, i: _pass_chain(i)),
-    Workload("pass_chain_10k", "pass_chain", "pass_chain_10k", lambda d, i: _pass_chain(i)),
-    Workload("paths_heavy", "paths_heavy", "paths_heavy", lambda d, i: _paths_heavy(i)),
-    Workload("map_1k_mc0", "map_inline_mc0", "map_1k", lambda d, i: _map(i)),
-    Workload("map_10k_mc0", "map_inline_mc0", "map_10k", lambda d, i: _map(i), execution_type="EXPRESS"),
-    Workload("map_1k_mc1", "map_inline_mc1", "map_1k", lambda d, i: _map(i)),
-    Workload("map_10k_mc1", "map_inline_mc1", "map_10k", lambda d, i: _map(i), execution_type="EXPRESS"),
-    Workload("parallel_fanout", "parallel_fanout", "parallel_fanout", _parallel_fanout),
-    Workload("intrinsics", "intrinsics", "intrinsics", lambda d, i: _intrinsics(i),
-             normalise=_intrinsics_normalise),
-    Workload("retry_catch", "retry_catch", "retry_catch", lambda d, i: _retry_catch("Custom.Boom", 4)(i)),
-    Workload("retry_catch_task", "retry_catch_task", "retry_catch_task",
-             lambda d, i: _retry_catch("BenchAlwaysFails", 3)(i), resources=RESOURCES),
-    Workload("large_definition", "large_definition", "large_definition", _large_definition),
+    Workload("pass_chain_1k", "pass_chain", "pass_chain_1k", EXPECTED["pass_chain"]),
+    Workload("pass_chain_10k", "pass_chain", "pass_chain_10k", EXPECTED["pass_chain"]),
+    Workload("paths_heavy", "paths_heavy", "paths_heavy", EXPECTED["paths_heavy"]),
+    Workload("map_1k_mc0", "map_inline_mc0", "map_1k", EXPECTED["map_inline_mc0"]),
+    Workload("map_10k_mc0", "map_inline_mc0", "map_10k", EXPECTED["map_inline_mc0"], execution_type="EXPRESS"),
+    Workload("map_1k_mc1", "map_inline_mc1", "map_1k", EXPECTED["map_inline_mc1"]),
+    Workload("map_10k_mc1", "map_inline_mc1", "map_10k", EXPECTED["map_inline_mc1"], execution_type="EXPRESS"),
+    Workload("parallel_fanout", "parallel_fanout", "parallel_fanout", EXPECTED["parallel_fanout"]),
+    Workload("intrinsics", "intrinsics", "intrinsics", EXPECTED["intrinsics"], normalise=intrinsics_normalise),
+    Workload("retry_catch", "retry_catch", "retry_catch", EXPECTED["retry_catch"]),
+    Workload("retry_catch_task", "retry_catch_task", "retry_catch_task", EXPECTED["retry_catch_task"],
+             resources=RESOURCES),
+    Workload("large_definition", "large_definition", "large_definition", EXPECTED["large_definition"]),
 ]
 
 # aws-local-stepfunctions 3.0.0 on the same workloads (../shared/bench/README.md):
@@ -239,7 +126,7 @@ def _check(workload: Workload, where: str, status: str, output: Any, expected: A
     got = workload.normalise(output)
     if got != expected:
         raise CheckFailed(f"{workload.label} ({where}): output differs from the expected value:\n"
-                          f"  got      {_compact(got)[:300]}\n  expected {_compact(expected)[:300]}")
+                          f"  got      {compact(got)[:300]}\n  expected {compact(expected)[:300]}")
 
 
 def _sfn_command() -> list[str]:
@@ -294,6 +181,16 @@ def _run_command(workload: Workload, folder: Path) -> list[str]:
     return cmd
 
 
+def spawn(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, bytes, bytes]:
+    """Run `cmd` as a fresh process: (wall seconds, peak RSS in MB, exit code, stdout, stderr)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
+        report = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err)] + cmd,
+                                capture_output=True, text=True, check=True, env=env).stdout.split()
+        # ru_maxrss is in kilobytes on Linux
+        return float(report[0]), int(report[1]) / 1024, int(report[2]), out.read_bytes(), err.read_bytes()
+
+
 def run_cli(workload: Workload, folder: Path, store: Path | None = None,
             env: dict[str, str] | None = None) -> tuple[float, float, dict]:
     """One fresh `sfn run` process: (wall seconds, peak RSS in MB, its JSON result).
@@ -308,22 +205,21 @@ def run_cli(workload: Workload, folder: Path, store: Path | None = None,
             cmd += ["--store", str(store)]
         else:
             cmd += ["--no-store"] if NO_STORE else ["--store", str(Path(tmp, "sfn.db"))]
-        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
-        report = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err)] + cmd,
-                                capture_output=True, text=True, check=True, env=env or CHILD_ENV).stdout.split()
-        stdout, stderr = out.read_bytes(), err.read_bytes()
-    wall, rss_kb, code = float(report[0]), int(report[1]), int(report[2])
+        wall, rss_mb, code, stdout, stderr = spawn(cmd, env or CHILD_ENV)
     try:
         result = json.loads(stdout)
     except ValueError:
         raise CheckFailed(f"{workload.label} (sfn run): no JSON result (exit {code}): "
                           f"{stderr.decode(errors='replace')[:500]}") from None
-    return wall, rss_kb / 1024, result  # ru_maxrss is in kilobytes on Linux
+    return wall, rss_mb, result
 
 
-def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
-    """Check the workload's output both ways, then time it `repeats` times each way."""
-    from asl.api import load_machine
+def check_engine(workload: Workload, folder: Path, repeats: int) -> tuple[int, list[float]]:
+    """Check the workload's output in-process, then time the execution alone `repeats` times.
+
+    Returns the state transitions (counted from the history) and the engine seconds of each run.
+    """
+    from asl.api import load_machine, run_machine
 
     definition = _read_json(folder / f"{workload.definition}.asl.json")
     data = _read_json(folder / f"{workload.input}.input.json")
@@ -336,7 +232,6 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
         from asl.resources.config import load_resources
 
         services = build_services(load_resources(workload.resources))  # handlers imported once, not timed
-    from asl.api import run_machine
 
     def engine_once() -> tuple[float, Any]:
         start = time.perf_counter()
@@ -350,15 +245,6 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
     entered = sum(1 for e in result.history.events if e.type.endswith("StateEntered"))
     if entered != transitions:
         raise CheckFailed(f"{workload.label}: {entered} state transitions, expected {transitions}")
-    _, _, cli_result = run_cli(workload, folder)
-    _check(workload, "sfn run", cli_result.get("status"), cli_result.get("output"), expected)
-
-    walls, rss = [], []
-    for _ in range(repeats):
-        wall, rss_mb, cli_result = run_cli(workload, folder)
-        _check(workload, "sfn run", cli_result.get("status"), cli_result.get("output"), expected)
-        walls.append(wall)
-        rss.append(rss_mb)
     engines = []
     for _ in range(repeats):
         # Every run starts from the same heap: the previous result (and its history) freed first.
@@ -368,6 +254,27 @@ def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
         if result.status != "SUCCEEDED":
             raise CheckFailed(f"{workload.label} (library): status {result.status}")
         engines.append(seconds)
+    return transitions, engines
+
+
+def expected_output(workload: Workload, folder: Path) -> Any:
+    """What the workload's execution must output."""
+    definition = _read_json(folder / f"{workload.definition}.asl.json")
+    return workload.expected(definition, _read_json(folder / f"{workload.input}.input.json"))[0]
+
+
+def measure(workload: Workload, folder: Path, repeats: int) -> Measure:
+    """Check the workload's output both ways, then time it `repeats` times each way."""
+    transitions, engines = check_engine(workload, folder, repeats)
+    expected = expected_output(workload, folder)
+    _, _, cli_result = run_cli(workload, folder)
+    _check(workload, "sfn run", cli_result.get("status"), cli_result.get("output"), expected)
+    walls, rss = [], []
+    for _ in range(repeats):
+        wall, rss_mb, cli_result = run_cli(workload, folder)
+        _check(workload, "sfn run", cli_result.get("status"), cli_result.get("output"), expected)
+        walls.append(wall)
+        rss.append(rss_mb)
     return Measure(workload.label, transitions, statistics.median(walls), statistics.median(engines),
                    max(rss), walls, engines)
 
