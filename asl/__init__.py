@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# The one place the version is written: setup.cfg reads it (`attr:`), `sfn --version` prints it
+# without importlib.metadata (which costs a run ~13 ms of start-up).
+__version__ = "0.1.0"
+
 __all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine"]
 
 

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from asl import __version__
 from asl.errors import SfnError
 
 # name -> (".module:attribute" of the click command in this package, its one-line summary for
@@ -72,7 +73,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sfn-local", prog_name="sfn")
+@click.version_option(version=__version__, prog_name="sfn")
 def sfn() -> None:
     """Run, validate and debug AWS Step Functions state machines locally.
 

@@ -41,3 +41,14 @@ def test_the_command_and_the_schema_are_where_the_wheel_puts_them():
     assert (ROOT / folder("sfn_cli.main", folders)).with_suffix(".py").is_file()
     assert config["options.package_data"]["asl.schemas"] == "*.json"
     assert (ROOT / folder("asl.schemas", folders) / "asl.schema.json").is_file()
+
+
+def test_sfn_version_is_the_installed_distributions():
+    import importlib.metadata
+
+    from click.testing import CliRunner
+
+    from sfn_cli.main import sfn
+
+    result = CliRunner().invoke(sfn, ["--version"])
+    assert result.output == f"sfn, version {importlib.metadata.version('sfn-local')}\n"
