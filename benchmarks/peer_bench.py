@@ -116,7 +116,7 @@ def compare(workload: rb.Workload, folder: Path, peer: Path | None, rounds: int)
                         rb._check(workload, name, result.get("status"), result.get("output"), expected)
                     except rb.CheckFailed as exc:
                         if name == "sfn":
-                            raise
+                            raise rb.CheckFailed(f"{exc} {stderr.decode(errors='replace')[:300]}") from None
                         entry.wrong = " ".join(str(exc).split())[:300] or stderr.decode(errors="replace")[:300]
                     continue
                 entry.walls.append(wall)
