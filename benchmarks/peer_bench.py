@@ -174,9 +174,9 @@ def targets(results: dict[str, dict[str, Runs]], starts: dict[str, float],
         sfn, peer = runs["sfn"], runs.get(PEER)
         if peer is not None and peer.walls:
             ratio = sfn.wall / peer.wall
-            out.append((ratio <= WALL_RATIO, f"wall {label}: {ratio:.2f} of {PEER}'s (target <= {WALL_RATIO})"))
+            out.append((ratio <= WALL_RATIO, f"wall {label}: {ratio:.2f} of {PEER}' (target <= {WALL_RATIO})"))
             rss = sfn.peak / peer.peak
-            out.append((rss <= RSS_RATIO, f"peak RSS {label}: {rss:.2f} of {PEER}'s (target <= {RSS_RATIO})"))
+            out.append((rss <= RSS_RATIO, f"peak RSS {label}: {rss:.2f} of {PEER}' (target <= {RSS_RATIO})"))
     for name, ms in starts.items():
         out.append((ms <= STARTUP_MS[name], f"{name}: {ms:.0f} ms (target <= {STARTUP_MS[name]} ms)"))
     for label, rate in throughput.items():
