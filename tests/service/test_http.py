@@ -95,11 +95,11 @@ def test_loopback_addresses(host, loopback):
 
 def test_a_handler_that_raises_fails_only_its_execution(start_server, tmp_path, monkeypatch):
     (tmp_path / "broken_handlers.py").write_text("def boom(event, context):\n    raise RuntimeError('kaput')\n")
-    (tmp_path / "resources.yaml").write_text("handlers:\n  arn:aws:lambda:us-east-1:123456789012:function:Boom: broken_handlers:boom\n")
+    boom = "arn:aws:lambda:us-east-1:123456789012:function:Boom"
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  {boom}: broken_handlers:boom\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     _, _, sfn = start_server(resources=tmp_path / "resources.yaml")
-    definition = json.dumps({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Boom",
-                                                          "End": True}}})
+    definition = json.dumps({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": boom, "End": True}}})
     arn = create(sfn, definition=definition)
     found = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert (found["status"], found["error"]) == ("FAILED", "RuntimeError")
