@@ -52,3 +52,15 @@ def test_wait_time_scale_shortens_retry_intervals(start_server):
     found, took = _timed(sfn, retried)
     assert (found["status"], found["error"]) == ("FAILED", "E")
     assert 0.9 <= took < 10   # two intervals of 50 s scaled to 0.5 s each
+
+
+def test_the_store_runs_in_wal_while_served_and_is_handed_back_in_rollback_mode(tmp_path):
+    import sqlite3
+
+    from asl.service import Service
+
+    service = Service(tmp_path / "sfn.db")
+    assert service.db.query("PRAGMA journal_mode")[0]["journal_mode"] == "wal"
+    service.close(1)
+    with sqlite3.connect(tmp_path / "sfn.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
