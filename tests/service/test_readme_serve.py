@@ -38,3 +38,14 @@ def test_the_readme_fixture_starts_a_server_and_stops_it(tmp_path, monkeypatch):
     except (urllib.error.URLError, ConnectionError, OSError):
         stopped = True
     assert stopped
+
+
+def test_boto3_finds_the_server_through_aws_endpoint_url_sfn(start_server, monkeypatch):
+    import boto3
+
+    _, server, _ = start_server()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", server.url)
+    client = boto3.session.Session().client("stepfunctions", region_name="us-east-1", aws_access_key_id="test",
+                                            aws_secret_access_key="test")
+    assert client.meta.endpoint_url == server.url
+    assert client.list_state_machines()["stateMachines"] == []
