@@ -95,7 +95,7 @@ class TraceRenderer:
             self._line(elapsed, f"[dim]· item {details.get('index')}[/dim]")
         elif kind == "MapIterationFailed":
             self._line(elapsed, f"[red]✖ item {details.get('index')} failed[/red]")
-        elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"):
             target = details.get("resource")
             if details.get("resourceType"):
                 target = f"{details['resourceType']}:{target}"

@@ -1,18 +1,18 @@
-"""The Task state: resolve the call, emit AWS's Task / LambdaFunction events, hand it to a provider."""
+"""The Task state: resolve the call, emit AWS's Task / LambdaFunction / Activity events, hand it to a provider."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..callbacks import Submitted, close_task, new_token, open_task
-from ..aws import FUNCTION
+from ..aws import ACTIVITY, FUNCTION
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
 from ..resources import TaskCall
 from .pipeline import effective_input, finish, jsonata_value, next_state
 from .dataflow import apply_template, select
 
-# Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut) event.
+# Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut, ActivityTimedOut) event.
 _TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
 
@@ -53,7 +53,16 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     frame = scope.frame
     plain_lambda = resource.kind == FUNCTION
     credentials = _credentials(state, raw_input, scope)
-    if plain_lambda:
+    activity = None
+    if resource.kind == ACTIVITY:
+        details = {"resource": resource.arn, "input": parameters}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        activity = ActivityEvents(history, frame, details)
+        kind = None
+    elif plain_lambda:
         details = {"resource": resource.arn, "input": parameters}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
@@ -76,7 +85,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     attempt = interp.task_attempts.get(state.name, 0)
     interp.task_attempts[state.name] = attempt + 1
     call = TaskCall(state.name, resource, parameters, attempt, scope.context(), timeout, heartbeat,
-                    scope.task_token, interp.task_env)
+                    scope.task_token, interp.task_env, activity)
     token = scope.task_token
     if token is not None:
         # Open before the service is called: a handler may answer the token at once.
@@ -90,7 +99,15 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         interp.sizes.check(result, resource.arn if plain_lambda else state.name)
     except StatesError as err:
         timed_out = err.name in _TIMEOUTS
-        if plain_lambda:
+        if activity is not None:
+            if not activity.scheduled:
+                if isinstance(err, StateEvaluationError):  # could not schedule: AWS records no activity event
+                    raise
+                activity.schedule()   # a provider failing without a worker (a mock)
+                activity.start(None)
+            event = "ActivityTimedOut" if timed_out else "ActivityFailed"
+            details = _error_details(err)
+        elif plain_lambda:
             event = "LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed"
             details = _error_details(err)
         else:
@@ -101,11 +118,37 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     finally:
         if token is not None:
             close_task(token)
-    if plain_lambda:
+    if activity is not None:
+        activity.schedule()   # a provider answering without a worker (a mock): scheduled and started at once
+        activity.start(None)
+        frame.cursor = history.add("ActivitySucceeded", frame.cursor, {"output": result})
+    elif plain_lambda:
         frame.cursor = history.add("LambdaFunctionSucceeded", frame.cursor, {"output": result})
     else:
         frame.cursor = history.add("TaskSucceeded", frame.cursor, {**kind, "output": result})
     return finish(interp, state, raw_input, result, scope, next_state(state))
+
+
+class ActivityEvents:
+    """An activity Task's ActivityScheduled and ActivityStarted events, recorded when its provider says:
+    scheduled once the activity is known to exist, started when a worker takes the task (workerName)."""
+
+    def __init__(self, history: Any, frame: Any, details: dict) -> None:
+        self.history, self.frame, self.details = history, frame, details
+        self.scheduled = self.started = False
+
+    def schedule(self) -> None:
+        """Record ActivityScheduled (once); called in the execution's thread."""
+        if not self.scheduled:
+            self.scheduled = True
+            self.frame.cursor = self.history.add("ActivityScheduled", self.frame.cursor, self.details)
+
+    def start(self, worker_name: str | None) -> None:
+        """Record ActivityStarted (once), with the worker's name when GetActivityTask gave one."""
+        if not self.started:
+            self.started = True
+            details = {"workerName": worker_name} if worker_name is not None else {}
+            self.frame.cursor = self.history.add("ActivityStarted", self.frame.cursor, details)
 
 
 def _credentials(state: Any, raw_input: Any, scope: Any) -> dict | None:

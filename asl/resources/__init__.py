@@ -28,6 +28,7 @@ class TaskCall:
     heartbeat_seconds: float | None = None
     task_token: str | None = None
     env: TaskEnv | None = None       # the running execution, as providers may see it
+    activity: Any = None             # an activity Task's events (schedule(), start(worker)) for its provider
 
 
 class NotHandled(Exception):

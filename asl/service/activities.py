@@ -4,6 +4,7 @@ hands an activity's work to the workers polling it."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import queue
 import threading
@@ -11,7 +12,8 @@ import time
 from typing import Any
 
 from ..aws import ACTIVITY
-from ..errors import StatesError
+from ..callbacks import DEFAULT_TASK_TIMEOUT
+from ..errors import StateEvaluationError, StatesError
 from . import arns
 from .errors import activity_missing
 from .machines import ENCRYPTION
@@ -82,21 +84,48 @@ class Activities:
         tasks = self.queue(arn)
         while not self.closing.is_set():
             try:
-                token, value = tasks.get(timeout=min(max(deadline - time.monotonic(), 0), 0.5))
+                claim = tasks.get(timeout=min(max(deadline - time.monotonic(), 0), 0.5))
             except queue.Empty:
                 if time.monotonic() >= deadline:
                     break
                 continue
-            from ..callbacks import pending_task
-
-            if pending_task(token) is not None:  # else the Task ended (timed out, aborted) before a worker came
-                return {"taskToken": token, "input": json.dumps(value, separators=(",", ":"))}
+            if claim.take(req.get("workerName")):  # else the Task ended (timed out, aborted) before a worker came
+                return {"taskToken": claim.token, "input": json.dumps(claim.input, separators=(",", ":"))}
         return {}
 
 
+class Claim:
+    """One scheduled activity task: taken by one worker (GetActivityTask), or given up by its Task first."""
+
+    def __init__(self, token: str, value: Any) -> None:
+        self.token, self.input = token, value
+        self.worker: str | None = None
+        self.taken = threading.Event()
+        self._lock = threading.Lock()
+        self._abandoned = False
+
+    def take(self, worker: str | None) -> bool:
+        """A worker takes the task; False when its Task gave up first."""
+        with self._lock:
+            if self._abandoned:
+                return False
+            self.worker = worker
+            self.taken.set()
+            return True
+
+    def abandon(self) -> bool:
+        """The Task stops waiting for a worker; False when one took the task meanwhile."""
+        with self._lock:
+            if self.taken.is_set():
+                return False
+            self._abandoned = True
+            return True
+
+
 class ActivityTasks:
-    """The Task provider for activity ARNs: the task waits in its activity's queue for GetActivityTask,
-    then for the worker's SendTaskSuccess / Failure (HeartbeatSeconds and TimeoutSeconds apply)."""
+    """The Task provider for activity ARNs: the task waits in its activity's queue for GetActivityTask
+    (ActivityScheduled, then ActivityStarted with the worker's name), then for the worker's
+    SendTaskSuccess / Failure. TimeoutSeconds runs from scheduling, HeartbeatSeconds once a worker has it."""
 
     def __init__(self, activities: Activities) -> None:
         self.activities = activities
@@ -112,14 +141,41 @@ class ActivityTasks:
             raise NotHandled()
         arn = call.resource.arn
         if not self.activities.exists(arn):
-            raise StatesError("States.Runtime", f"Activity Does Not Exist: '{arn}'")
+            # AWS's words; the interpreter prefixes the state, and no activity event is recorded.
+            raise StateEvaluationError(f"The activity {arn} does not exist.")
+        if call.activity is not None:
+            call.activity.schedule()
         token = call.task_token or new_token()
         store = call.env.callbacks.store if call.env is not None else None
         if call.task_token is None:
             open_task(token, call.env.execution_arn if call.env else None, call.state_name, store)
         try:
-            self.activities.queue(arn).put((token, call.parameters))
-            return wait_for_task_token(dataclasses.replace(call, task_token=token))
+            claim = Claim(token, call.parameters)
+            self.activities.queue(arn).put(claim)
+            left = self._wait_for_worker(call, claim)
+            if call.activity is not None:
+                call.activity.start(claim.worker)
+            return wait_for_task_token(dataclasses.replace(call, task_token=token, timeout_seconds=left))
         finally:
             if call.task_token is None:
                 close_task(token)
+
+    def _wait_for_worker(self, call: Any, claim: Claim) -> float:
+        """Block until a worker takes the task; the seconds of TimeoutSeconds left, or States.Timeout."""
+        env = call.env
+        start = env.now()
+        limit = call.timeout_seconds or DEFAULT_TASK_TIMEOUT
+        due = start + datetime.timedelta(seconds=limit)
+        real_end = time.monotonic() + max(env.callbacks.virtual_wait, 0)
+        while not claim.taken.wait(0.05):
+            env.check_time()   # aborted, or the execution's own timeout
+            if env.virtual:
+                if time.monotonic() < real_end:
+                    continue
+                # Nobody came in real time: simulated time runs on to the Task's timeout.
+                env.sleep((due - env.now()).total_seconds())
+            elif env.now() < due:
+                continue
+            if claim.abandon():
+                raise StatesError("States.Timeout", None)
+        return max(limit - (env.now() - start).total_seconds(), 0.001)

@@ -181,14 +181,18 @@ def too_deep(ctx: Context) -> bool:
 
 
 def query_language(ctx: Context) -> Iterator[Diagnostic]:
-    """A state cannot go back to JSONPath when the whole machine is JSONata."""
+    """A state cannot go back to JSONPath when the whole machine is JSONata.
+
+    Reported at the state, as AWS's ValidateStateMachineDefinition locates it: the field's value is
+    fine on its own, the state conflicts with the machine (a missing field is likewise reported at
+    the object lacking it, a field whose own value is wrong at the field)."""
     data = ctx.data
     if not isinstance(data, dict) or data.get("QueryLanguage") != JSONATA:
         return
     for state in ctx.states:
         if state.data.get("QueryLanguage") == JSONPATH:
             yield diag(SCHEMA, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
-                       state.at("QueryLanguage"))
+                       state.pointer)
 
 
 def _unescape(token: str) -> str:

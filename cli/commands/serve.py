@@ -52,14 +52,15 @@ def serve(host: str, port: int, store_path: str, resources: str | None, mock_con
     except OSError as exc:
         service.close(0)
         raise UserInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    # Ctrl-C and SIGTERM stop alike (SIGINT too when a shell started us in the background, where it is
+    # ignored); shutdown() must come from another thread than serve_forever's. Set before the line saying
+    # we listen, so a client that stops us as soon as it reads it gets a clean stop.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     if not is_loopback(host):
         click.echo(f"sfn serve: warning: listening on {host}, not loopback: anyone who can reach this machine can "
                    "create and run state machines (no credentials are checked)", err=True)
     click.echo(f"sfn serve: listening on {server.url} (store {store_path}); Ctrl-C stops", err=True)
-    # Ctrl-C and SIGTERM stop alike (SIGINT too when a shell started us in the background, where it is
-    # ignored); shutdown() must come from another thread than serve_forever's.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

@@ -73,3 +73,18 @@ def test_a_value_thousands_of_levels_deep_is_traced(capsys):
     TraceRenderer().finish(SimpleNamespace(status="SUCCEEDED", output=deep, error=None, cause=None))
     out = capsys.readouterr().out
     assert "SUCCEEDED" in out and out.count('"a"') == 3001
+
+
+def test_an_activity_task_shows_its_activity():
+    from asl.resources.compose import Services
+
+    class Answer:
+        def invoke(self, call):
+            return {}
+
+    arn = "arn:aws:states:us-east-1:123456789012:activity:work"
+    out = io.StringIO()
+    renderer = TraceRenderer(Console(file=out, width=120, color_system=None, highlight=False))
+    machine = machine_from_definition({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": arn, "End": True}}})
+    run_machine(machine, {}, listeners=[renderer.on_event], resources=Services.of(Answer()))
+    assert any(line.strip().endswith(f"→ {arn}") for line in out.getvalue().splitlines())

@@ -91,3 +91,63 @@ def test_apigateway_headers_must_map_names_to_lists(resource, headers, valid):
         + json.dumps(parameters, separators=(",", ":")) + "' could not be used to start the Task: "
         "[The value of the field 'Headers' has an invalid format]")
     assert [e.type for e in result.history.events] == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
+
+
+ACTIVITY_ARN = "arn:aws:states:us-east-1:123456789012:activity:work"
+
+
+class Worker:
+    """An activity provider as sfn serve's: it reports scheduling and the worker's start, then answers."""
+
+    def __init__(self, answer=None, schedule=True):
+        self.answer, self.schedule = answer, schedule
+
+    def invoke(self, call):
+        from asl.errors import StateEvaluationError, StatesError
+
+        if not self.schedule:
+            raise StateEvaluationError(f"The activity {call.resource.arn} does not exist.")
+        call.activity.schedule()
+        call.activity.start("w1")
+        if isinstance(self.answer, StatesError):
+            raise self.answer
+        return {"done": True}
+
+
+def _activity_events(provider, **task):
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": ACTIVITY_ARN, "End": True, **task}}}
+    result = run_machine(machine_from_definition(definition, validate=False), {"x": 1}, clock="virtual",
+                         resources=Services.of(provider))
+    return result, [(e["type"], {k: v for k, v in e.items() if k.endswith("EventDetails")})
+                    for e in result.history.to_aws()["events"][2:-1]]
+
+
+def test_an_activity_task_records_awss_activity_events():
+    result, events = _activity_events(Worker(), TimeoutSeconds=30)
+    assert events == [
+        ("ActivityScheduled", {"activityScheduledEventDetails": {
+            "resource": ACTIVITY_ARN, "input": '{"x":1}', "inputDetails": {"truncated": False}, "timeoutInSeconds": 30}}),
+        ("ActivityStarted", {"activityStartedEventDetails": {"workerName": "w1"}}),
+        ("ActivitySucceeded", {"activitySucceededEventDetails": {"output": '{"done":true}',
+                                                                 "outputDetails": {"truncated": False}}}),
+        ("TaskStateExited", {"stateExitedEventDetails": {"name": "A", "output": '{"done":true}',
+                                                         "outputDetails": {"truncated": False}}}),
+    ]
+
+
+def test_an_activity_failure_and_a_provider_that_never_reports():
+    from asl.errors import StatesError
+
+    result, events = _activity_events(Worker(StatesError("E", "c")))
+    assert [t for t, _ in events] == ["ActivityScheduled", "ActivityStarted", "ActivityFailed"]
+    assert events[-1][1] == {"activityFailedEventDetails": {"error": "E", "cause": "c"}}
+    result, events = _activity_events(Answer())   # a mock: scheduled and started when it answers
+    assert [t for t, _ in events] == ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded", "TaskStateExited"]
+    assert events[1][1] == {"activityStartedEventDetails": {}}
+
+
+def test_an_activity_that_cannot_be_scheduled_records_no_activity_event():
+    result, events = _activity_events(Worker(schedule=False))
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause.endswith(f"The activity {ACTIVITY_ARN} does not exist.")
+    assert events == []

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from asl.service.http import is_loopback
+from serve_helpers import create, wait_done
 
 
 def post(server, body: bytes, target: str | None = "AWSStepFunctions.ListStateMachines", host: str | None = None,
@@ -41,6 +42,12 @@ def server(start_server):
      "com.amazonaws.swf.service.v2.model#InvalidArn"),
     (b'{"maxResults": 1001}', "AWSStepFunctions.ListStateMachines", 400,
      "com.amazon.coral.validate#ValidationException"),
+    (b'{"maxResults": "ten"}', "AWSStepFunctions.ListStateMachines", 400,
+     "com.amazon.coral.service#SerializationException"),
+    (b'{"name": "m", "definition": "{}", "roleArn": "arn:aws:iam::1:role/r", "tags": "x"}',
+     "AWSStepFunctions.CreateStateMachine", 400, "com.amazon.coral.service#SerializationException"),
+    (b'{"\xff\xfe": 1}', "AWSStepFunctions.ListStateMachines", 400, "com.amazon.coral.service#SerializationException"),
+    (b"", "AWSStepFunctions.StartExecution", 400, "com.amazon.coral.validate#ValidationException"),
 ])
 def test_bad_requests_get_aws_error_bodies(server, body, target, status, kind):
     got_status, answer, response = post(server, body, target)
@@ -84,3 +91,17 @@ def test_a_bug_is_an_internal_failure_not_a_traceback(server, monkeypatch):
                                             ("0.0.0.0", False), ("192.0.2.1", False)])
 def test_loopback_addresses(host, loopback):
     assert is_loopback(host) is loopback
+
+
+def test_a_handler_that_raises_fails_only_its_execution(start_server, tmp_path, monkeypatch):
+    (tmp_path / "broken_handlers.py").write_text("def boom(event, context):\n    raise RuntimeError('kaput')\n")
+    boom = "arn:aws:lambda:us-east-1:123456789012:function:Boom"
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  {boom}: broken_handlers:boom\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _, _, sfn = start_server(resources=tmp_path / "resources.yaml")
+    definition = json.dumps({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": boom, "End": True}}})
+    arn = create(sfn, definition=definition)
+    found = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    assert (found["status"], found["error"]) == ("FAILED", "RuntimeError")
+    assert wait_done(sfn, sfn.start_execution(stateMachineArn=create(sfn, name="ok"))["executionArn"])["status"] == \
+        "SUCCEEDED"

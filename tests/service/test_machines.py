@@ -113,3 +113,13 @@ def test_validate_state_machine_definition_gives_sfn_validates_diagnostics(sfn):
     assert found["result"] == "FAIL" and found["truncated"] is False
     assert found["diagnostics"][0]["code"] == "SCHEMA_VALIDATION_FAILED"
     assert sfn.validate_state_machine_definition(definition=PASS)["result"] == "OK"
+
+
+@pytest.mark.parametrize("definition, location", [
+    ('{"States": {"A": {"Type": "Pass", "End": true}}}', "/"),     # a missing field: the object lacking it
+    ('{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, '
+     '"QueryLanguage": "JSONPath"}}}', "/States/A"),                 # a conflict with the machine: the state
+])
+def test_validate_state_machine_definition_locates_as_aws_does(sfn, definition, location):
+    found = sfn.validate_state_machine_definition(definition=definition)
+    assert [d["location"] for d in found["diagnostics"]] == [location]
