@@ -311,19 +311,20 @@ def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: 
 
 def _mocked_nested(interp: Any, state: Any, input: Any, scope: Any) -> Any:
     """A mocked Map or Parallel: its own stages (items, settings) are evaluated, the mock is its result."""
-    from ..interp.nested import map_items, map_number
+    from ..interp.dataflow import select
+    from ..interp.nested import items_at, map_items, map_number
     from ..interp.pipeline import finish, next_state
 
     inspection = scope.inspection
     mock = scope.mock
     if state.type == "Map":
         if state.item_reader is not None and scope.item_reader_data is not None:
-            items = json.loads(scope.item_reader_data)
-        else:
-            items, effective = map_items(state, input, scope)
-            if not state.is_jsonata:
-                inspection["afterInputPath"] = effective
-                inspection["afterItemsPath"] = items
+            pass  # ItemsPath does not apply to what a reader reads
+        elif state.is_jsonata:
+            map_items(state, input, scope)  # for its check that the items are an array
+        else:  # afterInputPath is shown also when ItemsPath then fails (as recorded)
+            inspection["afterInputPath"] = select(state.input_path, state.input_path_null, input, scope)
+            inspection["afterItemsPath"] = items_at(state, inspection["afterInputPath"], scope)
         inspection["maxConcurrency"] = map_number(state.max_concurrency, state.max_concurrency_path,
                                                   "MaxConcurrency", input, scope, int) or 0
         for field, label, kind, key in (
