@@ -105,10 +105,19 @@ def map_items(state: Any, raw_input: Any, scope: Any) -> tuple[list, Any]:
                                        QUERY_ERROR)
         return items, raw_input
     effective = select(state.input_path, state.input_path_null, raw_input, scope)
-    items = select(state.items_path, False, effective, scope)  # same wording as InputPath's
+    return items_at(state, effective, scope), effective
+
+
+def items_at(state: Any, effective: Any, scope: Any) -> list:
+    """A JSONPath Map's ItemsPath over its effective input; AWS's message when it is no array."""
+    items = select(state.items_path, False, effective, scope)  # a missing path: InputPath's wording
     if not isinstance(items, list):
-        raise StateEvaluationError(f"Map state input must be an array but was: {compact_json(items)}")
-    return items, effective
+        # AWS names the path against its own root: `$$.Execution.Input` reads "$.Execution.Input"
+        # (TestState's recordings); JSONata's "Map state input must be an array" is another check.
+        text = "$" if state.items_path is None else state.items_path.text
+        raise StateEvaluationError(f'Reference path "{text[1:] if text.startswith("$$") else text}" '
+                                   "must point to array.")
+    return items
 
 
 def map_number(value: Any, path: Any, label: str, raw_input: Any, scope: Any, kind: type) -> Any:

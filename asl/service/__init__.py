@@ -106,8 +106,10 @@ class Service:
                 "diagnostics": diagnostics[:limit], "truncated": len(diagnostics) > limit}
 
     def test_state(self, req: dict) -> dict:
-        raise ApiError("ValidationException", "TestState is not supported by sfn serve yet",
-                       namespace="com.amazon.coral.validate")
+        """AWS's TestState, as `sfn test-state` answers it (asl/service/test_state.py)."""
+        from .test_state import test_state
+
+        return test_state(self.services, req)
 
     # ------------------------------------------------------------------ running executions
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from ..errors import STATES_RUNTIME, SfnError, StatesError, error_matches
 from ..interp.scope import Scope
+from .request import TestStateRefusal, check_request
 
 __all__ = ["TestStateRefusal", "test_state"]
 
 # $$.State.Name of the state under test when the request gives no context (AWS's recordings).
 STATE_NAME = "StateName"
-_LEVELS = ("INFO", "DEBUG", "TRACE")
 _NO_MOCK = frozenset({"Pass", "Fail", "Succeed"})
 _NEED_MOCK = frozenset({"Map", "Parallel"})
 # inspectionData members that are JSON text on the wire.
@@ -28,22 +28,6 @@ _TEXT_MEMBERS = frozenset({"input", "afterInputPath", "afterParameters", "afterA
 _CONTEXT_MEMBERS = {"Execution": {"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"},
                     "State": {"EnteredTime", "Name", "RetryCount"}, "StateMachine": {"Id", "Name"},
                     "Task": {"Token"}}
-
-
-class TestStateRefusal(SfnError):
-    """What AWS answers with HTTP 400: an error code and its message."""
-
-    __test__ = False  # not a pytest class
-    exit_code = 2
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def as_dict(self) -> dict:
-        """`{"error": {"code", "message"}}`, as `sfn test-state` prints it."""
-        return {"error": {"code": self.code, "message": self.message}}
 
 
 def _json_member(request: dict, name: str, default: Any) -> Any:
@@ -184,11 +168,8 @@ def test_state(request: dict, dispatcher: Any = None) -> dict:
     dispatcher: what answers a Task tested without a mock (`asl.api.test_state` passes the one
     `sfn run` would use); None: no providers, so such a Task fails as an unhandled one does.
     """
-    level = request.get("inspectionLevel", "INFO")
-    if level not in _LEVELS:
-        raise TestStateRefusal("ValidationException",
-                               f"1 validation error detected: Value '{level}' at 'inspectionLevel' failed to "
-                               "satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]")
+    check_request(request)  # member types and constraints, as the API checks them
+    level = request.get("inspectionLevel") or "INFO"
     definition = _json_member(request, "definition", None)
     input = _json_member(request, "input", {})
     variables = _json_member(request, "variables", None)
@@ -311,19 +292,20 @@ def _handle_error(state: Any, err: StatesError, input: Any, scope: Any, config: 
 
 def _mocked_nested(interp: Any, state: Any, input: Any, scope: Any) -> Any:
     """A mocked Map or Parallel: its own stages (items, settings) are evaluated, the mock is its result."""
-    from ..interp.nested import map_items, map_number
+    from ..interp.dataflow import select
+    from ..interp.nested import items_at, map_items, map_number
     from ..interp.pipeline import finish, next_state
 
     inspection = scope.inspection
     mock = scope.mock
     if state.type == "Map":
         if state.item_reader is not None and scope.item_reader_data is not None:
-            items = json.loads(scope.item_reader_data)
-        else:
-            items, effective = map_items(state, input, scope)
-            if not state.is_jsonata:
-                inspection["afterInputPath"] = effective
-                inspection["afterItemsPath"] = items
+            pass  # ItemsPath does not apply to what a reader reads
+        elif state.is_jsonata:
+            map_items(state, input, scope)  # for its check that the items are an array
+        else:  # afterInputPath is shown also when ItemsPath then fails (as recorded)
+            inspection["afterInputPath"] = select(state.input_path, state.input_path_null, input, scope)
+            inspection["afterItemsPath"] = items_at(state, inspection["afterInputPath"], scope)
         inspection["maxConcurrency"] = map_number(state.max_concurrency, state.max_concurrency_path,
                                                   "MaxConcurrency", input, scope, int) or 0
         for field, label, kind, key in (

@@ -38,7 +38,8 @@ def _json_or_file(value: str, what: str) -> object:
 @click.option("--reveal-secrets", is_flag=True, default=None)
 @click.option("--resources", "resources_file", type=click.Path(dir_okay=False),
               help="Resources file: what answers a Task tested without a mock (as in `sfn run`).")
-@click.option("--output", "output_format", type=click.Choice(["json", "text"]), default=None)
+@click.option("--output", "output_format", type=click.Choice(["json", "text", "pipeline"]), default=None,
+              help="json: the API's response; text / pipeline: the data flow drawn (the default on a terminal).")
 def test_state(request_file, definition_file, input_text, input_file, state_name, inspection_level, mock,
                context, state_configuration, variables, role_arn, reveal_secrets, resources_file,
                output_format) -> None:
@@ -67,25 +68,20 @@ def test_state(request_file, definition_file, input_text, input_file, state_name
     for key, value in (("context", context), ("variables", variables)):
         if value is not None:
             request[key] = json.dumps(_json_or_file(value, "--" + key))
+    as_json = output_format == "json" or (output_format is None and not sys.stdout.isatty())
+    if not as_json and "inspectionLevel" not in request:
+        request["inspectionLevel"] = "DEBUG"  # the drawing needs the stages INFO leaves out
     try:
         response = answer(request, resources=resources_file)
         code = 0
     except TestStateRefusal as refusal:
         response, code = refusal.as_dict(), 2
-    if output_format == "json" or (output_format is None and not sys.stdout.isatty()):
+    if as_json:
         click.echo(json.dumps(response))
     else:
-        _print_text(response)
+        from rich.console import Console
+
+        from ..pipeline import render_pipeline
+
+        render_pipeline(response, Console(highlight=False))
     sys.exit(code)
-
-
-def _print_text(response: dict) -> None:
-    """The response for a person: status, next state, error, then each stage of the data flow."""
-    if "error" in response and "status" not in response:
-        click.echo(f"{response['error']['code']}: {response['error']['message']}")
-        return
-    for key in ("status", "nextState", "error", "cause", "output"):
-        if key in response:
-            click.echo(f"{key}: {response[key]}")
-    for key, value in (response.get("inspectionData") or {}).items():
-        click.echo(f"  -> {key}: {value}")

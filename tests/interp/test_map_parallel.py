@@ -65,7 +65,7 @@ def test_map_outputs(execute, fields, input, output):
 MAP_FAILURES = [
     ("item-fails", {}, [1, 3], "Three", "item 3"),
     ("threshold", {"ToleratedFailureCount": 0}, [3], "States.ExceedToleratedFailureThreshold", None),
-    ("not-an-array", {"ItemsPath": "$.xs"}, {"xs": 5}, "States.Runtime", "Map state input must be an array but was: 5"),
+    ("not-an-array", {"ItemsPath": "$.xs"}, {"xs": 5}, "States.Runtime", 'Reference path "$.xs" must point to array.'),
     ("items-path-missing", {"ItemsPath": "$.a.b"}, {}, "States.Runtime",
      "Invalid path '$.a.b' : Missing property in path $['a']"),
     ("bad-concurrency-path", {"MaxConcurrencyPath": "$.mc", "ItemsPath": "$.xs"}, {"mc": "x", "xs": [1]}, "States.Runtime",
@@ -263,3 +263,10 @@ def test_a_tolerated_failure_percentage_path_is_a_percentage(execute, value, fai
             in result.cause
     else:
         assert result.status == "SUCCEEDED"
+
+
+def test_map_items_path_in_the_context_not_an_array(execute):
+    # AWS names a context path against its own root (TestState's recordings): "$$.Execution" -> "$.Execution"
+    result = execute(map_machine(ItemsPath="$$.Execution"), {})
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause.endswith('Reference path "$.Execution" must point to array.')

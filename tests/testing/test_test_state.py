@@ -144,3 +144,31 @@ def test_task_without_mock_or_provider_fails():
     definition = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Nope", "End": True}
     response = call(definition, {}, roleArn="arn:aws:iam::123456789012:role/R")
     assert response["status"] == "FAILED"
+
+
+MAP_ITEMS = {"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+             "End": True}
+MAP_CONTEXT = {"Execution": {"Input": {"values": [1, 2]}, "Name": "n"}}
+
+
+@pytest.mark.parametrize("items_path, input, cause", [
+    ("$$", [1], 'Reference path "$" must point to array.'),
+    ("$$.Execution.Input", [1], 'Reference path "$.Execution.Input" must point to array.'),
+    ("$.xs", {"xs": 5}, 'Reference path "$.xs" must point to array.'),
+    (None, {"xs": 5}, 'Reference path "$" must point to array.'),
+])
+def test_map_items_path_not_an_array(items_path, input, cause):
+    definition = dict(MAP_ITEMS, **({"ItemsPath": items_path} if items_path else {}))
+    response = call(definition, input, mock={"result": "[]"}, context=json.dumps(MAP_CONTEXT),
+                    inspectionLevel="DEBUG")
+    assert (response["status"], response["error"], response["cause"]) == ("FAILED", "States.Runtime", cause)
+    # the stages before ItemsPath are still shown
+    assert {k: json.loads(v) for k, v in response["inspectionData"].items()} == {"input": input,
+                                                                                "afterInputPath": input}
+
+
+def test_map_items_path_into_the_context():
+    response = call(dict(MAP_ITEMS, ItemsPath="$$.Execution.Input.values"), {}, mock={"result": "[1, 2]"},
+                    context=json.dumps(MAP_CONTEXT), inspectionLevel="DEBUG")
+    assert response["status"] == "SUCCEEDED"
+    assert json.loads(response["inspectionData"]["afterItemsPath"]) == [1, 2]
