@@ -82,8 +82,6 @@ def redrive_execution(execution: str, *, store: Any, resources: Any = None,
     runs. The other options are run_machine's; machine: the definition compiled already (else the
     stored one is).
     """
-    import datetime
-
     from .errors import ApiError
     from .interp import redrive
 
@@ -97,16 +95,7 @@ def redrive_execution(execution: str, *, store: Any, resources: Any = None,
         if found is None:
             raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{execution}'",
                            Location(str(store.path)))
-        history = found["history"]
-        now = datetime.datetime.now(datetime.timezone.utc)
-        stopped = found.get("stopped_at")
-        reason = redrive.refusal(found["status"], express=":express:" in found["arn"],
-                                 started=datetime.datetime.fromisoformat(found["started_at"]),
-                                 stopped=datetime.datetime.fromisoformat(stopped) if stopped else None,
-                                 events=history.last_id if history is not None else 0,
-                                 kept=found["redrive"] is not None and found.get("definition") is not None
-                                 and history is not None and found["redrive"].get("format") == redrive.FORMAT,
-                                 now=now)
+        reason = redrive.record_refusal(found)
         if reason is not None:
             raise ApiError("ExecutionNotRedrivable", reason, Location(str(store.path)))
         if machine is None:

@@ -156,3 +156,22 @@ def refusal(status: str, *, express: bool, started: datetime.datetime, stopped: 
         # for executions older than the feature.
         return "Execution was started before the launch of RedriveExecution"
     return None
+
+
+def record_refusal(found: dict, now: datetime.datetime | None = None, events: int | None = None) -> str | None:
+    """`refusal` for an execution as the store records it (Store.redrive_source's record, or its row).
+
+    events: its history's length (default: the record's history, else 0: not known, not checked).
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    history = found.get("history")
+    if events is None:
+        events = history.last_id if history is not None else 0
+    kept = found.get("redrive")
+    if isinstance(kept, dict):
+        kept = kept.get("format") == FORMAT and found.get("definition") is not None
+    stopped = found.get("stopped_at")
+    return refusal(found["status"], express=":express:" in found["arn"],
+                   started=datetime.datetime.fromisoformat(found["started_at"]),
+                   stopped=datetime.datetime.fromisoformat(stopped) if stopped else None,
+                   events=events, kept=bool(kept), now=now)
