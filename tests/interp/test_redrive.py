@@ -193,3 +193,101 @@ def test_an_aborted_wait_is_redriven(tmp_path):
     assert again.status == "TIMED_OUT"
     new = types(again)[result.history.last_id:]
     assert new == ["ExecutionRedriven", "WaitStateEntered", "ExecutionTimedOut"]
+
+
+def test_retry_counters_start_again_on_a_redrive(tmp_path):
+    provider = Flaky("B")
+    store, _ = first_run(tmp_path, TASK_CHAIN, provider)
+    assert provider.calls.count("B") == 2  # the call and its one retry
+    again = redrive(store, provider)
+    assert again.status == "FAILED"
+    assert provider.calls.count("B") == 4  # the Retrier's MaxAttempts counts afresh
+
+
+def test_a_caught_error_in_a_branch_is_not_a_failure_and_branch_variables_are_kept(tmp_path):
+    definition = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Branches": [{"StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"inner": "{% 'branch-' & $states.input.n %}"}, "Next": "Call"},
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                     "Arguments": {"key": "call", "inner": "{% $inner %}"}, "Output": "{% $states.result %}",
+                     "End": True}}}]}}}
+    provider = Flaky("call")
+    store, result = first_run(tmp_path, definition, provider, {"n": 3})
+    assert result.status == "FAILED"
+    provider.broken.clear()
+    again = redrive(store, provider)
+    assert again.status == "SUCCEEDED", again.cause
+    assert again.output == [{"done": "call"}]
+    new = types(again)[result.history.last_id:]
+    assert "PassStateEntered" not in new  # Set succeeded: its variable is restored, not assigned again
+
+
+def test_runs_recorded_without_a_redrive_point_are_not_redrivable(tmp_path):
+    from asl.store import Store
+
+    provider = Flaky("B")
+    store, _ = first_run(tmp_path, TASK_CHAIN, provider)
+    db = Store(store)
+    db.db.execute("UPDATE executions SET redrive = NULL")  # as an sfn before redrive recorded it
+    db.db.commit()
+    db.close()
+    with pytest.raises(ApiError, match="Execution was started before the launch of RedriveExecution"):
+        redrive(store, provider)
+
+
+NOW = __import__("datetime").datetime(2026, 6, 1, tzinfo=__import__("datetime").timezone.utc)
+DAY = __import__("datetime").timedelta(days=1)
+REFUSALS = [
+    # id, status, express, started, stopped, events, kept, reason
+    ("failed", "FAILED", False, NOW - DAY, NOW - DAY, 10, True, None),
+    ("timed-out", "TIMED_OUT", False, NOW - DAY, NOW - DAY, 10, True, None),
+    ("aborted", "ABORTED", False, NOW - DAY, NOW - DAY, 10, True, None),
+    ("succeeded", "SUCCEEDED", False, NOW - DAY, NOW - DAY, 10, True, "Execution is SUCCEEDED and cannot be redriven"),
+    ("running", "RUNNING", False, NOW - DAY, None, 10, True, "Execution is RUNNING and cannot be redriven"),
+    ("express", "FAILED", True, NOW - DAY, NOW - DAY, 10, True, "Execution is EXPRESS and cannot be redriven"),
+    ("events", "FAILED", False, NOW - DAY, NOW - DAY, 24_999, True, "Execution history event limit exceeded"),
+    ("events-room", "FAILED", False, NOW - DAY, NOW - DAY, 24_998, True, None),
+    ("14-days", "FAILED", False, NOW - 20 * DAY, NOW - 15 * DAY, 10, True, "Execution redrivable period exceeded"),
+    ("13-days", "FAILED", False, NOW - 20 * DAY, NOW - 13 * DAY, 10, True, None),
+    ("a-year", "FAILED", False, NOW - 366 * DAY, NOW - DAY, 10, True,
+     "Execution has exceeded the max execution time"),
+    ("older-sfn", "FAILED", False, NOW - DAY, NOW - DAY, 10, False,
+     "Execution was started before the launch of RedriveExecution"),
+]
+
+
+@pytest.mark.parametrize("status,express,started,stopped,events,kept,reason", [r[1:] for r in REFUSALS],
+                         ids=[r[0] for r in REFUSALS])
+def test_redrive_conditions(status, express, started, stopped, events, kept, reason):
+    from asl.interp.redrive import refusal
+
+    assert refusal(status, express=express, started=started, stopped=stopped, events=events, kept=kept,
+                   now=NOW) == reason
+
+
+def test_a_map_inside_a_parallel_reruns_only_the_failed_iteration(tmp_path):
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Solo", "States": {"Solo": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                                "Parameters": {"key": "solo"}, "End": True}}},
+        {"StartAt": "M", "States": {"M": MAP["States"]["M"]}}]}}}
+    provider = Flaky("y")
+    store, result = first_run(tmp_path, definition, provider, {"items": ["x", "y", "z"]})
+    assert result.status == "FAILED" and provider.calls == ["solo", "x", "y"]
+    provider.broken.clear()
+    again = redrive(store, provider)
+    assert again.status == "SUCCEEDED", again.cause
+    assert provider.calls == ["solo", "x", "y", "y", "z"]
+    assert again.output == [{"done": "solo"}, [{"done": "x"}, {"done": "y"}, {"done": "z"}]]
+
+
+def test_tolerated_failures_are_rerun_when_the_threshold_failed_the_map(tmp_path):
+    definition = __import__("copy").deepcopy(MAP)
+    definition["States"]["M"]["ToleratedFailureCount"] = 1
+    provider = Flaky("a", "c")
+    store, result = first_run(tmp_path, definition, provider, {"items": ["a", "b", "c"]})
+    assert result.error == "States.ExceedToleratedFailureThreshold"
+    provider.broken.clear()
+    again = redrive(store, provider)
+    assert again.status == "SUCCEEDED", again.cause
+    assert provider.calls == ["a", "b", "c", "a", "c"]
+    assert again.output == [{"done": "a"}, {"done": "b"}, {"done": "c"}]
