@@ -64,3 +64,21 @@ def test_redrive_trace_and_refusals(tmp_path):
     assert "Traceback" not in done.output
     missing = invoke("redrive", "nope", "--store", store)
     assert missing.exit_code == 2 and "ExecutionDoesNotExist" in missing.output
+
+
+def test_redrive_uses_the_runs_mock_test_case(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "m.json").write_text(json.dumps({"StartAt": "B", "States": {"B": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Any", "End": True}}}))
+    (folder / "mocks.json").write_text(json.dumps({
+        "StateMachines": {"m": {"TestCases": {"Once": {"B": "FailThenAnswer"}}}},
+        "MockedResponses": {"FailThenAnswer": {"0": {"Throw": {"Error": "Boom", "Cause": "down"}},
+                                               "1": {"Return": {"v": 7}}}}}))
+    store = tmp_path / "s.db"
+    first = invoke("run", folder / "m.json", "--mock-config", folder / "mocks.json", "--test-case", "Once",
+                   "--execution-name", "mk", "--store", store, "--output", "json")
+    assert json.loads(first.stdout)["error"] == "Boom"
+    again = invoke("redrive", "mk", "--store", store, "--output", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["output"] == {"v": 7}  # the mock's next response, as in one execution
