@@ -174,7 +174,9 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         limit = reader_io.max_items(reader, raw_input, scope)  # a bad value fails the state before the run
         args = reader_io.arguments(reader.parameters, state, effective, raw_input, scope)
     settings = _batch_settings(state, raw_input, effective, scope) if state.item_batcher else None
-    map_run_arn = interp.info.map_run_arn(state) if distributed else None
+    map_run_arn = None
+    if distributed:  # a redriven Map Run keeps its ARN
+        map_run_arn = plan.map_run if plan is not None and plan.map_run else interp.info.map_run_arn(state)
     if distributed and plan is not None:  # the failed Map Run goes on, redriven with its parent
         frame.cursor = run_started = history.add("MapRunRedriven", frame.cursor, {
             "mapRunArn": map_run_arn, "redriveCount": interp.info.redrive_count})
@@ -197,7 +199,11 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
                              frame.cursor, tolerated_count, tolerated_pct, distributed, source, records, plan)
-    except StatesError:
+    except BaseException as err:
+        if map_run_arn is not None and getattr(err, "redrive_lanes", None) is not None:
+            err.redrive_lanes["map_run"] = map_run_arn  # the Map Run a redrive continues
+        if not isinstance(err, StatesError):
+            raise
         if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
             try:
                 reader_io.write_results(s3, writer_args, map_run_arn, records)

@@ -71,11 +71,12 @@ def kept(err: BaseException, task_attempts: dict[str, int]) -> dict | None:
 class Lanes:
     """A redriven Parallel / Map's plan: the outputs it keeps, and where each other lane restarts."""
 
-    __slots__ = ("done", "redo")
+    __slots__ = ("done", "redo", "map_run")
 
     def __init__(self, lanes: dict) -> None:
         self.done = {int(i): v for i, v in lanes.get("done", {}).items()}
         self.redo = {int(i): p for i, p in lanes.get("redo", {}).items()}
+        self.map_run: str | None = lanes.get("map_run")  # a Distributed Map's Map Run ARN
 
     def restart(self, index: int) -> dict | None:
         """Where lane `index` starts again (None: at its beginning)."""

@@ -106,3 +106,31 @@ def test_refusals(start_server):
     types = [e["type"] for e in sfn.get_execution_history(executionArn=running)["events"]]
     assert types == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted", "ExecutionRedriven",
                      "WaitStateEntered", "ExecutionAborted"]
+
+
+def test_a_distributed_maps_map_run_is_redriven_with_its_parent(start_server, tmp_path):
+    mocks = tmp_path / "mocks.json"
+    mocks.write_text(json.dumps({
+        "StateMachines": {"fan": {"TestCases": {"Once": {"Work": "FailThenAnswer"}}}},
+        "MockedResponses": {"FailThenAnswer": {
+            "0": {"Throw": {"Error": "Boom", "Cause": "down"}},
+            "1-2": {"Return": {"StatusCode": 200, "Payload": {"ok": True}}}}}}))
+    _, _, sfn = start_server(mock_config=mocks)
+    definition = json.dumps({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                                   "Parameters": {"FunctionName": "f"}, "OutputPath": "$.Payload",
+                                                   "End": True}}}}}})
+    machine = create(sfn, definition=definition, name="fan")
+    arn = sfn.start_execution(stateMachineArn=machine + "#Once", input="[1, 2]")["executionArn"]
+    assert wait_done(sfn, arn)["status"] == "FAILED"
+    run = sfn.list_map_runs(executionArn=arn)["mapRuns"][0]["mapRunArn"]
+    assert sfn.describe_map_run(mapRunArn=run)["status"] == "FAILED"
+    sfn.redrive_execution(executionArn=arn)
+    done = wait_done(sfn, arn)
+    assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", [{"ok": True}, {"ok": True}])
+    described = sfn.describe_map_run(mapRunArn=run)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1) and "redriveDate" in described
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+    assert types.count("MapRunStarted") == 1 and types.count("MapRunRedriven") == 1
