@@ -176,14 +176,16 @@ class Store:
         return found
 
     @reported("write")
-    def reopen_execution(self, arn: str, redrive_date: str) -> int:
+    def reopen_execution(self, arn: str, redrive_date: str, redrive_count: int) -> int:
         """A redriven execution is RUNNING again (one more redrive); its redrive count.
 
-        ApiError ExecutionNotRedrivable if it is not FAILED, TIMED_OUT or ABORTED any more (another redrive won).
+        redrive_count: the count the redrive read with the execution's history. ApiError
+        ExecutionNotRedrivable if it is not FAILED, TIMED_OUT or ABORTED with that count any more
+        (another redrive came first: its history is not the one read).
         """
         owner = owners.take(self.path) if self.writable else None
         try:
-            count = self._reopen(arn, redrive_date, owner)
+            count = self._reopen(arn, redrive_date, redrive_count, owner)
         except BaseException:
             owners.release(self.path, owner)
             raise
@@ -191,15 +193,17 @@ class Store:
         return count
 
     @transaction
-    def _reopen(self, arn: str, redrive_date: str, owner: str | None) -> int:
+    def _reopen(self, arn: str, redrive_date: str, redrive_count: int, owner: str | None) -> int:
         changed = self.db.execute(
             "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped_at = NULL, "
             "redrive = NULL, redrive_count = redrive_count + 1, redrive_date = ?, pid = ?, owner = ? "
-            "WHERE arn = ? AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')", (redrive_date, os.getpid(), owner, arn))
+            "WHERE arn = ? AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND redrive_count = ?",
+            (redrive_date, os.getpid(), owner, arn, redrive_count))
         if changed.rowcount != 1:
             status = self._status(arn)
-            raise ApiError("ExecutionNotRedrivable", f"Execution is {status} and cannot be redriven",
-                           Location(str(self.path)))
+            reason = (f"Execution is {status} and cannot be redriven" if status not in ("FAILED", "TIMED_OUT", "ABORTED")
+                      else "Execution was redriven meanwhile")
+            raise ApiError("ExecutionNotRedrivable", reason, Location(str(self.path)))
         return self.db.execute("SELECT redrive_count FROM executions WHERE arn = ?", (arn,)).fetchone()[0]
 
     @reported("write")

@@ -58,7 +58,7 @@ class Recording:
         if redriven is None:
             store.start_execution(self.arn, name, machine, definition, input, started.isoformat(), options)
         else:
-            store.reopen_execution(self.arn, redriven["redrive_date"])
+            store.reopen_execution(self.arn, redriven["redrive_date"], redriven.get("redrive_count") or 0)
             writer = self._writer  # segments, values and event ids go on from the recorded ones
             writer.segments, writer.values = redriven["segments"], redriven["values"]
             writer.events = redriven["history"].last_id if redriven["history"] is not None else 0

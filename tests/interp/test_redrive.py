@@ -291,3 +291,17 @@ def test_tolerated_failures_are_rerun_when_the_threshold_failed_the_map(tmp_path
     assert again.status == "SUCCEEDED", again.cause
     assert provider.calls == ["a", "b", "c", "a", "c"]
     assert again.output == [{"done": "a"}, {"done": "b"}, {"done": "c"}]
+
+
+def test_a_redrive_that_read_a_stale_record_is_refused(tmp_path):
+    """Two redrives of one record: the second finds the history it read replaced, and runs nothing."""
+    from asl.store import Store
+
+    provider = Flaky("B")
+    store, _ = first_run(tmp_path, TASK_CHAIN, provider)
+    db = Store(store)
+    stale = db.redrive_source("e1")
+    redrive(store, provider)  # FAILED again, one more redrive
+    with pytest.raises(ApiError, match="ExecutionNotRedrivable: Execution was redriven meanwhile"):
+        db.reopen_execution(stale["arn"], "2026-01-01T00:00:00+00:00", stale["redrive_count"])
+    db.close()
