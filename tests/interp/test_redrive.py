@@ -305,3 +305,16 @@ def test_a_redrive_that_read_a_stale_record_is_refused(tmp_path):
     with pytest.raises(ApiError, match="ExecutionNotRedrivable: Execution was redriven meanwhile"):
         db.reopen_execution(stale["arn"], "2026-01-01T00:00:00+00:00", stale["redrive_count"])
     db.close()
+
+
+def test_the_store_shows_the_redriven_execution_running_then_ended(tmp_path):
+    from asl.store import Store
+
+    provider = Flaky("B")
+    store, _ = first_run(tmp_path, TASK_CHAIN, provider)
+    reader = Store(store)
+    seen = []
+    provider.broken.clear()
+    redrive(store, provider, listeners=[lambda event: seen.append(reader.find_execution("e1")["status"])])
+    assert seen[0] == "RUNNING" and reader.find_execution("e1")["status"] == "SUCCEEDED"
+    reader.close()
