@@ -21,7 +21,8 @@ from .loader import Document, load_text
 from .model import StateMachine
 from .runtime import CallbackOptions
 
-__all__ = ["compile_document", "load_machine", "machine_from_definition", "run_machine", "test_state"]
+__all__ = ["compile_document", "load_machine", "machine_from_definition", "redrive_execution", "run_machine",
+           "test_state"]
 
 
 def machine_from_definition(definition: dict | str, validate: bool = True) -> StateMachine:
@@ -38,7 +39,7 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
                 definition_text: str | None = None, strict: bool = True,
                 on_start: Callable[[Any], None] | None = None,
                 on_callback: Callable[[str, str | None, Any], None] | None = None,
-                s3_dir: str | Path | None = None):
+                s3_dir: str | Path | None = None, options: dict | None = None):
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
@@ -55,15 +56,60 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
     an answer (to show the token to whoever can answer it).
     s3_dir: a folder standing in for Amazon S3 (asl.s3local), read and written by a Distributed Map's
     ItemReader and ResultWriter; without it a definition that uses them is refused before the run.
+    options: how the run was started (resources file, mocks, ...), recorded for `redrive_execution`'s caller.
     """
     run = _Run(name, resources, mocks, store, CallbackOptions(None, callback_wait, on_wait=on_callback), source,
                execution_type.upper() == "EXPRESS", strict, s3_dir)
     try:
         run.check(machine)
         return run.execute(machine, {} if input is None else input, name, execution_name, clock, listeners,
-                           definition_text, on_start=on_start)
+                           definition_text, on_start=on_start, options=options)
     finally:
         run.close()
+
+
+def redrive_execution(execution: str, *, store: Any, resources: Any = None,
+                      mocks: tuple[str | Path, str] | None = None, clock: str | Any = "virtual",
+                      listeners: list[Callable] | None = None, callback_wait: float = 2.0, strict: bool = True,
+                      on_start: Callable[[Any], None] | None = None,
+                      on_callback: Callable[[str, str | None, Any], None] | None = None,
+                      s3_dir: str | Path | None = None, machine: StateMachine | None = None):
+    """Redrive a FAILED, TIMED_OUT or ABORTED execution recorded in `store` (ARN or name); its ExecutionResult.
+
+    As AWS's RedriveExecution: the same definition, input and ARN; the history goes on (ExecutionRedriven,
+    then the unsuccessful state entered again with its input); the steps that succeeded are not run again.
+    ApiError ExecutionDoesNotExist / ExecutionNotRedrivable (DescribeExecution's reason) before anything
+    runs. The other options are run_machine's; machine: the definition compiled already (else the
+    stored one is).
+    """
+    from .errors import ApiError
+    from .interp import redrive
+
+    own = not hasattr(store, "start_execution")
+    if own:
+        from .store import Store
+
+        store = Store(store)
+    try:
+        found = store.redrive_source(execution)
+        if found is None:
+            raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{execution}'",
+                           Location(str(store.path)))
+        reason = redrive.record_refusal(found)
+        if reason is not None:
+            raise ApiError("ExecutionNotRedrivable", reason, Location(str(store.path)))
+        if machine is None:
+            machine = machine_from_definition(found["definition"], validate=False)
+        run = _Run(found["machine"], resources, mocks, store, CallbackOptions(None, callback_wait, on_wait=on_callback),
+                   None, False, strict, s3_dir)
+        try:
+            run.check(machine)
+            return run.redrive(machine, found, clock, listeners, on_start)
+        finally:
+            run.close()
+    finally:
+        if own:
+            store.close()
 
 
 def test_state(request: dict, *, resources: Any = None) -> dict:
@@ -149,7 +195,8 @@ class _Run:
 
     def execute(self, machine: StateMachine, input: Any, name: str, execution_name: str | None, clock: Any,
                 listeners: list[Callable] | None, definition_text: str | None, depth: int = 0,
-                arn_parts: tuple[str, str] | None = None, on_start: Callable[[Any], None] | None = None):
+                arn_parts: tuple[str, str] | None = None, on_start: Callable[[Any], None] | None = None,
+                options: dict | None = None):
         """Run one execution (top-level or child) to its end, recorded in the store when there is one."""
         from .interp.clock import make_clock
         from .interp.context import ExecutionInfo
@@ -174,7 +221,7 @@ class _Run:
 
             recording = Recording(self.store, name, info.name, definition_text, input,
                                   self.services.messages if depth == 0 else None,
-                                  arn=info.execution_arn, started=clock.now())
+                                  arn=info.execution_arn, started=clock.now(), options=options)
             # Events reach the store as the run goes: a killed run keeps what it recorded.
             listeners.append(recording.on_event)
         result = interpreter.run(input)
@@ -183,6 +230,41 @@ class _Run:
                 recording.finish(result)
             except SfnError as exc:  # the run's result stands; its caller says the store missed it
                 result.store_error = exc
+        return result
+
+    def redrive(self, machine: StateMachine, found: dict, clock: Any, listeners: list[Callable] | None,
+                on_start: Callable[[Any], None] | None) -> Any:
+        """Continue a recorded execution (Store.redrive_source's record) to its new end."""
+        import datetime
+
+        from .interp import redrive
+        from .interp.clock import iso, make_clock
+        from .interp.context import ExecutionInfo
+        from .interp.machine import Interpreter
+        from .runtime import RunEnvironment
+        from .store import Recording
+
+        clock = make_clock(clock) if isinstance(clock, str) else clock
+        previous = found["history"]
+        if getattr(clock, "virtual", False) and previous.last_time is not None:
+            clock.advance_to(previous.last_time)  # simulated time goes on from the run's, never back
+        started = datetime.datetime.fromisoformat(found["started_at"])
+        info = ExecutionInfo(machine_name=found["machine"], name=found["name"], input=found["input"],
+                             start_time=iso(started))
+        info.region, info.account = found["arn"].split(":")[3:5]
+        env = RunEnvironment(self.services.dispatcher, self.store, self.callbacks, 0, self._start_child, self.s3)
+        listeners = list(listeners or [])
+        interpreter = Interpreter(machine, clock=clock, info=info, env=env, listeners=listeners)
+        if on_start is not None:
+            on_start(interpreter)
+        recording = Recording(self.store, found["machine"], found["name"], None, None, self.services.messages,
+                              arn=found["arn"], redriven={**found, "redrive_date": clock.now().isoformat()})
+        listeners.append(recording.on_event)
+        result = redrive.redrive(interpreter, previous, found["redrive"], found.get("redrive_count", 0) + 1, started)
+        try:
+            recording.finish(result)
+        except SfnError as exc:
+            result.store_error = exc
         return result
 
     def _start_child(self, child: Any) -> Any:

@@ -193,6 +193,16 @@ class History:
         self._events: list[Event] = []      # objects built so far by `events`
         self._room = sys.maxsize            # events a state may still add: see `limit`
 
+    def adopt(self, earlier: "History") -> None:
+        """Go on after `earlier`'s events (a redriven execution's history continues its old one)."""
+        self._previous = array("q", earlier._previous)
+        self._types = list(earlier._types)
+        self._times = list(earlier._times)
+        self._names = list(earlier._names)
+        self._data = list(earlier._data)
+        self._assigned = dict(earlier._assigned)
+        self._events = []
+
     def limit(self, events: int) -> None:
         """Allow at most this many events: the last one is the execution's end (AWS's 25,000)."""
         self._room = events - 1

@@ -26,6 +26,7 @@ COMMANDS = {
     "report": (".commands.report:report", "Write an execution's report as one HTML file."),
     "serve": (".commands.serve:serve", "Serve the AWS Step Functions API on localhost."),
     "test-state": (".commands.test_state:test_state", "Test one state as AWS's TestState API does."),
+    "redrive": (".commands.redrive:redrive", "Redrive a failed, timed-out or aborted execution."),
 }
 
 

@@ -91,6 +91,8 @@ class TraceRenderer:
             self.depth = max(self.depth - 1, 0)
             if kind.endswith("Failed"):
                 self._line(elapsed, f"[red]✖ {kind[:-6]} failed[/red]")
+        elif kind == "ExecutionRedriven":
+            self._line(elapsed, f"[yellow]↻ redriven[/yellow] [dim](redrive {details.get('redriveCount')})[/dim]")
         elif kind == "MapIterationStarted":
             self._line(elapsed, f"[dim]· item {details.get('index')}[/dim]")
         elif kind == "MapIterationFailed":

@@ -18,6 +18,7 @@ class ExecutionInfo:
     start_time: str = ""
     input: Any = None
     redrive_count: int = 0
+    redrive_time: str | None = None  # when the execution was last redriven (`$$.Execution.RedriveTime`)
     # Read when the run starts, so that `aws.configure` (sfn serve's AWS_DEFAULT_REGION) applies.
     region: str = field(default_factory=lambda: aws.REGION)
     account: str = field(default_factory=lambda: aws.ACCOUNT)
@@ -58,6 +59,8 @@ class ExecutionInfo:
         }
         if not self.express:
             execution["RedriveCount"] = self.redrive_count
+            if self.redrive_time is not None:
+                execution["RedriveTime"] = self.redrive_time
         return execution
 
     def machine_object(self) -> dict:

@@ -17,6 +17,7 @@ from .clock import VirtualClock, iso
 from .context import ExecutionInfo
 from .dataflow import PayloadSizes, place_result
 from .pipeline import Outcome, jsonata_assign, jsonata_value, jsonpath_assign
+from . import redrive
 from .registry import ACTIONS
 from .scope import Frame, Scope
 
@@ -40,6 +41,7 @@ class ExecutionResult:
     history: History | None = None
     info: ExecutionInfo | None = None
     store_error: Exception | None = None   # the store could not record the end of the run
+    resume: dict | None = None   # an unsuccessful run: where a redrive continues it (asl.interp.redrive)
 
     def as_dict(self) -> dict:
         """`{"status", "output", "error", "cause"}` as `sfn run --output json` prints it."""
@@ -85,25 +87,39 @@ class Interpreter:
 
     def run(self, input: Any) -> ExecutionResult:
         """Run to the end and return the result; the history is in `self.history`."""
-        history = self.history
         started_at = self.clock.now()
         self.info.start_time = iso(started_at)
         self.info.input = input
+
+        def body(frame: Frame) -> Any:
+            self.history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
+            return self.run_machine(self.machine, input, frame)
+
+        return self.conclude(body, started_at, started_at)
+
+    def conclude(self, body: Callable[[Frame], Any], now: datetime.datetime,
+                 started_at: datetime.datetime) -> ExecutionResult:
+        """Run `body` in the execution's scope and record how the execution ends (a redrive's too).
+
+        The deadline is TimeoutSeconds from `now`, within the longest an execution may stay open
+        from `started_at`.
+        """
+        history = self.history
         limit = MAX_EXPRESS_SECONDS if self.info.express else MAX_STANDARD_SECONDS
-        if self.machine.timeout_seconds is not None:
-            limit = min(limit, self.machine.timeout_seconds)
         self.deadline = started_at + datetime.timedelta(seconds=limit)
+        if self.machine.timeout_seconds is not None:
+            self.deadline = min(self.deadline, now + datetime.timedelta(seconds=self.machine.timeout_seconds))
         if not self.info.express:
             history.limit(MAX_HISTORY_EVENTS)
-        history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)
         try:
-            output = self.run_machine(self.machine, input, frame)
+            output = body(frame)
         except StatesError as err:
             # A timeout's empty cause is no cause for AWS (ExecutionFailed and DescribeExecution).
             cause = None if err.cause == "" and err.name == "States.Timeout" else err.cause
             result.error, result.cause = err.name, cause
+            result.resume = redrive.kept(err, self.task_attempts)
             details = {}
             if err.name is not None:
                 details["error"] = err.name
@@ -114,12 +130,14 @@ class Interpreter:
             result.error = STATES_RUNTIME
             result.cause = f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
             history.add("ExecutionFailed", history.last_id, {"error": result.error, "cause": result.cause})
-        except ExecutionTimedOut:
+        except ExecutionTimedOut as err:
             result.status = TIMED_OUT
+            result.resume = redrive.kept(err, self.task_attempts)
             history.add("ExecutionTimedOut", history.last_id, {})
-        except (ExecutionAborted, KeyboardInterrupt):
+        except (ExecutionAborted, KeyboardInterrupt) as err:
             result.status = ABORTED
             result.error, result.cause = self._abort_details.get("error"), self._abort_details.get("cause")
+            result.resume = redrive.kept(err, self.task_attempts)
             # An abort comes from outside the state flow: AWS links it to no event (recorded StopExecution).
             history.add("ExecutionAborted", 0, dict(self._abort_details))
         else:
@@ -163,13 +181,17 @@ class Interpreter:
         self.clock.sleep(seconds)
         self.check_time()
 
-    def run_machine(self, machine: StateMachine, input: Any, frame: Frame) -> Any:
-        """Run a machine, branch or iteration from StartAt to an end; return its output."""
+    def run_machine(self, machine: StateMachine, input: Any, frame: Frame, start: str | None = None) -> Any:
+        """Run a machine, branch or iteration from StartAt (or `start`: a redrive) to an end; return its output."""
         states = machine.states
-        state = states[machine.start_at]
+        state = states[start or machine.start_at]
         data = input
         while True:
-            outcome = self.run_state(state, data, frame)
+            try:
+                outcome = self.run_state(state, data, frame)
+            except BaseException as err:
+                redrive.note(err, state, data, frame)  # where a redrive continues this scope
+                raise
             if outcome.next is None:
                 return outcome.output
             data = outcome.output

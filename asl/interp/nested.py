@@ -21,6 +21,7 @@ from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
 from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
+from . import redrive
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
@@ -71,16 +72,24 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     frame = scope.frame
     started = history.add("ParallelStateStarted", frame.cursor)
     frame.cursor = started
+    plan, frame.lanes = frame.lanes, None  # a redrive: the branches that succeeded keep their outputs
     outputs = []
     lanes = _Lanes(interp, len(state.branches), len(state.branches))
     try:
-        for branch in state.branches:
+        for index, branch in enumerate(state.branches):
+            if plan is not None and index in plan.done:
+                outputs.append(plan.done[index])
+                continue
             child = frame.child(started)
             try:
                 with lanes.lane():
-                    outputs.append(interp.run_machine(branch, parameters, child))
-            except StatesError:
-                frame.cursor = child.cursor
+                    outputs.append(redrive.resume_machine(interp, branch, child, plan and plan.restart(index),
+                                                          parameters))
+            except BaseException as err:
+                if isinstance(err, StatesError):
+                    frame.cursor = child.cursor
+                _lanes_failed(err, dict(enumerate(outputs)), {index: redrive.taken(err)}, index,
+                              len(state.branches), plan)
                 raise
     finally:
         lanes.close()
@@ -164,6 +173,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
                             "ToleratedFailurePercentage", raw_input, scope, float)
     history = interp.history
     frame = scope.frame
+    plan, frame.lanes = frame.lanes, None  # a redrive: the iterations that succeeded keep their outputs
     distributed = state.mode == "DISTRIBUTED"
     # With a reader the items are not known yet: AWS records length 0.
     frame.cursor = history.add("MapStateStarted", frame.cursor, {"length": 0 if items is None else len(items)})
@@ -173,8 +183,13 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         limit = reader_io.max_items(reader, raw_input, scope)  # a bad value fails the state before the run
         args = reader_io.arguments(reader.parameters, state, effective, raw_input, scope)
     settings = _batch_settings(state, raw_input, effective, scope) if state.item_batcher else None
-    map_run_arn = interp.info.map_run_arn(state) if distributed else None
-    if distributed:
+    map_run_arn = None
+    if distributed:  # a redriven Map Run keeps its ARN
+        map_run_arn = plan.map_run if plan is not None and plan.map_run else interp.info.map_run_arn(state)
+    if distributed and plan is not None:  # the failed Map Run goes on, redriven with its parent
+        frame.cursor = run_started = history.add("MapRunRedriven", frame.cursor, {
+            "mapRunArn": map_run_arn, "redriveCount": interp.info.redrive_count})
+    elif distributed:
         frame.cursor = run_started = history.add("MapRunStarted", frame.cursor, {"mapRunArn": map_run_arn})
     if reader is not None:
         try:
@@ -192,8 +207,12 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
-                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records)
-    except StatesError:
+                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records, plan)
+    except BaseException as err:
+        if map_run_arn is not None and getattr(err, "redrive_lanes", None) is not None:
+            err.redrive_lanes["map_run"] = map_run_arn  # the Map Run a redrive continues
+        if not isinstance(err, StatesError):
+            raise
         if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
             try:
                 reader_io.write_results(s3, writer_args, map_run_arn, records)
@@ -220,17 +239,25 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
-               distributed: bool, source: str = STATE_DATA, records: list | None = None) -> list:
+               distributed: bool, source: str = STATE_DATA, records: list | None = None,
+               plan: redrive.Lanes | None = None) -> list:
     """Run the iterations; their outputs (or tolerated errors) in item order.
 
     records: when given, gets one entry per child execution as a ResultWriter writes it.
+    plan: a redrive's: the iterations that succeeded (kept) and where the others stopped.
     """
     history = interp.history
     frame = scope.frame
     selector = state.item_selector
     results: list = []
     failures = 0
+    failed: dict[int, dict | None] = {}  # tolerated failures are unsuccessful too: a redrive reruns them
     for index, item in enumerate(inputs):
+        if plan is not None and index in plan.done:
+            results.append(plan.done[index])
+            if records is not None:
+                records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(results[-1])}))
+            continue
         if batches is None and selector is not None:
             scope.map_item = (index, item, source)
             try:
@@ -242,24 +269,34 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
                 scope.map_item = None
         try:
             with lanes.lane():
-                output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+                output, worker = _iteration(interp, state, index, item, frame, worker, distributed,
+                                            plan and plan.restart(index))
         except StatesError as err:
             worker = getattr(err, "cursor", worker)
             failures += 1
+            failed[index] = redrive.taken(err)
             if records is not None:
                 records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
             if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
+                _lanes_failed(err, {i: v for i, v in enumerate(results) if i not in failed}, failed, index,
+                              len(inputs), plan)
                 frame.cursor = worker
                 if tolerated_count is not None or tolerated_pct is not None:
                     if distributed:
                         frame.cursor = history.add("MapRunFailed", frame.cursor)
-                    raise StatesError("States.ExceedToleratedFailureThreshold",
-                                      "The specified tolerated failure threshold was exceeded") from None
+                    raise redrive.carry(err, StatesError("States.ExceedToleratedFailureThreshold",
+                                                         "The specified tolerated failure threshold was exceeded")
+                                        ) from None
                 if distributed:
                     frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
                 raise
             results.append({"Error": err.name, "Cause": err.cause})
             continue
+        except BaseException as err:  # timed out or aborted: a redrive reruns this iteration and those after
+            failed[index] = redrive.taken(err)
+            _lanes_failed(err, {i: v for i, v in enumerate(results) if i not in failed}, failed, index,
+                          len(inputs), plan)
+            raise
         results.append(output)
         if records is not None:
             records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)}))
@@ -273,9 +310,19 @@ def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> d
             "Name": arn.rsplit(":", 1)[-1], **outcome, "Status": status}
 
 
+def _lanes_failed(err: BaseException, done: dict, redo: dict, index: int, total: int, plan: Any) -> None:
+    """A Parallel / Map fails at lane `index`: what a redrive keeps, and where the other lanes restart."""
+    for later in range(index + 1, total):
+        if plan is not None and later in plan.done:
+            done[later] = plan.done[later]
+        else:
+            redo[later] = plan.restart(later) if plan is not None else None
+    redrive.lanes_failed(err, done, redo)
+
+
 def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,
-               distributed: bool) -> tuple[Any, int]:
-    """Run one item; return its output and the cursor the next iteration chains from."""
+               distributed: bool, point: dict | None = None) -> tuple[Any, int]:
+    """Run one item (a redrive's from where it stopped); its output and the cursor the next chains from."""
     history = interp.history
     if distributed:
         # A Distributed Map's iterations are child executions with histories of their own, and
@@ -283,14 +330,14 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         saved = interp.history
         interp.history = History(interp.clock)
         try:
-            return interp.run_machine(state.processor, item, Frame(0, ChainMap())), worker
+            return redrive.resume_machine(interp, state.processor, Frame(0, ChainMap()), point, item), worker
         finally:
             interp.history = saved
     details = {"index": index, "name": state.name}
     started = history.add("MapIterationStarted", worker, details)
     child = frame.child(started)
     try:
-        output = interp.run_machine(state.processor, item, child)
+        output = redrive.resume_machine(interp, state.processor, child, point, item)
     except StatesError as err:
         history.add("MapIterationFailed", child.cursor, details)
         err.cursor = child.cursor  # where the Map's own failure event chains from

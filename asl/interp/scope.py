@@ -31,13 +31,14 @@ class Frame:
     variable this frame stored, `outer_bytes` what its enclosing scopes hold.
     """
 
-    __slots__ = ("cursor", "variables", "sizes", "outer_bytes")
+    __slots__ = ("cursor", "variables", "sizes", "outer_bytes", "lanes")
 
     def __init__(self, cursor: int, variables: ChainMap, outer_bytes: int = 0) -> None:
         self.cursor = cursor
         self.variables = variables
         self.sizes: dict[str, int] = {}
         self.outer_bytes = outer_bytes
+        self.lanes = None  # a redrive: the Parallel / Map this scope runs first keeps these lanes' outputs
 
     def child(self, cursor: int) -> "Frame":
         """A nested scope that reads this one's variables and assigns its own."""

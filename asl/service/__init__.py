@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -118,6 +119,8 @@ class Service:
         from ..api import run_machine
 
         job = handle.job
+        if job.redrive:
+            return self._redrive(handle)
         try:
             machine = self.compiled.machine(job.definition)
             mocks = (self.mock_config, job.mock_case) if job.mock_case else None
@@ -125,10 +128,25 @@ class Service:
                                store=self.db, clock=make_clock(self.clock, self.wait_scale),
                                execution_name=job.name, execution_type="EXPRESS" if job.express else "STANDARD",
                                callback_wait=self.callback_wait, definition_text=job.definition, strict=False,
-                               on_start=handle.started)
+                               on_start=handle.started, options={"test_case": job.mock_case} if job.mock_case else None)
         except Exception as exc:  # noqa: BLE001 - never the server's end, only this execution's
             cause = str(exc) if isinstance(exc, SfnError) else f"internal error: {type(exc).__name__}: {exc}"
             self._fail(job.arn, "States.Runtime", cause)
+            return None
+
+    def _redrive(self, handle: Handle) -> Any:
+        """RedriveExecution's run; a refusal found only now (another redrive won) leaves the execution as it is."""
+        from ..api import redrive_execution
+
+        job = handle.job
+        try:
+            mocks = (self.mock_config, job.mock_case) if job.mock_case and self.mock_config else None
+            return redrive_execution(job.arn, store=self.db, resources=self.services, mocks=mocks,
+                                     clock=make_clock(self.clock, self.wait_scale), callback_wait=self.callback_wait,
+                                     strict=False, on_start=handle.started,
+                                     machine=self.compiled.machine(job.definition))
+        except Exception as exc:  # noqa: BLE001 - never the server's end
+            sys.stderr.write(f"sfn serve: redrive of {job.arn} did not start: {exc}\n")
             return None
 
     def _fail(self, arn: str, error: str, cause: str) -> None:

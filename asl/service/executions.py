@@ -21,7 +21,10 @@ from .runner import Job, Runner
 _TYPE_NOT_SUPPORTED = "This operation is not supported by this type of state machine"
 _UNRECOGNIZED = re.compile(r"[A-Za-z0-9_$]+")
 _SELECT = ("SELECT a.*, e.status AS run_status, e.output, e.error AS run_error, e.cause AS run_cause, "
-           "e.stopped_at FROM api_executions a LEFT JOIN executions e ON e.arn = a.arn")
+           "e.stopped_at, e.started_at, e.redrive_count, e.redrive_date, e.redrive IS NOT NULL AS kept "
+           "FROM api_executions a LEFT JOIN executions e ON e.arn = a.arn")
+# RedriveExecution answers a repeated clientToken with the same redriveDate: its last 10, for 15 minutes.
+_TOKENS_KEPT, _TOKEN_SECONDS = 10, 15 * 60
 
 
 def parse_input(text: str) -> Any:
@@ -64,6 +67,7 @@ class Executions:
         self.machines = machines
         self.runner = runner
         self.mock_config = mock_config
+        self._redrive_tokens: dict[str, list[tuple[str, float, float]]] = {}  # arn -> (token, when, redriveDate)
 
     # ------------------------------------------------------------------ starting
 
@@ -136,6 +140,9 @@ class Executions:
         return row
 
     def _status(self, row: dict) -> str:
+        handle = self.runner.handle(row["arn"])
+        if handle is not None and handle.job.redrive:
+            return "RUNNING"  # a redrive queued: RUNNING again before its worker reopens the record
         return row["run_status"] or row["status"] or "RUNNING"
 
     def _described(self, row: dict) -> dict:
@@ -161,11 +168,13 @@ class Executions:
             if row[column] is not None:
                 found[key] = row[column]
         if row["type"] == "STANDARD":
-            found["redriveCount"] = 0
-            found["redriveStatus"] = "NOT_REDRIVABLE"
-            found["redriveStatusReason"] = (f"Execution is {status} and cannot be redriven"
-                                            if status in ("RUNNING", "SUCCEEDED")
-                                            else "sfn serve does not redrive executions")
+            found["redriveCount"] = row["redrive_count"] or 0
+            if row["redrive_date"]:
+                found["redriveDate"] = _epoch(row["redrive_date"])
+            reason = _redrive_refusal(row, status)
+            found["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
+            if reason:
+                found["redriveStatusReason"] = reason
         return found
 
     def describe_execution(self, req: dict) -> dict:
@@ -203,16 +212,19 @@ class Executions:
             "version_arn" if parsed.parts[1].isdigit() else "alias_arn")
         rows = self.db.query(_SELECT + f" WHERE a.{column} = ? ORDER BY a.started DESC, a.rowid DESC", (target,))
         wanted = req.get("statusFilter")
+        redriven = req.get("redriveFilter")
         items = []
         for row in rows:
             found = self._described(row)
             if wanted is not None and found["status"] != wanted:
                 continue
+            if redriven is not None and (found.get("redriveCount", 0) > 0) != (redriven == "REDRIVEN"):
+                continue
             item = {k: found[k] for k in ("executionArn", "stateMachineArn", "name", "status", "startDate",
                                           "stopDate", "stateMachineVersionArn", "stateMachineAliasArn",
-                                          "redriveCount") if k in found}
+                                          "redriveCount", "redriveDate") if k in found}
             items.append(item)
-        return page(items, req, f"ListExecutions:{target}:{wanted}", "executions")
+        return page(items, req, f"ListExecutions:{target}:{wanted}:{redriven}", "executions")
 
     def events(self, arn: str, include_data: bool = True) -> list[dict]:
         """Every event of an execution so far, as GetExecutionHistory sends them (oldest first)."""
@@ -268,11 +280,45 @@ class Executions:
         return _answer(send_task_heartbeat, req["taskToken"], store=self.db)
 
     def redrive_execution(self, req: dict) -> dict:
+        """Checked here (AWS's errors); the run goes on in a worker, through asl.api.redrive_execution."""
+        from ..interp.redrive import record_refusal
+
         arn = req["executionArn"]
         arns.parse(arn, "execution")
-        row = self._row(arn)
-        raise ApiError("ExecutionNotRedrivable", f"Execution is {self._status(row)} and cannot be redriven: "
-                                                 "sfn serve does not redrive executions yet")
+        token = req.get("clientToken")
+        now = time.time()
+        with self.db.lock:
+            row = self._row(arn)
+            tokens = [t for t in self._redrive_tokens.get(arn, []) if now - t[1] < _TOKEN_SECONDS]
+            for used, _, date in tokens:
+                if token is not None and used == token:
+                    return {"redriveDate": date}
+            status = self._status(row)
+            reason = _redrive_refusal(row, status)
+            found = None
+            if reason is None:
+                found = self.db.redrive_source(arn)
+                reason = record_refusal(found) if found is not None else "Execution is RUNNING and cannot be redriven"
+            if reason is not None:
+                raise ApiError("ExecutionNotRedrivable", reason)
+            described = json.loads(row["machine"])
+            job = Job(arn, described["name"], row["name"], None, described["definition"], described["roleArn"],
+                      False, mock_case=found["options"].get("test_case"), redrive=True)
+            self.runner.submit(job)
+            if token is not None:
+                self._redrive_tokens[arn] = (tokens + [(token, now, now)])[-_TOKENS_KEPT:]
+        return {"redriveDate": now}
+
+
+def _redrive_refusal(row: dict, status: str) -> str | None:
+    """DescribeExecution's redriveStatusReason for a row (its history's length is checked by the redrive)."""
+    from ..interp.redrive import record_refusal
+
+    if status == "RUNNING" or row["started_at"] is None:
+        return f"Execution is {status} and cannot be redriven"
+    return record_refusal({"status": status, "arn": row["arn"], "started_at": row["started_at"],
+                           "stopped_at": row["stopped_at"], "redrive": bool(row["kept"]),
+                           "definition": row["machine"]}, events=0)
 
 
 def _answer(send: Any, *args: Any, **kwargs: Any) -> dict:

@@ -28,6 +28,13 @@ class MapRuns:
                              "startDate": event["timestamp"], "maxConcurrency": 0,
                              "toleratedFailurePercentage": 0.0, "toleratedFailureCount": 0,
                              "itemCounts": _counts(), "executionCounts": _counts(), "redriveCount": 0})
+            elif event["type"] == "MapRunRedriven":  # the same Map Run goes on, redriven with its parent
+                arn = event["mapRunRedrivenEventDetails"]["mapRunArn"]
+                for run in runs:
+                    if run["mapRunArn"] == arn:
+                        run.update(status="RUNNING", redriveCount=run["redriveCount"] + 1,
+                                   redriveDate=event["timestamp"])
+                        run.pop("stopDate", None)
             elif event["type"] in _ENDS:
                 running = [r for r in runs if r["status"] == "RUNNING"]
                 if running:

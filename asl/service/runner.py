@@ -37,6 +37,7 @@ class Job:
     express: bool
     express_id: str | None = None
     mock_case: str | None = None
+    redrive: bool = False   # RedriveExecution: continue the recorded execution rather than start one
 
 
 @dataclass

@@ -116,11 +116,12 @@ class Store:
 
     @reported("write")
     def start_execution(self, arn: str, name: str, machine: str, definition: str | None, input: Any,
-                        started_at: str) -> None:
+                        started_at: str, options: dict | None = None) -> None:
         """Record an execution as RUNNING, as StartExecution starts one.
 
         ApiError InvalidName (or ValidationException) for a name StartExecution refuses, and
         ExecutionAlreadyExists if the store holds this ARN already: an execution is never replaced.
+        options: how it was run (resources file, mocks, ...), for `sfn redrive` to run it the same way.
         """
         check_execution_name(name)
         self._check_text(machine, "state machine name")
@@ -129,6 +130,8 @@ class Store:
         owner = owners.take(self.path) if self.writable else None
         try:
             self._insert(arn, name, machine, definition, text, started_at, owner)
+            if options:
+                self._set_options(arn, json.dumps(options))
         except BaseException:
             owners.release(self.path, owner)
             raise
@@ -143,6 +146,65 @@ class Store:
                         "owner, size) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)",
                         (arn, name, machine, definition, input, started_at, os.getpid(), owner,
                          len(input) + len(definition or "")))
+
+    @transaction
+    def _set_options(self, arn: str, options: str) -> None:
+        self.db.execute("UPDATE executions SET options = ? WHERE arn = ?", (options, arn))
+
+    @reported("read")
+    def redrive_source(self, ref: str) -> dict | None:
+        """What a redrive continues: the execution's row (`redrive` and `options` parsed), its History
+        (`history`) and how many values its segments hold (`values`, `segments`); None if there is none."""
+        found = self.find_execution(ref)
+        if found is None:
+            return None
+        arn = found["arn"]
+        row = self.db.execute("SELECT redrive, options, (SELECT count(*) FROM history_columns WHERE "
+                              "execution_arn = arn) AS segments FROM executions WHERE arn = ?", (arn,)).fetchone()
+        try:
+            found["redrive"] = json.loads(row["redrive"]) if row["redrive"] else None
+            found["options"] = json.loads(row["options"]) if row["options"] else {}
+            columns = [r["columns"] for r in self.db.execute(
+                "SELECT columns FROM history_columns WHERE execution_arn = ? ORDER BY idx", (arn,))]
+            values = [value for r in self.db.execute(
+                "SELECT value FROM history_chunks WHERE execution_arn = ? ORDER BY idx", (arn,))
+                for value in deepjson.loads(r["value"])]
+            found["history"] = read_history(columns, [deepjson.dumps(values)]) if columns else None
+        except DAMAGE as exc:
+            raise self._damaged(f"execution '{found['name']}': its stored history is damaged ({why(exc)})") from None
+        found["values"], found["segments"] = len(values), row["segments"]
+        return found
+
+    @reported("write")
+    def reopen_execution(self, arn: str, redrive_date: str, redrive_count: int) -> int:
+        """A redriven execution is RUNNING again (one more redrive); its redrive count.
+
+        redrive_count: the count the redrive read with the execution's history. ApiError
+        ExecutionNotRedrivable if it is not FAILED, TIMED_OUT or ABORTED with that count any more
+        (another redrive came first: its history is not the one read).
+        """
+        owner = owners.take(self.path) if self.writable else None
+        try:
+            count = self._reopen(arn, redrive_date, redrive_count, owner)
+        except BaseException:
+            owners.release(self.path, owner)
+            raise
+        self._owners[arn] = owner
+        return count
+
+    @transaction
+    def _reopen(self, arn: str, redrive_date: str, redrive_count: int, owner: str | None) -> int:
+        changed = self.db.execute(
+            "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped_at = NULL, "
+            "redrive = NULL, redrive_count = redrive_count + 1, redrive_date = ?, pid = ?, owner = ? "
+            "WHERE arn = ? AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND redrive_count = ?",
+            (redrive_date, os.getpid(), owner, arn, redrive_count))
+        if changed.rowcount != 1:
+            status = self._status(arn)
+            reason = (f"Execution is {status} and cannot be redriven" if status not in ("FAILED", "TIMED_OUT", "ABORTED")
+                      else "Execution was redriven meanwhile")
+            raise ApiError("ExecutionNotRedrivable", reason, Location(str(self.path)))
+        return self.db.execute("SELECT redrive_count FROM executions WHERE arn = ?", (arn,)).fetchone()[0]
 
     @reported("write")
     @transaction
@@ -172,9 +234,12 @@ class Store:
     @transaction
     def _complete(self, arn: str, result: Any, output: str, stopped_at: str | None, segments: list[Segment]) -> None:
         self._append(arn, segments)
+        resume = getattr(result, "resume", None)
+        resume = deepjson.dumps(resume) if resume is not None else None  # where a redrive continues the run
         self.db.execute("UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stopped_at = ?, "
-                        "size = size + ? WHERE arn = ?",
-                        (result.status, output, result.error, result.cause, stopped_at, len(output), arn))
+                        "redrive = ?, size = size + ? WHERE arn = ?",
+                        (result.status, output, result.error, result.cause, stopped_at, resume,
+                         len(output) + len(resume or ""), arn))
 
     def finish_execution(self, arn: str, result: Any, stopped_at: str | None) -> None:
         """Status, output and every event of a finished execution, in one transaction."""
@@ -339,7 +404,7 @@ class Store:
 
     def _execution(self, row: sqlite3.Row) -> dict:
         """An executions row as a dict, input and output parsed; UserInputError if it is damaged."""
-        found = {key: row[key] for key in row.keys() if key not in ("pid", "owner", "size")}
+        found = {key: row[key] for key in row.keys() if key not in ("pid", "owner", "size", "redrive", "options")}
         label = found.get("name") if isinstance(found.get("name"), str) else found.get("arn")
         for key, value in found.items():
             if key in _TEXT_COLUMNS and not isinstance(value, str) and (value is not None or key in _NOT_NULL):

@@ -35,13 +35,17 @@ class Recording:
     def __init__(self, store: Store, machine: str, name: str, definition: str | None, input: Any,
                  messages: Any = None, *, arn: str | None = None, started: datetime.datetime | None = None,
                  express: bool = False, retention: Retention | None = None,
-                 flush_seconds: float = FLUSH_SECONDS) -> None:
+                 flush_seconds: float = FLUSH_SECONDS, options: dict | None = None,
+                 redriven: dict | None = None) -> None:
         """Record the execution as RUNNING (ApiError if the store has its name already, or the name is invalid).
 
         messages: the run's MessageLog: stub messages are written as they are sent.
         arn: the run's own ARN (an Express one has its own form); else a Standard one.
         express: an Express execution, whose ARN is unique to each run (names may repeat).
         retention: what the store keeps once the run is recorded (default: Retention.default()).
+        options: how the run was started (resources file, mocks, ...), kept for `sfn redrive`.
+        redriven: a redrive of a recorded execution (Store.redrive_source's record, `redrive_date` added):
+        the execution is RUNNING again and its history goes on after the events it has.
         """
         from ..aws import execution_arn
 
@@ -50,9 +54,15 @@ class Recording:
         self.name = name
         self.arn = arn or execution_arn(machine, name, express_id=str(uuid.uuid4()) if express else None)
         started = started or datetime.datetime.now(datetime.timezone.utc)
-        store.start_execution(self.arn, name, machine, definition, input, started.isoformat())
-        self._events: list[Any] = []           # received, not yet in a segment
         self._writer = SegmentWriter()
+        if redriven is None:
+            store.start_execution(self.arn, name, machine, definition, input, started.isoformat(), options)
+        else:
+            store.reopen_execution(self.arn, redriven["redrive_date"], redriven.get("redrive_count") or 0)
+            writer = self._writer  # segments, values and event ids go on from the recorded ones
+            writer.segments, writer.values = redriven["segments"], redriven["values"]
+            writer.events = redriven["history"].last_id if redriven["history"] is not None else 0
+        self._events: list[Any] = []           # received, not yet in a segment
         self._unwritten: list[Segment] = []    # in order; a failed write leaves them for the next one
         self._taking = threading.Lock()        # events become segments in order
         self._writing = threading.Lock()       # segments are written in order

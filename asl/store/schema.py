@@ -21,7 +21,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS executions (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, machine TEXT NOT NULL, definition TEXT,
     status TEXT NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT,
-    started_at TEXT NOT NULL, stopped_at TEXT, pid INTEGER, owner TEXT, size INTEGER NOT NULL DEFAULT 0
+    started_at TEXT NOT NULL, stopped_at TEXT, pid INTEGER, owner TEXT, size INTEGER NOT NULL DEFAULT 0,
+    redrive TEXT, redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date TEXT, options TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
     execution_arn TEXT NOT NULL REFERENCES executions(arn) ON DELETE CASCADE,
@@ -48,7 +49,10 @@ CREATE INDEX IF NOT EXISTS executions_by_start ON executions(started_at);
 """
 
 # Columns added in place to stores that were written before them: not required of a store.
-_ADDED = {"executions": {"pid": "INTEGER", "owner": "TEXT", "size": "INTEGER NOT NULL DEFAULT 0"},
+_ADDED = {"executions": {"pid": "INTEGER", "owner": "TEXT", "size": "INTEGER NOT NULL DEFAULT 0",
+                         # redrive: where an unsuccessful run stopped (asl.interp.redrive); options: how it ran
+                         "redrive": "TEXT", "redrive_count": "INTEGER NOT NULL DEFAULT 0", "redrive_date": "TEXT",
+                         "options": "TEXT"},
           "task_tokens": {"heartbeats": "INTEGER NOT NULL DEFAULT 0", "created_at": "TEXT"}}
 
 # Version 0 kept each history's columns in one row of `histories`; they become its first segment.

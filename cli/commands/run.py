@@ -129,14 +129,15 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
                           callback_wait, stderr=renderer is None)
         listeners.append(notes.on_event)
+        resources = resources_file or find_resources(definition)
         result = run_machine(runnable.machine, execution_input, name=machine_name,
-                             resources=resources_file or find_resources(definition),
+                             resources=resources,
                              mocks=(mock_config, test_case) if mock_config is not None else None,
                              store=store, clock=WatchedClock(make_clock(clock), notes.on_wait), listeners=listeners,
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
                              source=runnable.document, definition_text=runnable.text if store else None,
-                             s3_dir=s3_dir)
+                             s3_dir=s3_dir, options=_options(resources, mock_config, test_case, s3_dir))
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
@@ -159,6 +160,16 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _options(resources, mock_config: str | None, test_case: str | None, s3_dir: str | None) -> dict:
+    """What `sfn redrive` needs to run the execution again the same way (absolute paths)."""
+    def absolute(path):
+        return str(Path(path).resolve()) if path is not None else None
+
+    found = {"resources": absolute(resources), "mock_config": absolute(mock_config), "test_case": test_case,
+             "s3_dir": absolute(s3_dir)}
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def _check_writable(path: str) -> None:
