@@ -10,6 +10,7 @@ import click
 
 from asl.errors import UserInputError
 from asl.loader import load_text, read_text
+from ..safe_text import safe, safe_json
 
 
 def _json_or_file(value: str, what: str) -> object:
@@ -73,7 +74,7 @@ def test_state(request_file, definition_file, input_text, input_file, state_name
     except TestStateRefusal as refusal:
         response, code = refusal.as_dict(), 2
     if output_format == "json" or (output_format is None and not sys.stdout.isatty()):
-        click.echo(json.dumps(response))
+        click.echo(safe_json(json.dumps(response)))
     else:
         _print_text(response)
     sys.exit(code)
@@ -82,10 +83,10 @@ def test_state(request_file, definition_file, input_text, input_file, state_name
 def _print_text(response: dict) -> None:
     """The response for a person: status, next state, error, then each stage of the data flow."""
     if "error" in response and "status" not in response:
-        click.echo(f"{response['error']['code']}: {response['error']['message']}")
+        click.echo(safe(f"{response['error']['code']}: {response['error']['message']}"))
         return
     for key in ("status", "nextState", "error", "cause", "output"):
         if key in response:
-            click.echo(f"{key}: {response[key]}")
+            click.echo(safe(f"{key}: {response[key]}"))
     for key, value in (response.get("inspectionData") or {}).items():
-        click.echo(f"  -> {key}: {value}")
+        click.echo(safe(f"  -> {key}: {value}"))
