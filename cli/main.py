@@ -38,13 +38,15 @@ def report(exc: SfnError) -> None:
     """
     from asl.errors import DefinitionError
 
+    from .safe_text import safe_lines as safe
+
     if isinstance(exc, DefinitionError):
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(exc.file), err=True)
     elif exc.located:
-        click.echo(str(exc), err=True)
+        click.echo(safe(str(exc)), err=True)   # a name or value from the user's files, never a terminal command
     else:
-        click.echo(f"sfn: {exc}", err=True)
+        click.echo(safe(f"sfn: {exc}"), err=True)
 
 
 class LazyGroup(click.Group):
@@ -109,7 +111,9 @@ def main() -> None:
     except OSError as exc:
         # A file operation names its file; one that does not is writing the output (a full disk).
         where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
-        click.echo(f"sfn: {where}{exc.strerror or exc}", err=True)
+        from .safe_text import safe_lines
+
+        click.echo(safe_lines(f"sfn: {where}{exc.strerror or exc}"), err=True)
         sys.exit(2)
     except UnicodeEncodeError as exc:
         click.echo(f"sfn: the output cannot be written in this terminal's encoding ({exc.encoding}); "
@@ -118,8 +122,10 @@ def main() -> None:
     except Exception as exc:  # a bug in sfn: still one line, unless asked for the traceback
         if os.environ.get("SFN_DEBUG"):
             raise
-        click.echo(f"sfn: internal error: {type(exc).__name__}: {exc} (SFN_DEBUG=1 shows the traceback)",
-                   err=True)
+        from .safe_text import safe_lines
+
+        click.echo(safe_lines(f"sfn: internal error: {type(exc).__name__}: {exc} "
+                              "(SFN_DEBUG=1 shows the traceback)"), err=True)
         sys.exit(2)
 
 

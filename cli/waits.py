@@ -52,13 +52,14 @@ class WaitNotes:
     """Says where the run waits and, for a callback, how to answer it from another terminal."""
 
     def __init__(self, clock: str, say: Callable[[str], None], store_args: list[str] | None,
-                 callback_wait: float, stderr: bool = False) -> None:
+                 callback_wait: float, stderr: bool = False, attempt: Callable[[], str | None] | None = None) -> None:
         self.clock = clock                 # "fast", "real" or "virtual"
         self.say = say
         self.store_args = store_args       # `--store PATH` for the answering command; None: no store
         self.callback_wait = callback_wait
         # Beside JSON output (on stderr): only the waits that take real time, each naming its state.
         self.stderr = stderr
+        self.attempt = attempt             # the trace's "attempt 2 of 4" for the retry about to wait
         self._state: str | None = None     # the state entered last
         self._waiting: str | None = None   # "Wait" or "retry": what the next wait is
 
@@ -78,8 +79,13 @@ class WaitNotes:
         waiting, self._waiting = self._waiting, None
         if waiting is None or (self.stderr and self.clock != "real"):
             return
-        what = f"⏸ {self._named()}waits {seconds:g}s, until {iso(until)}" if waiting == "Wait" else \
-            f"↻ {self._named()}retries in {seconds:g}s, at {iso(until)}"
+        label = self.attempt() if self.attempt is not None and waiting == "retry" else None
+        if waiting == "Wait":
+            what = f"⏸ {self._named()}waits {seconds:g}s, until {iso(until)}"
+        elif label:
+            what = f"↻ {label} in {seconds:g}s, at {iso(until)}"
+        else:
+            what = f"↻ {self._named()}retries in {seconds:g}s, at {iso(until)}"
         how = "skipped: --clock real waits" if self.clock != "real" else "--clock fast skips waits; Ctrl-C stops"
         self.say(f"{what} ({how})")
 

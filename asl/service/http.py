@@ -49,10 +49,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body)
 
     def do_GET(self) -> None:  # noqa: N802
+        from .pages import page  # the pages for people (executions and their reports); the API is POST
+
+        found = page(self.server.service, self.path)
+        if found is None:
+            self._not_served()
+            return
+        data = found[1].encode()
+        self.send_response(found[0])
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _not_served(self) -> None:
         self._send(404, ApiError("UnknownOperationException", "Only POST / is served",
                                  namespace=CORAL_SERVICE).body())
 
-    do_PUT = do_DELETE = do_PATCH = do_GET  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = _not_served  # noqa: N815
 
     def _target(self) -> str:
         target = self.headers.get("X-Amz-Target", "")

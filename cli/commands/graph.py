@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from asl.errors import SfnError
+from ..safe_text import safe, safe_lines
 
 if TYPE_CHECKING:
     from asl.graph.marks import Marks
@@ -85,7 +86,8 @@ def graph(definition: str | None, fmt: str, output_file: str | None, machine: st
     if fmt == "text" and _is_terminal():
         _print_rich(graph_, marks)
         return
-    click.echo(emit(fmt, graph_, marks), nl=False)
+    text = emit(fmt, graph_, marks)
+    click.echo(safe_lines(text), nl=False)   # a state name's escape sequence is shown, never sent to the terminal
 
 
 def _build(definition: str | None, machine: str | None, diff: tuple[str, str] | None, execution: str | None,
@@ -136,7 +138,7 @@ def _print_rich(graph_, marks) -> None:
     for line in text_lines(graph_, marks):
         text = Text(no_wrap=False)
         for segment, role in line:
-            text.append(segment, style=STYLES.get(role, ""))
+            text.append(safe(segment), style=STYLES.get(role, ""))
         console.print(text)
 
 
@@ -147,5 +149,5 @@ def fail(exc: SfnError) -> None:
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(exc.file), err=True)
     else:
-        click.echo(str(exc), err=True)
+        click.echo(safe_lines(str(exc)), err=True)
     sys.exit(2)

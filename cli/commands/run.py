@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
+from ..safe_text import json_text, safe
 from ..store_option import store_option
 
 
@@ -109,14 +110,14 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
     renderer = None
-    if output_format == "trace":
-        from ..render import TraceRenderer
-
-        renderer = TraceRenderer()
-        listeners.append(renderer.on_event)
     try:
         runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
                                  parameters=parse_parameters(parameters, parameters_file))
+        if output_format == "trace":
+            from ..render import TraceRenderer
+
+            renderer = TraceRenderer(machine=runnable.machine)   # the machine: its Retry limits
+            listeners.append(renderer.on_event)
         # The machine's name: --name, a template's name for it, else the file's stem without `.asl`.
         machine_name = name or runnable.name or Path(definition).stem.removesuffix(".asl")
         execution_input = _read_input(input_json, input_file)
@@ -127,7 +128,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         from ..waits import WaitNotes, WatchedClock
 
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
-                          callback_wait, stderr=renderer is None)
+                          callback_wait, stderr=renderer is None,
+                          attempt=renderer.attempt_label if renderer else None)
         listeners.append(notes.on_event)
         resources = resources_file or find_resources(definition)
         result = run_machine(runnable.machine, execution_input, name=machine_name,
@@ -145,7 +147,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
         raise UnvalidatedDefinitionError(definition, exc) from None
     if result.store_error is not None:  # the result the user ran for is still printed, the exit code kept
-        click.echo(f"sfn: warning: {result.store_error}", err=True)
+        click.echo(safe(f"sfn: warning: {result.store_error}"), err=True)
     history_written = True
     if history_out is not None:
         try:
@@ -156,7 +158,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if renderer is not None:
         renderer.finish(result)
     else:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        click.echo(json_text(result.as_dict()))
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
@@ -208,7 +210,8 @@ def _open_store(store_path: str | None):
 
 
 def _say_on_stderr(text: str) -> None:
-    click.echo("sfn: " + text, err=True)
+    click.echo("\n".join(safe("sfn: " + line if i == 0 else line) for i, line in enumerate(text.split("\n"))),
+               err=True)
 
 
 def _store_args(store, store_path: str | None) -> list[str] | None:

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import click
 
+from ..safe_text import json_text, safe
 from ..store_option import open_existing, store_option
 
 # SQLite's INTEGER is 64-bit: a larger LIMIT cannot even be passed to it.
@@ -29,8 +30,9 @@ def _open(store_path: str | None, write: bool = False):
 
 
 def _tsv(fields: list[str]) -> str:
-    """One line of tab-separated fields; a tab, newline or backslash inside a field is escaped."""
-    return "\t".join(f.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    """One line of tab-separated fields; a tab, newline or backslash inside a field is escaped, other
+    control characters (an escape sequence in a name or body) shown as `\\xNN`."""
+    return "\t".join(safe(f.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
                      for f in fields)
 
 
@@ -80,7 +82,7 @@ def executions(store_path: str | None, limit: int, output_format: str, prune: bo
         return
     rows = _open(store_path).executions(limit)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=1))
+        click.echo(json_text(rows, indent=1))
         return
     if not sys.stdout.isatty():
         # Piped: one tab-separated line per run, whole names (for `sfn history NAME`).
@@ -92,7 +94,8 @@ def executions(store_path: str | None, limit: int, output_format: str, prune: bo
     table = Table("Name", "Machine", "Status", "Error", "Started")
     table.columns[0].overflow = "fold"  # a name is what `sfn history` takes: never cut it
     for row in rows:
-        table.add_row(row["name"], row["machine"], row["status"], row["error"] or "", row["started_at"])
+        table.add_row(*(safe(cell) for cell in (row["name"], row["machine"], row["status"], row["error"] or "",
+                                                 row["started_at"])))
     _console().print(table)
 
 
@@ -125,25 +128,33 @@ def _megabytes(size: int) -> str:
 @store_option()
 @click.option("--output", "output_format", type=click.Choice(["trace", "json"]), default="trace",
               help='trace: as `sfn run` prints it; json: {"events": [...]} as GetExecutionHistory returns it.')
-def history(execution: str, store_path: str | None, output_format: str) -> None:
+@click.option("--trace", "as_trace", is_flag=True, help="Print the trace, as `sfn run` does (the default).")
+def history(execution: str, store_path: str | None, output_format: str, as_trace: bool = False) -> None:
     """Print the history of EXECUTION (its ARN, name, or a unique prefix of its name).
+
+    \b
+    The trace is the one `sfn run` prints: branches and iterations as a tree,
+    caught errors with the state they went to, retries with their attempt and
+    backoff, and the status, duration and state transitions at the end.
 
     \b
     Exit codes: 0 found; 2 no store, no such execution (or several a prefix matches), or a damaged store.
     """
     from asl.errors import UserInputError
 
+    if as_trace and output_format == "json":
+        raise click.UsageError("--trace prints the trace; --output json the events: give one")
     store = _open(store_path)
     found = store.find_execution(execution)
     if found is None:
         raise UserInputError(f"no execution '{execution}' in {store.path}")
     events = store.events(found["arn"])
     if output_format == "json":
-        click.echo(json.dumps({"events": events}, indent=1, ensure_ascii=False))
+        click.echo(json_text({"events": events}, indent=1))
         return
     from ..render import TraceRenderer
 
-    renderer = TraceRenderer()
+    renderer = TraceRenderer(machine=_machine(found.get("definition")))
     for event in events:
         renderer.on_event(_as_event(event))
     renderer.finish(SimpleNamespace(status=found["status"], output=found["output"], error=found["error"],
@@ -156,7 +167,21 @@ def _as_event(event: dict) -> SimpleNamespace:
     if details is not None:
         details = {k: _parsed(v) if k in ("input", "output") else v for k, v in details.items()}
     stamp = datetime.datetime.fromisoformat(event["timestamp"])
-    return SimpleNamespace(id=event["id"], type=event["type"], timestamp=stamp, details=details)
+    return SimpleNamespace(id=event["id"], previous_id=event.get("previousEventId"), type=event["type"],
+                           timestamp=stamp, details=details)
+
+
+def _machine(definition: str | None):
+    """The stored definition, built (the trace reads its Retry limits); None when it cannot be."""
+    if not definition:
+        return None
+    from asl.api import machine_from_definition
+    from asl.errors import SfnError
+
+    try:
+        return machine_from_definition(definition, validate=False)
+    except (SfnError, TypeError, AttributeError, KeyError, ValueError, RecursionError):
+        return None  # the trace still prints, without "of N" on retries
 
 
 def _parsed(text):
@@ -190,7 +215,7 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
         arn = found["arn"]
     rows = store.messages(target, arn)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        click.echo(json_text(rows, indent=1))
         return
     if not sys.stdout.isatty():
         # Piped: one tab-separated line per message, nothing cut (as `sfn executions` prints).
@@ -203,6 +228,6 @@ def messages(target: str | None, execution: str | None, store_path: str | None, 
     table = Table("Sent", "Service", "Target", "Message id", "Body", "State")
     for row in rows:
         body = row["body"] if len(row["body"]) <= 60 else row["body"][:57] + "..."
-        table.add_row(row["sent_at"], row["service"], row["target"], row["message_id"][:8], body,
-                      row["state_name"] or "")
+        table.add_row(*(safe(cell) for cell in (row["sent_at"], row["service"], row["target"], row["message_id"][:8],
+                                                 body, row["state_name"] or "")))
     _console().print(table)

@@ -11,6 +11,7 @@ import json
 import click
 
 from asl.errors import SfnError
+from ..safe_text import json_text, safe
 from ..store_option import open_existing, store_option
 
 STORE_OPTION = store_option("The store of the waiting run")
@@ -95,12 +96,12 @@ def list_tokens(show_all: bool, store_path: str | None, output_format: str) -> N
     finally:
         store.close()
     if output_format == "json":
-        click.echo(json.dumps([{k: r[k] for k in ("token", "execution_arn", "state_name", "status", "created_at")}
-                               for r in rows], indent=1))
+        click.echo(json_text([{k: r[k] for k in ("token", "execution_arn", "state_name", "status", "created_at")}
+                              for r in rows], indent=1))
         return
     if not rows:
         click.echo("no Task is waiting for a callback" if not show_all else "no task tokens")
         return
     for row in rows:
         execution = (row["execution_arn"] or "").rsplit(":", 1)[-1]
-        click.echo(f"{row['token']}  {row['status']:<9} {row['state_name'] or ''}  ({execution})")
+        click.echo(safe(f"{row['token']}  {row['status']:<9} {row['state_name'] or ''}  ({execution})"))

@@ -10,6 +10,7 @@ import click
 
 from asl.errors import UserInputError
 from asl.loader import load_text, read_text
+from ..safe_text import safe, safe_json
 
 
 def _json_or_file(value: str, what: str) -> object:
@@ -77,7 +78,7 @@ def test_state(request_file, definition_file, input_text, input_file, state_name
     except TestStateRefusal as refusal:
         response, code = refusal.as_dict(), 2
     if as_json:
-        click.echo(json.dumps(response))
+        click.echo(safe_json(json.dumps(response)))
     else:
         from rich.console import Console
 

@@ -98,7 +98,9 @@ def test_the_trace_says_when_a_retry_comes(tmp_path):
     result = cli("run", write(tmp_path, "retry.json", RETRY), "--output", "trace",
                  "--mock-config", write(tmp_path, "mocks.json", MOCKS), "--test-case", "RetryPath")
     notes = [line.split("↻ ")[1] for line in result.stdout.splitlines() if "↻" in line]
-    assert [n.split(",")[0] for n in notes] == ["retries in 2s", "retries in 4s", "retries in 8s"]
+    assert [n.split(",")[0] for n in notes] == ["attempt 2 of 4 in 2s", "attempt 3 of 4 in 4s", "attempt 4 of 4 in 8s"]
+    # Said once each: before the wait, not again when the attempt starts.
+    assert len(notes) == 3 and all(n.endswith("(skipped: --clock real waits)") for n in notes)
 
 
 def test_json_output_says_real_waits_on_stderr_only(tmp_path, monkeypatch):
@@ -127,9 +129,9 @@ def test_the_trace_shows_the_token_and_the_commands_that_answer_it(callback):
     assert lines[at + 1].strip() == f"sfn task success {token} --output '{{}}' --store {store}"
     assert lines[at + 2].strip() == f"sfn task failure {token} --error ERROR --cause CAUSE --store {store}"
     # The give-up says why, under AWS's error name.
-    assert "✖ TaskTimedOut  States.Timeout: No answer to the task token within" in result.stdout
+    assert "✖ States.Timeout: No answer to the task token within" in result.stdout
     assert " ".join(result.stdout.split()).endswith(
-        "FAILED States.Timeout: No answer to the task token within the 0 real seconds a virtual-clock run waits "
+        "FAILED in 300.000s, 1 state transition States.Timeout: No answer to the task token within the 0 real seconds a virtual-clock run waits "
         "for one (--callback-wait; callback_wait= in run_machine), so the Task's TimeoutSeconds (300 s) ran out "
         "on the simulated clock. Wait longer with --callback-wait, or run on --clock fast, where a callback "
         "waits in real time.")
