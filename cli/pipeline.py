@@ -13,6 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from .safe_text import safe, safe_lines
+
 # inspectionData members in the order the state applies them, with the field each one reflects.
 STAGES = (("input", "input"), ("afterInputPath", "InputPath"), ("afterItemsPath", "ItemsPath"),
           ("afterItemsPointer", "ItemsPointer"), ("afterItemSelector", "ItemSelector"),
@@ -34,7 +36,7 @@ def _collapsed(text: Any, width: int) -> str:
         text = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
     except ValueError:
         pass
-    return text[:width + 1]
+    return safe(text[:width + 1])
 
 
 def render_pipeline(response: dict, console: Console) -> None:
@@ -42,8 +44,8 @@ def render_pipeline(response: dict, console: Console) -> None:
     width = max(console.width, 40)
     if "status" not in response and isinstance(response.get("error"), dict):
         error = response["error"]
-        console.print(Text.assemble(("✗ refused ", "bold red"), (str(error.get("code")), "red")))
-        console.print(Text(str(error.get("message"))), soft_wrap=True)
+        console.print(Text.assemble(("✗ refused ", "bold red"), (safe(error.get("code")), "red")))
+        console.print(Text(safe_lines(error.get("message"))), soft_wrap=True)
         return
     data = response.get("inspectionData") or {}
     rows = [(label, data[key]) for key, label in STAGES if key in data]
@@ -65,15 +67,15 @@ def render_pipeline(response: dict, console: Console) -> None:
     line = Text.assemble(("● ", _STATUS_STYLE.get(status, "bold")), (status, _STATUS_STYLE.get(status, "bold")))
     if response.get("nextState") is not None:
         line.append("  next → ", style="dim")
-        line.append(str(response["nextState"]), style="cyan")
+        line.append(safe(response["nextState"]), style="cyan")
     console.print(line)
     if response.get("error") is not None:
-        console.print(Text.assemble(("  error ", "dim"), (str(response["error"]), "red")), soft_wrap=True)
+        console.print(Text.assemble(("  error ", "dim"), (safe(response["error"]), "red")), soft_wrap=True)
     if response.get("cause") is not None:
-        console.print(Text.assemble(("  cause ", "dim"), str(response["cause"])), soft_wrap=True)
+        console.print(Text.assemble(("  cause ", "dim"), safe_lines(response["cause"])), soft_wrap=True)
     details = data.get("errorDetails")
     if details:
-        shown = ", ".join(f"{k} {v}" for k, v in details.items())
+        shown = safe(", ".join(f"{k} {v}" for k, v in details.items()))
         console.print(Text("  " + shown, style="dim"), soft_wrap=True)
     if "variables" in data:
         line = Text("  variables ", style="dim")
