@@ -280,6 +280,7 @@ class Coverage:
             missed = self.uncovered(label)
             if missed:
                 lines.append("  never covered:")
+                missed.sort(key=lambda item: KINDS.index(item.kind))  # stable: definition order per kind
                 lines += [f"    {item.kind:<10} {_shown(item)}" for item in missed]
         if len(self.models) > 1:
             f = self.total()
