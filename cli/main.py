@@ -25,6 +25,7 @@ COMMANDS = {
     "report": (".commands.report:report", "Write an execution's report as one HTML file."),
     "serve": (".commands.serve:serve", "Serve the AWS Step Functions API on localhost."),
     "test-state": (".commands.test_state:test_state", "Test one state as AWS's TestState API does."),
+    "test": (".commands.test:test", "Run test suites: cases, mocks, expectations, coverage."),
 }
 
 
