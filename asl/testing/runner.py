@@ -179,6 +179,10 @@ def python_mocks(mocks: Any) -> dict:
             spec = {"0": spec}
         elif isinstance(spec, dict):
             spec = {str(k): v for k, v in spec.items()}
+            if spec and not any(k[:1].isdigit() for k in spec):
+                raise UserInputError(f"mocks: '{state}' must be {{'Return': ...}}, {{'Throw': {{'Error': ..., "
+                                     f"'Cause': ...}}}} or attempts {{'0': ..., '1-2': ...}} "
+                                     f"(found: {', '.join(spec)})")
         responses[str(state)] = spec
     try:
         text = json.dumps({"MockedResponses": responses})
