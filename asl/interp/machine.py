@@ -82,7 +82,7 @@ class Interpreter:
         self.sizes = PayloadSizes()  # every state's output is at most 256 KiB, as on AWS
         # Told which Choice rule, Retrier and Catcher applied (`chose`, `retried`, `caught`): what the
         # history cannot say when two of them lead to the same state. None (no cost) unless a test
-        # tool (asl.testing.coverage) sets one through run_machine's on_start.
+        # tool (asl.testkit.coverage) sets one through run_machine's on_start.
         self.observer: Any = None
 
     # ------------------------------------------------------------------ execution

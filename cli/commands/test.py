@@ -1,4 +1,4 @@
-"""`sfn test SUITE.yaml ...`: run test suites (asl.testing.suite); exit 0 only when every case passes."""
+"""`sfn test SUITE.yaml ...`: run test suites (asl.testkit.suite); exit 0 only when every case passes."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def test(suites, junit_file, coverage, coverage_json, fail_under) -> None:
     """
     import json
 
-    from asl.testing.coverage import Coverage
-    from asl.testing.runner import Runner
-    from asl.testing.suite import load_suite, run_suite
+    from asl.testkit.coverage import Coverage
+    from asl.testkit.runner import Runner
+    from asl.testkit.suite import load_suite, run_suite
 
     loaded = [load_suite(path) for path in suites]  # every suite checked before any case runs
     measured = Coverage()
@@ -44,7 +44,7 @@ def test(suites, junit_file, coverage, coverage_json, fail_under) -> None:
     failed = len(results) - passed
     click.echo(f"{passed} passed, {failed} failed" if failed else f"{passed} passed")
     if junit_file:
-        from asl.testing.junit import write_junit_xml
+        from asl.testkit.junit import write_junit_xml
 
         write_junit_xml(results, junit_file)
     if coverage_json:

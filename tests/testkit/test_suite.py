@@ -1,12 +1,12 @@
-"""asl.testing.suite: reading a suite (errors at FILE:LINE:COLUMN), checking expectations, running cases."""
+"""asl.testkit.suite: reading a suite (errors at FILE:LINE:COLUMN), checking expectations, running cases."""
 
 import json
 
 import pytest
 
 from asl.errors import UserInputError
-from asl.testing.coverage import Coverage
-from asl.testing.suite import Case, check, load_suite, run_suite
+from asl.testkit.coverage import Coverage
+from asl.testkit.suite import Case, check, load_suite, run_suite
 
 MACHINE = {
     "StartAt": "Charge",

@@ -128,7 +128,7 @@ class Runner:
     def test_state(self, definition: Any, input: Any = None, *, resources: Any = None, **request: Any) -> dict:
         """AWS's TestState with Python values: the response dict, its JSON text members parsed."""
         from ..api import test_state
-        from .test_state import _TEXT_MEMBERS
+        from ..testing.test_state import _TEXT_MEMBERS
 
         if isinstance(definition, Path) or (isinstance(definition, str) and not definition.lstrip().startswith("{")
                                             and os.path.isfile(definition)):

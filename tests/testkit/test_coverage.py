@@ -1,12 +1,12 @@
-"""asl.testing.coverage: the items of a definition, hits from runs (observer + history), merged figures."""
+"""asl.testkit.coverage: the items of a definition, hits from runs (observer + history), merged figures."""
 
 import json
 
 import pytest
 
 from asl.api import machine_from_definition
-from asl.testing.coverage import Coverage, CoverageModel, transition_id
-from asl.testing.runner import Runner
+from asl.testkit.coverage import Coverage, CoverageModel, transition_id
+from asl.testkit.runner import Runner
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
 

@@ -32,7 +32,7 @@ def project(pytester):
 
 
 def write_tests(pytester, body):
-    pytester.makepyfile(test_machine="import pytest\n\n" + body)
+    pytester.makepyfile(test_user_machine="import pytest\n\n" + body)
 
 
 HAPPY = '''
