@@ -112,3 +112,11 @@ def test_the_installed_command(folder):
                           capture_output=True, text=True, cwd=folder)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "2 passed"
+
+
+def test_an_unwritable_junit_file_is_refused_before_any_case_runs(folder):
+    (folder / "s.yaml").write_text(SUITE)
+    result = invoke("s.yaml", "--junit-xml", folder / "missing" / "out.xml")
+    assert result.exit_code == 2
+    assert "out.xml: cannot write: No such file or directory" in result.output
+    assert "PASS" not in result.output
