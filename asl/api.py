@@ -32,7 +32,7 @@ def machine_from_definition(definition: dict | str, validate: bool = True) -> St
 
 
 def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateMachine",
-                resources: Any = None, mocks: tuple[str | Path, str] | None = None, store: Any = None,
+                resources: Any = None, mocks: tuple[str | Path, str] | Any = None, store: Any = None,
                 clock: str | Any = "virtual", listeners: list[Callable] | None = None,
                 execution_name: str | None = None, execution_type: str = "STANDARD",
                 callback_wait: float = 2.0, source: str | Path | Document | None = None,
@@ -43,7 +43,8 @@ def run_machine(machine: StateMachine, input: Any = None, *, name: str = "StateM
     """Run one execution to its end and return its ExecutionResult (history included).
 
     resources: a resources file (path), a parsed ResourcesConfig, or Services built from one (to keep
-    the SNS / SQS message log across runs and read it afterwards: `services.messages`); mocks: (MockConfigFile, test case);
+    the SNS / SQS message log across runs and read it afterwards: `services.messages`); mocks: (MockConfigFile, test case),
+    or a asl.resources.mocks.MockProvider built by the caller;
     store: an asl.store.Store or a path to one (None: nothing recorded); clock: "virtual", "real" or
     a clock object; source: the definition's file (or its loaded Document, as load_machine returns
     it), named in errors and used to find the machine in the mock file. Problems found before the
@@ -150,7 +151,10 @@ class _Run:
 
             s3_dir = S3Folder(s3_dir)  # a bad folder is a one-line error before the run
         self.s3 = s3_dir
-        self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
+        if mocks is None or isinstance(mocks, tuple):
+            self.mock_provider = _mock_provider(mocks, name, source) if mocks is not None else None
+        else:  # a provider the caller built (asl.testing: mocks written in Python)
+            self.mock_provider = mocks
         if isinstance(resources, Services):
             self.services = resources.with_mocks(self.mock_provider)
         else:

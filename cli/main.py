@@ -27,6 +27,7 @@ COMMANDS = {
     "serve": (".commands.serve:serve", "Serve the AWS Step Functions API on localhost."),
     "test-state": (".commands.test_state:test_state", "Test one state as AWS's TestState API does."),
     "redrive": (".commands.redrive:redrive", "Redrive a failed, timed-out or aborted execution."),
+    "test": (".commands.test:test", "Run test suites: cases, mocks, expectations, coverage."),
 }
 
 

@@ -63,8 +63,12 @@ def run_choice(interp: Any, state: Any, raw_input: Any, scope: Any) -> Outcome:
     bound = scope.bound(doc)
     for rule in state.choices:
         if rule.test(bound):
+            if interp.observer is not None:
+                interp.observer.chose(state, next(i for i, r in enumerate(state.choices) if r is rule))
             return passthrough(state, raw_input, scope, rule.next, rule)
     if state.default is not None:
+        if interp.observer is not None:
+            interp.observer.chose(state, None)
         return passthrough(state, raw_input, scope, state.default)
     raise StatesError("States.NoChoiceMatched", "No Matches!")
 

@@ -82,6 +82,10 @@ class Interpreter:
         self._abort_details: dict = {}
         self.task_attempts: dict[str, int] = {}  # per state, across retries and re-entries
         self.sizes = PayloadSizes()  # every state's output is at most 256 KiB, as on AWS
+        # Told which Choice rule, Retrier and Catcher applied (`chose`, `retried`, `caught`): what the
+        # history cannot say when two of them lead to the same state. None (no cost) unless a test
+        # tool (asl.testkit.coverage) sets one through run_machine's on_start.
+        self.observer: Any = None
 
     # ------------------------------------------------------------------ execution
 
@@ -272,15 +276,19 @@ class Interpreter:
                     delay = random.uniform(0, delay)
                 attempts[i] += 1
                 scope.retry_count += 1
+                if self.observer is not None:
+                    self.observer.retried(state, i)
                 self.sleep(delay)
                 return True
         return False
 
     def _catch(self, state: Any, err: StatesError, raw_input: Any, scope: Scope) -> Outcome | None:
         """The first matching Catcher's outcome, or None."""
-        for catcher in state.catch:
+        for index, catcher in enumerate(state.catch):
             if not any(error_matches(p, err.name) for p in catcher.error_equals):
                 continue
+            if self.observer is not None:
+                self.observer.caught(state, index)
             error_output = {"Error": err.name, "Cause": err.cause}
             if state.is_jsonata:
                 states = scope.states_binding(raw_input, error_output=error_output, has_error=True)

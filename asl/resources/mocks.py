@@ -169,7 +169,11 @@ def mocked_result(resource: Resource, value: Any) -> Any:
 
 def load_mock_config(path: str | Path) -> MockConfig:
     """Parse and check a mock configuration file; problems are `FILE:LINE:COLUMN: message`."""
-    document = load_file(path)
+    return parse_mock_config(load_file(path))
+
+
+def parse_mock_config(document: Document) -> MockConfig:
+    """Check a loaded mock configuration (a file's, or one built from Python values by asl.testing)."""
     config = MockConfig(document)
     data = document.data
     where = config.location
