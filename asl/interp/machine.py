@@ -80,6 +80,7 @@ class Interpreter:
         self._abort_details: dict = {}
         self.task_attempts: dict[str, int] = {}  # per state, across retries and re-entries
         self.sizes = PayloadSizes()  # every state's output is at most 256 KiB, as on AWS
+        self.baton = None  # an asl.interp.lanes.Baton while Map / Parallel lanes run in threads
 
     # ------------------------------------------------------------------ execution
 
@@ -145,6 +146,11 @@ class Interpreter:
         self._abort_details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         self._aborted = True
         self.clock.abort()
+
+    @property
+    def aborted(self) -> bool:
+        """Whether the execution was asked to stop."""
+        return self._aborted
 
     def check_time(self) -> None:
         """Raise when the execution was aborted or its TimeoutSeconds has passed."""

@@ -20,6 +20,7 @@ from ..history import History
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
+from . import lanes as lanes_io  # Parallel / Map lanes in threads on the real and fast clocks
 from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
 from .scope import Frame
 
@@ -71,22 +72,47 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     frame = scope.frame
     started = history.add("ParallelStateStarted", frame.cursor)
     frame.cursor = started
-    outputs = []
-    lanes = _Lanes(interp, len(state.branches), len(state.branches))
-    try:
-        for branch in state.branches:
-            child = frame.child(started)
-            try:
-                with lanes.lane():
-                    outputs.append(interp.run_machine(branch, parameters, child))
-            except StatesError:
-                frame.cursor = child.cursor
-                raise
-    finally:
-        lanes.close()
+    if lanes_io.threaded(interp):
+        outputs = _parallel_threads(interp, state, parameters, frame, started)
+    else:
+        outputs = []
+        lanes = _Lanes(interp, len(state.branches), len(state.branches))
+        try:
+            for branch in state.branches:
+                child = frame.child(started)
+                try:
+                    with lanes.lane():
+                        outputs.append(interp.run_machine(branch, parameters, child))
+                except StatesError:
+                    frame.cursor = child.cursor
+                    raise
+        finally:
+            lanes.close()
     frame.cursor = history.last_id
     history.add("ParallelStateSucceeded", frame.cursor)
     return finish(interp, state, raw_input, outputs, scope, next_state(state))
+
+
+def _parallel_threads(interp: Any, state: Any, parameters: Any, frame: Any, started: int) -> list:
+    """The branches in threads; the first to fail stops the others and fails the state."""
+    branches = state.branches
+    outputs: list = [None] * len(branches)
+    failed: list = []
+
+    def branch(index: int) -> bool:
+        child = frame.child(started)
+        try:
+            outputs[index] = interp.run_machine(branches[index], parameters, child)
+        except StatesError as err:
+            failed.append((err, child.cursor))
+            return True
+        return False
+
+    lanes_io.run_lanes(interp, len(branches), len(branches), branch)
+    if failed:
+        err, frame.cursor = failed[0]
+        raise err
+    return outputs
 
 
 # ---------------------------------------------------------------- Map
@@ -183,7 +209,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
-                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records)
+                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records,
+                             int(max_concurrency or 0))
     except StatesError:
         if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
             try:
@@ -211,50 +238,91 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
-               distributed: bool, source: str = STATE_DATA, records: list | None = None) -> list:
+               distributed: bool, source: str = STATE_DATA, records: list | None = None,
+               width: int = 0) -> list:
     """Run the iterations; their outputs (or tolerated errors) in item order.
 
     records: when given, gets one entry per child execution as a ResultWriter writes it.
+    width: MaxConcurrency (0: unbounded), for lanes in threads.
     """
-    history = interp.history
-    frame = scope.frame
-    selector = state.item_selector
-    results: list = []
-    failures = 0
-    for index, item in enumerate(inputs):
-        if batches is None and selector is not None:
-            scope.map_item = (index, item, source)
+    run = _Items(interp, state, raw_input, scope, inputs, batches, effective, worker, tolerated_count,
+                 tolerated_pct, distributed, source, records is not None)
+    try:
+        if lanes_io.threaded(interp):
+            limit = lanes_io.DISTRIBUTED_WIDTH if distributed else lanes_io.INLINE_WIDTH
+            lanes_io.run_lanes(interp, len(inputs), min(width, limit) if width > 0 else limit, run.item)
+        else:
+            for index in range(len(inputs)):
+                with lanes.lane():
+                    if run.item(index):
+                        break
+    finally:
+        if records is not None:
+            records.extend(r for r in run.records if r is not None)
+    if run.failure is not None:
+        run.fail()
+    return run.results
+
+
+class _Items:
+    """One Map state's iterations: each item's run and what it adds up to (outputs, failures, records)."""
+
+    def __init__(self, interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
+                 effective: Any, worker: int, tolerated_count: Any, tolerated_pct: Any, distributed: bool,
+                 source: str, keep_records: bool) -> None:
+        self.interp, self.state, self.raw_input, self.scope = interp, state, raw_input, scope
+        self.inputs, self.batches, self.effective, self.source = inputs, batches, effective, source
+        self.tolerated = (tolerated_count, tolerated_pct)
+        self.distributed = distributed
+        self.worker = worker  # the cursor the next iteration chains from: the last one's end
+        self.results: list = [None] * len(inputs)
+        self.records: list = [None] * len(inputs) if keep_records else []
+        self.failures = 0
+        self.failure: StatesError | None = None
+        self.failure_cursor = worker
+
+    def item(self, index: int) -> bool:
+        """Run one item; True when its failure fails the state (the others stop)."""
+        state, scope, interp = self.state, self.scope, self.interp
+        item = self.inputs[index]
+        if self.batches is None and state.item_selector is not None:
+            scope.map_item = (index, item, self.source)
             try:
                 if state.is_jsonata:
-                    item = jsonata_value(selector, scope.states_binding(raw_input), scope)
+                    item = jsonata_value(state.item_selector, scope.states_binding(self.raw_input), scope)
                 else:
-                    item = apply_template(selector, effective, scope)
+                    item = apply_template(state.item_selector, self.effective, scope)
             finally:
                 scope.map_item = None
         try:
-            with lanes.lane():
-                output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+            output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker, self.distributed)
         except StatesError as err:
-            worker = getattr(err, "cursor", worker)
-            failures += 1
-            if records is not None:
-                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
-            if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
-                frame.cursor = worker
-                if tolerated_count is not None or tolerated_pct is not None:
-                    if distributed:
-                        frame.cursor = history.add("MapRunFailed", frame.cursor)
-                    raise StatesError("States.ExceedToleratedFailureThreshold",
-                                      "The specified tolerated failure threshold was exceeded") from None
-                if distributed:
-                    frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
-                raise
-            results.append({"Error": err.name, "Cause": err.cause})
-            continue
-        results.append(output)
-        if records is not None:
-            records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)}))
-    return results
+            self.worker = getattr(err, "cursor", self.worker)
+            self.failures += 1
+            if self.records:
+                self.records[index] = _record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause})
+            if _exceeds(self.failures, len(self.inputs), *self.tolerated):
+                self.failure, self.failure_cursor = err, self.worker
+                return True
+            self.results[index] = {"Error": err.name, "Cause": err.cause}
+            return False
+        self.results[index] = output
+        if self.records:
+            self.records[index] = _record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)})
+        return False
+
+    def fail(self) -> None:
+        """The failure that fails the state, with the Map Run's event for a Distributed Map."""
+        err, history, frame = self.failure, self.interp.history, self.scope.frame
+        frame.cursor = self.failure_cursor
+        if self.tolerated != (None, None):
+            if self.distributed:
+                frame.cursor = history.add("MapRunFailed", frame.cursor)
+            raise StatesError("States.ExceedToleratedFailureThreshold",
+                              "The specified tolerated failure threshold was exceeded") from None
+        if self.distributed:
+            frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+        raise err
 
 
 def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> dict:
@@ -285,6 +353,9 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
     except StatesError as err:
         history.add("MapIterationFailed", child.cursor, details)
         err.cursor = child.cursor  # where the Map's own failure event chains from
+        raise
+    except lanes_io.Stopped:  # another iteration failed the state while this one ran
+        history.add("MapIterationAborted", child.cursor, details)
         raise
     history.add("MapIterationSucceeded", child.cursor, details)
     return output, child.cursor
