@@ -63,11 +63,12 @@ class Group:
 class LaneExecution:
     """What a provider sees of the execution from one lane: the lane's clock, the execution's deadline and abort."""
 
-    __slots__ = ("_interp", "clock")
+    __slots__ = ("_interp", "clock", "group")
 
-    def __init__(self, interp: Any, clock: Any) -> None:
+    def __init__(self, interp: Any, clock: Any, group: Group) -> None:
         self._interp = interp
         self.clock = clock
+        self.group = group
 
     @property
     def deadline(self) -> datetime.datetime | None:
@@ -79,7 +80,12 @@ class LaneExecution:
         return self.clock.now()
 
     def check_time(self) -> None:
-        """Raise when the execution was aborted or its deadline has passed (on this lane's clock)."""
+        """Raise when the execution was aborted or its deadline has passed (on this lane's clock).
+
+        Stopped when a sibling lane failed the state: a callback waiting in this lane gives up.
+        """
+        if self.group.is_stopped():
+            raise Stopped()
         if self._interp.aborted:
             raise ExecutionAborted()
         deadline = self._interp.deadline
@@ -232,7 +238,7 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
     lanes = []
     for _ in range(max(min(width or count, count), 0)):
         clock = base.fork(start)
-        task_env = TaskEnv(LaneExecution(interp, clock), interp.env, interp.info.execution_arn)
+        task_env = TaskEnv(LaneExecution(interp, clock, group), interp.env, interp.info.execution_arn)
         lanes.append(Lane(group, clock, interp.history, task_env))
     taken = [0]
     escaped: list[BaseException] = []
