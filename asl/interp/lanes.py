@@ -274,7 +274,8 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
     interrupted: BaseException | None = None
     try:
         for thread in threads:
-            thread.join()
+            while thread.is_alive():
+                thread.join(0.05)  # in steps: a signal's handler (Ctrl-C) runs in between
     except BaseException as exc:  # Ctrl-C arrives here, in the main thread: stop every lane
         interrupted = exc
         group.stopped = True

@@ -1,10 +1,11 @@
 """Parallel and Map: states that run nested state machines.
 
-Branches and iterations run one after another in this process, each in its own Frame (it
-reads outer variables but assigns only its own). In time they still overlap as on AWS: each
-runs in a lane, a fork of the clock taken when a lane is free (every branch, and up to
-MaxConcurrency iterations, start together), and the state ends when its last lane does — on
-the real clock, by sleeping once until then (see clock.LaneClock).
+Each branch and iteration runs in its own Frame (it reads outer variables but assigns only its
+own) and in a lane, a fork of the clock taken when a lane is free (every branch, and up to
+MaxConcurrency iterations, start together); the state ends when its last lane does — on the
+real clock, by sleeping once until then (see clock.LaneClock). On the virtual clock the lanes
+run one after another in this thread (`_Lanes`); on the others in threads (lanes.run_lanes), so
+Tasks that wait on their services overlap in real time.
 """
 
 from __future__ import annotations

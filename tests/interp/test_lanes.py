@@ -280,3 +280,17 @@ def test_a_failing_iteration_stops_callbacks_waiting_in_other_lanes():
     assert (result.status, result.error) == ("FAILED", "Boom")
     assert time.monotonic() - started < 3
     assert iteration_events(result, "MapIterationAborted") == [1, 2, 3]
+
+
+def test_ctrl_c_aborts_every_lane():
+    import _thread
+
+    handler = Handler(delay=lambda value: 0.05)
+    threading.Timer(0.15, _thread.interrupt_main).start()
+    started = time.monotonic()
+    result = run(map_of(task(), MaxConcurrency=4), list(range(200)), handler)
+    assert result.status == "ABORTED"
+    assert event_types(result)[-1] == "ExecutionAborted"
+    assert time.monotonic() - started < 2 and handler.calls < 200
+    time.sleep(0.1)
+    assert handler.running == 0  # no lane goes on after the run ended
