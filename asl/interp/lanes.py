@@ -254,6 +254,7 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
                         group.stopped = True
                 except Stopped:
                     pass
+                lane.end = lane.clock.now()  # not counting the wait for its next turn
                 # The next job goes to the next lane in line, as the sequential run's lanes take turns.
                 baton.release(lane)
                 baton.enqueue(lane)
@@ -262,7 +263,8 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
             escaped.append(exc)
             group.stopped = True
         finally:
-            lane.end = lane.clock.now()
+            if lane.end is None:
+                lane.end = lane.clock.now()
             baton.release(lane)
 
     threads = [threading.Thread(target=work, args=(lane,), daemon=True, name="sfn-lane") for lane in lanes]

@@ -294,3 +294,16 @@ def test_ctrl_c_aborts_every_lane():
     assert time.monotonic() - started < 2 and handler.calls < 200
     time.sleep(0.1)
     assert handler.running == 0  # no lane goes on after the run ended
+
+
+@pytest.mark.parametrize("width,took", [(0, 20), (2, 20), (1, 35)])
+def test_waits_in_lanes_overlap_on_the_fast_clock_up_to_the_width(width, took):
+    import datetime
+
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": True}}}
+    definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "MaxConcurrency": width,
+                                                   "ItemProcessor": waits}}}
+    result = run(definition, [10, 20, 5], Handler())
+    events = result.history.events
+    elapsed = events[-1].timestamp - events[0].timestamp
+    assert datetime.timedelta(seconds=took) <= elapsed < datetime.timedelta(seconds=took + 1)
