@@ -30,6 +30,8 @@ INLINE_WIDTH = 40
 # A Distributed Map runs up to 10,000 child executions at once on AWS; locally a pool sized for
 # the machine bounds them (the lanes wait on I/O, so many more than its cores).
 DISTRIBUTED_WIDTH = min(10_000, max(INLINE_WIDTH, 16 * (os.cpu_count() or 1)))
+# After Ctrl-C, how long the run waits for lanes still in a call before it ends without them.
+INTERRUPT_WAIT = 2.0
 
 
 class Stopped(BaseException):
@@ -144,6 +146,7 @@ class Baton:
         self._lock = threading.Lock()
         self._queue: deque[Lane] = deque()
         self._lent_at: float | None = None  # when the holder's Task call began, while it runs
+        self._seized = False  # the owner gave up on its lanes: none of them runs interpreter code again
 
     def enqueue(self, lane: Lane) -> None:
         """Put a lane in line for the baton (the holder does, in order, so the order is fixed)."""
@@ -161,6 +164,9 @@ class Baton:
         with self._lock:
             queue = self._queue
             while True:
+                if self._seized:
+                    lane.turn.wait()  # a daemon thread left behind by an interrupted run: it waits for good
+                    continue
                 if queue[0] is lane:
                     if self.holder is None:
                         break
@@ -175,6 +181,16 @@ class Baton:
             self.holder = lane
             self._lent_at = None
         lane.restore(self.interp)
+
+    def seize(self, owner: Lane) -> None:
+        """Take the baton for good once no lane runs interpreter code (an interrupted run that cannot wait
+        for a lane stuck in its call): lanes still in calls never add an event again."""
+        with self._lock:
+            self._seized = True
+            while self.holder is not None and self._lent_at is None:
+                owner.turn.wait(0.01)
+            self.holder = owner
+        owner.restore(self.interp)
 
     def release(self, lane: Lane) -> None:
         """The lane is done or waits for its own lanes: the next in line goes on."""
@@ -282,10 +298,16 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
         interrupted = exc
         group.stopped = True
         interp.abort()
+        # A lane waits for its call to return (a handler, a child execution): not for ever.
+        give_up = time.monotonic() + INTERRUPT_WAIT
         for thread in threads:
-            thread.join()
-    baton.enqueue(owner)
-    baton.wait_turn(owner)
+            thread.join(max(give_up - time.monotonic(), 0))
+    if interrupted is not None and any(thread.is_alive() for thread in threads):
+        baton.enqueue(owner)
+        baton.seize(owner)
+    else:
+        baton.enqueue(owner)
+        baton.wait_turn(owner)
     if outermost:
         interp.baton = None
     ends = [lane.end for lane in lanes if lane.end is not None]

@@ -307,3 +307,17 @@ def test_waits_in_lanes_overlap_on_the_fast_clock_up_to_the_width(width, took):
     events = result.history.events
     elapsed = events[-1].timestamp - events[0].timestamp
     assert datetime.timedelta(seconds=took) <= elapsed < datetime.timedelta(seconds=took + 1)
+
+
+def test_ctrl_c_does_not_wait_for_ever_for_a_lane_stuck_in_its_call(monkeypatch):
+    import _thread
+
+    monkeypatch.setattr(lanes, "INTERRUPT_WAIT", 0.2)
+    handler = Handler(delay=lambda value: 1.5)
+    threading.Timer(0.2, _thread.interrupt_main).start()
+    started = time.monotonic()
+    result = run(map_of(task(), MaxConcurrency=2), list(range(4)), handler)
+    assert result.status == "ABORTED" and time.monotonic() - started < 1.2
+    count = len(result.history.events)
+    time.sleep(1.6)  # the stuck calls return meanwhile: their lanes add nothing to the ended run
+    assert len(result.history.events) == count and event_types(result)[-1] == "ExecutionAborted"
