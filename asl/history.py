@@ -179,6 +179,9 @@ class History:
     While the execution runs, events are kept as columns (one entry per event in a few lists)
     rather than one object each: a 10,000-item Map records 80,000 events, and objects would
     cost memory and garbage-collector passes over them. `events` builds the objects on demand.
+
+    Appends take no lock: Map and Parallel lanes running in threads add events (and so call the
+    listeners) only while they hold the execution's baton (asl.interp.lanes), one at a time.
     """
 
     def __init__(self, clock: Any, listeners: list[Callable[[Event], None]] | None = None) -> None:

@@ -12,3 +12,11 @@ class BenchAlwaysFails(Exception):
 def always_fails(event: Any, context: Any) -> Any:
     """Fail every invocation."""
     raise BenchAlwaysFails("deliberate failure")
+
+
+def sleep_50ms(event: Any, context: Any) -> Any:
+    """Wait 50 ms as a handler calling a service would (lanes_bench.py), and echo the event."""
+    import time
+
+    time.sleep(0.05)
+    return event

@@ -59,7 +59,7 @@ class FastClock(RealClock):
 
 
 class LaneClock:
-    """One branch's or iteration's time on the real clock, while lanes run one after another.
+    """One branch's or iteration's time on the real clock (its lane runs in a thread, or in turn).
 
     Its time is the lane's start, plus the real time the lane has spent running, plus the waits
     it made — which are only counted, not slept: the enclosing state sleeps once, until its

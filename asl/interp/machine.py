@@ -86,6 +86,7 @@ class Interpreter:
         # history cannot say when two of them lead to the same state. None (no cost) unless a test
         # tool (asl.testkit.coverage) sets one through run_machine's on_start.
         self.observer: Any = None
+        self.baton = None  # an asl.interp.lanes.Baton while Map / Parallel lanes run in threads
 
     # ------------------------------------------------------------------ execution
 
@@ -167,6 +168,11 @@ class Interpreter:
         self._abort_details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         self._aborted = True
         self.clock.abort()
+
+    @property
+    def aborted(self) -> bool:
+        """Whether the execution was asked to stop."""
+        return self._aborted
 
     def check_time(self) -> None:
         """Raise when the execution was aborted or its TimeoutSeconds has passed."""

@@ -1,10 +1,11 @@
 """Parallel and Map: states that run nested state machines.
 
-Branches and iterations run one after another in this process, each in its own Frame (it
-reads outer variables but assigns only its own). In time they still overlap as on AWS: each
-runs in a lane, a fork of the clock taken when a lane is free (every branch, and up to
-MaxConcurrency iterations, start together), and the state ends when its last lane does — on
-the real clock, by sleeping once until then (see clock.LaneClock).
+Each branch and iteration runs in its own Frame (it reads outer variables but assigns only its
+own) and in a lane, a fork of the clock taken when a lane is free (every branch, and up to
+MaxConcurrency iterations, start together); the state ends when its last lane does — on the
+real clock, by sleeping once until then (see clock.LaneClock). On the virtual clock the lanes
+run one after another in this thread (`_Lanes`); on the others in threads (lanes.run_lanes), so
+Tasks that wait on their services overlap in real time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..history import History
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
+from . import lanes as lanes_io  # Parallel / Map lanes in threads on the real and fast clocks
 from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
 from . import redrive
 from .scope import Frame
@@ -73,29 +75,76 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     started = history.add("ParallelStateStarted", frame.cursor)
     frame.cursor = started
     plan, frame.lanes = frame.lanes, None  # a redrive: the branches that succeeded keep their outputs
-    outputs = []
-    lanes = _Lanes(interp, len(state.branches), len(state.branches))
-    try:
-        for index, branch in enumerate(state.branches):
-            if plan is not None and index in plan.done:
-                outputs.append(plan.done[index])
-                continue
-            child = frame.child(started)
-            try:
-                with lanes.lane():
-                    outputs.append(redrive.resume_machine(interp, branch, child, plan and plan.restart(index),
-                                                          parameters))
-            except BaseException as err:
-                if isinstance(err, StatesError):
-                    frame.cursor = child.cursor
-                _lanes_failed(err, dict(enumerate(outputs)), {index: redrive.taken(err)}, index,
-                              len(state.branches), plan)
-                raise
-    finally:
-        lanes.close()
+    if lanes_io.threaded(interp):
+        outputs = _parallel_threads(interp, state, parameters, frame, started, plan)
+    else:
+        total = len(state.branches)
+        outputs: list = [None] * total
+        done: set[int] = set()
+        lanes = _Lanes(interp, total, total)
+        try:
+            for index, branch in enumerate(state.branches):
+                if plan is not None and index in plan.done:
+                    outputs[index] = plan.done[index]
+                    done.add(index)
+                    continue
+                child = frame.child(started)
+                try:
+                    with lanes.lane():
+                        outputs[index] = redrive.resume_machine(interp, branch, child,
+                                                                plan and plan.restart(index), parameters)
+                    done.add(index)
+                except BaseException as err:
+                    if isinstance(err, StatesError):
+                        frame.cursor = child.cursor
+                    _lanes_kept(err, total, outputs, done, {index: redrive.taken(err)}, plan)
+                    raise
+        finally:
+            lanes.close()
     frame.cursor = history.last_id
     history.add("ParallelStateSucceeded", frame.cursor)
     return finish(interp, state, raw_input, outputs, scope, next_state(state))
+
+
+def _parallel_threads(interp: Any, state: Any, parameters: Any, frame: Any, started: int,
+                      plan: redrive.Lanes | None) -> list:
+    """The branches in threads; the first to fail stops the others and fails the state."""
+    branches = state.branches
+    total = len(branches)
+    outputs: list = [None] * total
+    done: set[int] = set()
+    points: dict[int, dict | None] = {}  # where the unsuccessful branches stopped, for a redrive
+    failed: list = []
+
+    def branch(index: int) -> bool:
+        if plan is not None and index in plan.done:
+            outputs[index] = plan.done[index]
+            done.add(index)
+            return False
+        child = frame.child(started)
+        try:
+            outputs[index] = redrive.resume_machine(interp, branches[index], child, plan and plan.restart(index),
+                                                    parameters)
+        except StatesError as err:
+            points[index] = redrive.taken(err)
+            failed.append((err, child.cursor))
+            return True
+        except BaseException as err:  # stopped by a sibling, timed out or aborted
+            points[index] = redrive.taken(err)
+            raise
+        done.add(index)
+        return False
+
+    try:
+        lanes_io.run_lanes(interp, total, total, branch)
+    except BaseException as err:
+        _lanes_kept(err, total, outputs, done, points, plan)
+        raise
+    if failed:
+        err, frame.cursor = failed[0]
+        _lanes_kept(err, total, outputs, done, points, plan)
+        raise err
+    return outputs
 
 
 # ---------------------------------------------------------------- Map
@@ -207,7 +256,8 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
-                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records, plan)
+                             frame.cursor, tolerated_count, tolerated_pct, distributed, source, records, plan,
+                             int(max_concurrency or 0))
     except BaseException as err:
         if map_run_arn is not None and getattr(err, "redrive_lanes", None) is not None:
             err.redrive_lanes["map_run"] = map_run_arn  # the Map Run a redrive continues
@@ -240,67 +290,111 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
                distributed: bool, source: str = STATE_DATA, records: list | None = None,
-               plan: redrive.Lanes | None = None) -> list:
+               plan: redrive.Lanes | None = None, width: int = 0) -> list:
     """Run the iterations; their outputs (or tolerated errors) in item order.
 
     records: when given, gets one entry per child execution as a ResultWriter writes it.
     plan: a redrive's: the iterations that succeeded (kept) and where the others stopped.
+    width: MaxConcurrency (0: unbounded), for lanes in threads.
     """
-    history = interp.history
-    frame = scope.frame
-    selector = state.item_selector
-    results: list = []
-    failures = 0
-    failed: dict[int, dict | None] = {}  # tolerated failures are unsuccessful too: a redrive reruns them
-    for index, item in enumerate(inputs):
+    run = _Items(interp, state, raw_input, scope, inputs, batches, effective, worker, tolerated_count,
+                 tolerated_pct, distributed, source, records is not None, plan)
+    try:
+        if lanes_io.threaded(interp):
+            limit = lanes_io.DISTRIBUTED_WIDTH if distributed else lanes_io.INLINE_WIDTH
+            lanes_io.run_lanes(interp, len(inputs), min(width, limit) if width > 0 else limit, run.item)
+        else:
+            for index in range(len(inputs)):
+                with lanes.lane():
+                    if run.item(index):
+                        break
+    except BaseException as err:  # timed out or aborted: a redrive reruns what did not succeed
+        _lanes_kept(err, len(inputs), run.results, run.done, run.points, plan)
+        raise
+    finally:
+        if records is not None:
+            records.extend(r for r in run.records if r is not None)
+    if run.failure is not None:
+        run.fail()
+    return run.results
+
+
+class _Items:
+    """One Map state's iterations: each item's run and what it adds up to (outputs, failures, records)."""
+
+    def __init__(self, interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
+                 effective: Any, worker: int, tolerated_count: Any, tolerated_pct: Any, distributed: bool,
+                 source: str, keep_records: bool, plan: redrive.Lanes | None) -> None:
+        self.interp, self.state, self.raw_input, self.scope = interp, state, raw_input, scope
+        self.inputs, self.batches, self.effective, self.source = inputs, batches, effective, source
+        self.tolerated = (tolerated_count, tolerated_pct)
+        self.distributed = distributed
+        self.worker = worker  # the cursor the next iteration chains from: the last one's end
+        self.results: list = [None] * len(inputs)
+        self.records: list = [None] * len(inputs) if keep_records else []
+        self.failures = 0
+        self.failure: StatesError | None = None
+        self.failure_cursor = worker
+        self.plan = plan
+        self.done: set[int] = set()  # the iterations that succeeded (tolerated failures did not)
+        self.points: dict[int, dict | None] = {}  # where the unsuccessful ones stopped, for a redrive
+
+    def item(self, index: int) -> bool:
+        """Run one item; True when its failure fails the state (the others stop)."""
+        state, scope, interp, plan = self.state, self.scope, self.interp, self.plan
+        item = self.inputs[index]
         if plan is not None and index in plan.done:
-            results.append(plan.done[index])
-            if records is not None:
-                records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(results[-1])}))
-            continue
-        if batches is None and selector is not None:
-            scope.map_item = (index, item, source)
+            self.results[index] = plan.done[index]
+            self.done.add(index)
+            if self.records:
+                self.records[index] = _record(interp, state, item, "SUCCEEDED",
+                                              {"Output": compact_json(plan.done[index])})
+            return False
+        if self.batches is None and state.item_selector is not None:
+            scope.map_item = (index, item, self.source)
             try:
                 if state.is_jsonata:
-                    item = jsonata_value(selector, scope.states_binding(raw_input), scope)
+                    item = jsonata_value(state.item_selector, scope.states_binding(self.raw_input), scope)
                 else:
-                    item = apply_template(selector, effective, scope)
+                    item = apply_template(state.item_selector, self.effective, scope)
             finally:
                 scope.map_item = None
         try:
-            with lanes.lane():
-                output, worker = _iteration(interp, state, index, item, frame, worker, distributed,
-                                            plan and plan.restart(index))
+            output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker, self.distributed,
+                                             plan and plan.restart(index))
         except StatesError as err:
-            worker = getattr(err, "cursor", worker)
-            failures += 1
-            failed[index] = redrive.taken(err)
-            if records is not None:
-                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
-            if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
-                _lanes_failed(err, {i: v for i, v in enumerate(results) if i not in failed}, failed, index,
-                              len(inputs), plan)
-                frame.cursor = worker
-                if tolerated_count is not None or tolerated_pct is not None:
-                    if distributed:
-                        frame.cursor = history.add("MapRunFailed", frame.cursor)
-                    raise redrive.carry(err, StatesError("States.ExceedToleratedFailureThreshold",
-                                                         "The specified tolerated failure threshold was exceeded")
-                                        ) from None
-                if distributed:
-                    frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
-                raise
-            results.append({"Error": err.name, "Cause": err.cause})
-            continue
-        except BaseException as err:  # timed out or aborted: a redrive reruns this iteration and those after
-            failed[index] = redrive.taken(err)
-            _lanes_failed(err, {i: v for i, v in enumerate(results) if i not in failed}, failed, index,
-                          len(inputs), plan)
+            self.points[index] = redrive.taken(err)
+            self.worker = getattr(err, "cursor", self.worker)
+            self.failures += 1
+            if self.records:
+                self.records[index] = _record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause})
+            if _exceeds(self.failures, len(self.inputs), *self.tolerated):
+                self.failure, self.failure_cursor = err, self.worker
+                return True
+            self.results[index] = {"Error": err.name, "Cause": err.cause}
+            return False
+        except BaseException as err:  # stopped, timed out or aborted: where it was, for a redrive
+            self.points[index] = redrive.taken(err)
             raise
-        results.append(output)
-        if records is not None:
-            records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)}))
-    return results
+        self.results[index] = output
+        self.done.add(index)
+        if self.records:
+            self.records[index] = _record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)})
+        return False
+
+    def fail(self) -> None:
+        """The failure that fails the state, with the Map Run's event for a Distributed Map."""
+        err, history, frame = self.failure, self.interp.history, self.scope.frame
+        _lanes_kept(err, len(self.inputs), self.results, self.done, self.points, self.plan)
+        frame.cursor = self.failure_cursor
+        if self.tolerated != (None, None):
+            if self.distributed:
+                frame.cursor = history.add("MapRunFailed", frame.cursor)
+            raise redrive.carry(err, StatesError("States.ExceedToleratedFailureThreshold",
+                                                 "The specified tolerated failure threshold was exceeded")) from None
+        if self.distributed:
+            frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
+        raise err
 
 
 def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> dict:
@@ -310,14 +404,23 @@ def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> d
             "Name": arn.rsplit(":", 1)[-1], **outcome, "Status": status}
 
 
-def _lanes_failed(err: BaseException, done: dict, redo: dict, index: int, total: int, plan: Any) -> None:
-    """A Parallel / Map fails at lane `index`: what a redrive keeps, and where the other lanes restart."""
-    for later in range(index + 1, total):
-        if plan is not None and later in plan.done:
-            done[later] = plan.done[later]
+def _lanes_kept(err: BaseException, total: int, outputs: list, done: set, points: dict, plan: Any) -> None:
+    """A Parallel / Map fails: the lanes that succeeded (kept by a redrive) and where the others restart.
+
+    points: where the lanes that ran and did not succeed stopped; a lane that did not run restarts
+    where the plan of an earlier redrive had it (or keeps that plan's output).
+    """
+    kept, redo = {}, {}
+    for index in range(total):
+        if index in done:
+            kept[index] = outputs[index]
+        elif index in points:
+            redo[index] = points[index]
+        elif plan is not None and index in plan.done:
+            kept[index] = plan.done[index]
         else:
-            redo[later] = plan.restart(later) if plan is not None else None
-    redrive.lanes_failed(err, done, redo)
+            redo[index] = plan.restart(index) if plan is not None else None
+    redrive.lanes_failed(err, kept, redo)
 
 
 def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,
@@ -341,6 +444,9 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
     except StatesError as err:
         history.add("MapIterationFailed", child.cursor, details)
         err.cursor = child.cursor  # where the Map's own failure event chains from
+        raise
+    except lanes_io.Stopped:  # another iteration failed the state while this one ran
+        history.add("MapIterationAborted", child.cursor, details)
         raise
     history.add("MapIterationSucceeded", child.cursor, details)
     return output, child.cursor

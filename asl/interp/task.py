@@ -11,6 +11,7 @@ from ..expr.template import compact_json
 from ..resources import TaskCall
 from .pipeline import effective_input, finish, jsonata_value, next_state
 from .dataflow import apply_template, select
+from .lanes import call as service_call
 
 # Both end a Task with AWS's TaskTimedOut (LambdaFunctionTimedOut, ActivityTimedOut) event.
 _TIMEOUTS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
@@ -91,11 +92,12 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         # Open before the service is called: a handler may answer the token at once.
         open_task(token, interp.info.execution_arn, state.name, interp.env.callbacks.store)
     try:
-        result = interp.env.dispatcher.invoke(call)
+        # In a lane running in a thread, other lanes go on while the service keeps this one waiting.
+        result = service_call(interp, interp.env.dispatcher.invoke, call)
         if isinstance(result, Submitted):
             # AWS records the service's first response, then waits for the callback or the job.
             frame.cursor = history.add("TaskSubmitted", frame.cursor, {**kind, "output": result.output})
-            result = result.complete(call)
+            result = service_call(interp, result.complete, call)
         interp.sizes.check(result, resource.arn if plain_lambda else state.name)
     except StatesError as err:
         timed_out = err.name in _TIMEOUTS

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -50,6 +51,7 @@ class MessageLog:
         self.listeners: list[Callable[[Message], None]] = []
         self._sequence = 10000000000000000000
         self._dedup: dict[tuple[str, str], tuple[datetime.datetime, Message]] = {}
+        self._lock = threading.RLock()
 
     def keep(self, record: Message, call: TaskCall | None) -> Message:
         """Log a message with the execution and state that sent it."""
@@ -75,10 +77,22 @@ class MessageLog:
 
     def sequence(self, record: Message, dedup: str | None, now: datetime.datetime) -> None:
         """Give a FIFO message its sequence number (and remember its deduplication id)."""
-        self._sequence += 1
-        record.sequence_number = f"{self._sequence:020d}"
-        if dedup is not None:
-            self._dedup[(record.target, dedup)] = (now, record)
+        with self._lock:
+            self._sequence += 1
+            record.sequence_number = f"{self._sequence:020d}"
+            if dedup is not None:
+                self._dedup[(record.target, dedup)] = (now, record)
+
+    def admit(self, record: Message, dedup: str, now: datetime.datetime) -> Message | None:
+        """A FIFO send: the earlier message with this deduplication id, else None and the record sequenced.
+
+        One step under the log's lock: Map lanes in threads may send at the same moment.
+        """
+        with self._lock:
+            earlier = self.duplicate(record.target, dedup, now)
+            if earlier is None:
+                self.sequence(record, dedup, now)
+            return earlier
 
 
 class MessageStub:

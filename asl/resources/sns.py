@@ -84,10 +84,9 @@ class SnsStub(MessageStub):
         record = Message(str(uuid.uuid4()), "sns", topic.name, message, attributes, params.get("Subject"),
                          group, dedup if topic.fifo else None, sent_at=iso_millis(now))
         if topic.fifo:
-            earlier = self.log.duplicate(topic.name, dedup, now)
+            earlier = self.log.admit(record, dedup, now)
             if earlier is not None:
                 return sns_result(earlier, sdk, now)   # accepted again, delivered once
-            self.log.sequence(record, dedup, now)
         self.log.keep(record, call)
         self._fan_out(topic, record, structured, now, call)
         return sns_result(record, sdk, now)

@@ -72,10 +72,9 @@ class SqsStub(MessageStub):
         record = Message(str(uuid.uuid4()), "sqs", queue.name, body, attributes, None, group,
                          dedup if queue.fifo else None, delay_seconds=delay, sent_at=iso_millis(now))
         if queue.fifo:
-            earlier = self.log.duplicate(queue.name, dedup, now)
+            earlier = self.log.admit(record, dedup, now)
             if earlier is not None:
                 return sqs_result(earlier, sdk, now)   # accepted, not enqueued again
-            self.log.sequence(record, dedup, now)
         self.enqueue(queue, record, call)
         return sqs_result(record, sdk, now)
 

@@ -77,7 +77,11 @@ class Recording:
             messages.listeners.append(store.add_message)
 
     def on_event(self, event: Any) -> None:
-        """The history listener: every FLUSH_EVENTS events become a segment, handed to the flusher."""
+        """The history listener: every FLUSH_EVENTS events become a segment, handed to the flusher.
+
+        Called by one thread at a time (lanes in threads hold the execution's baton to add events);
+        the flusher takes events under `_taking` while this appends.
+        """
         events = self._events
         events.append(event)
         if len(events) >= FLUSH_EVENTS:

@@ -23,11 +23,11 @@ class Flaky:
         return {"done": key}
 
 
-def first_run(tmp_path, definition, provider, input=None, name="e1"):
+def first_run(tmp_path, definition, provider, input=None, name="e1", clock="virtual"):
     store = tmp_path / "sfn.db"
     machine = machine_from_definition(definition, validate=False)
     result = run_machine(machine, input or {}, resources=Services.of(provider), store=store, execution_name=name,
-                         definition_text=__import__("json").dumps(definition), name="m")
+                         definition_text=__import__("json").dumps(definition), name="m", clock=clock)
     return store, result
 
 
@@ -110,12 +110,14 @@ PARALLEL = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "B
                                         "Parameters": {"key": "third"}, "End": True}}}]}}}
 
 
-def test_a_parallel_reruns_only_its_failed_branch_from_its_failed_state(tmp_path):
+# On the fast clock, branches and iterations run as lanes in threads (asl/interp/lanes.py).
+@pytest.mark.parametrize("clock", ["virtual", "fast"])
+def test_a_parallel_reruns_only_its_failed_branch_from_its_failed_state(tmp_path, clock):
     provider = Flaky("r2")
-    store, result = first_run(tmp_path, PARALLEL, provider, {"in": 1})
+    store, result = first_run(tmp_path, PARALLEL, provider, {"in": 1}, clock=clock)
     assert result.status == "FAILED" and provider.calls == ["left", "r1", "r2"]
     provider.broken.clear()
-    again = redrive(store, provider)
+    again = redrive(store, provider, clock=clock)
     assert again.status == "SUCCEEDED", again.cause
     # left kept, r1 kept (R1 succeeded in the branch), r2 again, third not started before: run now
     assert provider.calls == ["left", "r1", "r2", "r2", "third"]
@@ -132,15 +134,16 @@ MAP = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemsPath":
                                                      "End": True}}}}}}
 
 
+@pytest.mark.parametrize("clock", ["virtual", "fast"])
 @pytest.mark.parametrize("mode", ["INLINE", "DISTRIBUTED"])
-def test_a_map_reruns_only_its_failed_iterations(tmp_path, mode):
+def test_a_map_reruns_only_its_failed_iterations(tmp_path, mode, clock):
     definition = __import__("copy").deepcopy(MAP)
     definition["States"]["M"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": mode}
     provider = Flaky("b")
-    store, result = first_run(tmp_path, definition, provider, {"items": ["a", "b", "c"]})
+    store, result = first_run(tmp_path, definition, provider, {"items": ["a", "b", "c"]}, clock=clock)
     assert result.status == "FAILED" and provider.calls == ["a", "b"]
     provider.broken.clear()
-    again = redrive(store, provider)
+    again = redrive(store, provider, clock=clock)
     assert again.status == "SUCCEEDED", again.cause
     assert provider.calls == ["a", "b", "b", "c"]
     assert again.output == [{"done": "a"}, {"done": "b"}, {"done": "c"}]
@@ -280,14 +283,15 @@ def test_a_map_inside_a_parallel_reruns_only_the_failed_iteration(tmp_path):
     assert again.output == [{"done": "solo"}, [{"done": "x"}, {"done": "y"}, {"done": "z"}]]
 
 
-def test_tolerated_failures_are_rerun_when_the_threshold_failed_the_map(tmp_path):
+@pytest.mark.parametrize("clock", ["virtual", "fast"])
+def test_tolerated_failures_are_rerun_when_the_threshold_failed_the_map(tmp_path, clock):
     definition = __import__("copy").deepcopy(MAP)
     definition["States"]["M"]["ToleratedFailureCount"] = 1
     provider = Flaky("a", "c")
-    store, result = first_run(tmp_path, definition, provider, {"items": ["a", "b", "c"]})
+    store, result = first_run(tmp_path, definition, provider, {"items": ["a", "b", "c"]}, clock=clock)
     assert result.error == "States.ExceedToleratedFailureThreshold"
     provider.broken.clear()
-    again = redrive(store, provider)
+    again = redrive(store, provider, clock=clock)
     assert again.status == "SUCCEEDED", again.cause
     assert provider.calls == ["a", "b", "c", "a", "c"]
     assert again.output == [{"done": "a"}, {"done": "b"}, {"done": "c"}]
@@ -318,3 +322,26 @@ def test_the_store_shows_the_redriven_execution_running_then_ended(tmp_path):
     redrive(store, provider, listeners=[lambda event: seen.append(reader.find_execution("e1")["status"])])
     assert seen[0] == "RUNNING" and reader.find_execution("e1")["status"] == "SUCCEEDED"
     reader.close()
+
+
+def test_a_branch_stopped_by_its_failing_sibling_is_rerun(tmp_path):
+    class Slow(Flaky):
+        def invoke(self, call):
+            if call.parameters["key"] == "slow":
+                __import__("time").sleep(0.2)  # still in its call when the other branch fails
+            return super().invoke(call)
+
+    def task(key):
+        return {"StartAt": key, "States": {key: {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                                 "Parameters": {"key": key}, "End": True}}}
+
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True,
+                                                   "Branches": [task("slow"), task("bad")]}}}
+    provider = Slow("bad")
+    store, result = first_run(tmp_path, definition, provider, clock="fast")
+    assert result.status == "FAILED" and sorted(provider.calls) == ["bad", "slow"]
+    provider.broken.clear()
+    again = redrive(store, provider, clock="fast")
+    assert again.status == "SUCCEEDED", again.cause
+    assert sorted(provider.calls) == ["bad", "bad", "slow", "slow"]
+    assert again.output == [{"done": "slow"}, {"done": "bad"}]

@@ -501,3 +501,20 @@ def test_a_string_array_attribute_too_deep_to_parse_is_matched_as_text():
     deep = {"a": {"DataType": "String.Array", "StringValue": "[" * 100_000}}
     assert accepts(policy, "MessageAttributes", "{}", deep) is False
     assert accepts(policy, "MessageAttributes", "{}", {"a": {"DataType": "String.Array", "StringValue": '["x"]'}}) is True
+
+
+def test_fifo_sends_from_threads_get_unique_sequence_numbers_and_deduplicate_once(messaging):
+    import threading
+
+    def send(index):
+        messaging.send_message({"QueueUrl": QUEUE + "ledger.fifo", "MessageBody": "x", "MessageGroupId": "g",
+                                "MessageDeduplicationId": f"d{index % 10}"})
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    kept = messaging.messages_for("ledger.fifo")
+    assert sorted(m.deduplication_id for m in kept) == [f"d{i}" for i in range(10)]
+    assert len({m.sequence_number for m in kept}) == 10
