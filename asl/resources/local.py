@@ -77,8 +77,6 @@ class LocalHandlers:
         module_name, _, attr = spec.target.partition(":")
         if not module_name or not attr:
             raise UserInputError(f"handler '{spec.target}' must look like package.module:function", spec.location)
-        if self.base_dir is not None and str(self.base_dir) not in sys.path:
-            sys.path.insert(0, str(self.base_dir))
         module = import_module_safely(module_name, self.base_dir, spec.location)
         try:
             fn = getattr(module, attr, None)
@@ -167,31 +165,63 @@ def import_module_safely(module_name: str, base_dir: Path | None, location: Loca
 
 
 def _import(module_name: str, base_dir: Path | None) -> ModuleType:
-    """The module beside the resources file, even when another folder's module has its name."""
-    if base_dir is not None:
-        relative = Path(*module_name.split("."))
-        for candidate in (base_dir / relative.with_suffix(".py"), base_dir / relative / "__init__.py"):
-            if not candidate.is_file():
-                continue
-            loaded = sys.modules.get(module_name)
-            if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == candidate.resolve():
-                return loaded
-            if loaded is None:
-                return importlib.import_module(module_name)
-            # Same name, other folder (two samples' handlers.py): load this file apart, once.
-            unique = f"{module_name}__sfn_{abs(hash(str(candidate)))}"
-            if unique in sys.modules:
-                return sys.modules[unique]
-            spec = importlib.util.spec_from_file_location(unique, candidate)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[unique] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[unique]  # as importlib does: a half-run module is not kept
-                raise
-            return module
-    return importlib.import_module(module_name)
+    """The module beside the resources file, loaded from its file so the folder shadows nothing.
+
+    The folder goes at the END of sys.path (a handler's sibling modules stay importable), and the
+    handler module is loaded from its own file: a `json.py` or `rich.py` beside a definition never
+    replaces the module of that name for sfn, and a handler module whose name another module has
+    (installed, or a second sample's handlers.py) is kept apart under a name of its own.
+    """
+    if base_dir is None:
+        return importlib.import_module(module_name)
+    top, _, rest = module_name.partition(".")
+    package = (base_dir / top / "__init__.py").is_file()
+    candidate = base_dir / top / "__init__.py" if package else base_dir / f"{top}.py"
+    if not candidate.is_file():
+        return importlib.import_module(module_name)
+    if str(base_dir) not in sys.path:
+        sys.path.append(str(base_dir))
+    loaded_top = _load_file(top, candidate, package)
+    return importlib.import_module(f"{loaded_top.__name__}.{rest}") if rest else loaded_top
+
+
+def _load_file(name: str, path: Path, package: bool) -> ModuleType:
+    """The module at `path`: under `name` when nothing else owns that name, else under a name of its own."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and _same_file(loaded, path):
+        return loaded
+    if loaded is None and _owner_of(name) in (None, path.resolve()):
+        unique = name
+    else:
+        unique = f"{name}__sfn_{abs(hash(str(path)))}"
+        if unique in sys.modules:
+            return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(
+        unique, path, submodule_search_locations=[str(path.parent)] if package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[unique]  # as importlib does: a half-run module is not kept
+        raise
+    return module
+
+
+def _same_file(module: ModuleType, path: Path) -> bool:
+    return Path(getattr(module, "__file__", "") or "").resolve() == path.resolve()
+
+
+def _owner_of(name: str) -> Path | None:
+    """The file an ordinary `import name` would load (the stdlib's json.py, say), if any."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    if not origin or origin in ("built-in", "frozen"):
+        return Path(f"<{name}: {origin}>") if spec is not None else None
+    return Path(origin).resolve()
 
 
 # Handler prints are its logs (CloudWatch's on AWS): they go to stderr, so `sfn run --output json`

@@ -372,3 +372,44 @@ def test_import_time_prints_go_to_stderr(tmp_path, monkeypatch, capsys):
     build_services(load_resources(tmp_path / "resources.yaml"))
     captured = capsys.readouterr()
     assert "importing" in captured.err and "importing" not in captured.out
+
+
+# ------------------------------------------------------------------ the resources file's folder shadows nothing
+
+def test_modules_beside_the_handlers_do_not_shadow_sfns_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    for name in ("colorsys", "json"):  # stdlib modules: one nobody has imported yet, one sfn has
+        (tmp_path / f"{name}.py").write_text("raise RuntimeError('the shadowing module was imported')\n")
+    module = f"sfn_test_shadow_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text("import sibling_helper\ndef fn(event, context):\n"
+                                           "    return sibling_helper.VALUE\n")
+    (tmp_path / "sibling_helper.py").write_text("VALUE = 'from beside'\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    result = run(tmp_path, {"Resource": ARN + "X"})
+    assert result.output == "from beside"  # the handler's own siblings still import
+    import colorsys
+    assert colorsys.rgb_to_hsv(0, 0, 0) == (0, 0, 0) and str(tmp_path) not in colorsys.__file__
+    assert str(tmp_path) not in sys.path[:-1]  # appended, never ahead of the real modules
+
+
+def test_a_handler_module_named_like_a_stdlib_module_is_kept_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    (tmp_path / "colorsys.py").write_text("def fn(event, context):\n    return 'handler'\n")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  X: colorsys:fn\n")
+    assert run(tmp_path, {"Resource": ARN + "X"}).output == "handler"
+    import colorsys
+    assert hasattr(colorsys, "rgb_to_hsv")  # the stdlib's, not the handler module
+
+
+def test_a_handler_package_beside_the_resources_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    package = f"sfn_test_pkg_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "lambdas.py").write_text("from . import shared\ndef fn(event, context):\n"
+                                                    "    return shared.NAME\n")
+    (tmp_path / package / "shared.py").write_text("NAME = 'pkg'\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {package}.lambdas:fn\n")
+    assert run(tmp_path, {"Resource": ARN + "X"}).output == "pkg"
