@@ -26,6 +26,7 @@ from ..aws import Resource, function_arn, function_name, request_id
 from ..errors import Location, StatesError, UserInputError
 from . import NotHandled, TaskCall
 from .config import HandlerSpec
+from .sandbox import call_in_worker, load_in_workers, timeout_error
 
 
 
@@ -64,30 +65,19 @@ class LocalHandlers:
             return True
         return self._lookup(resource.arn) is not None
 
-    def load(self) -> None:
-        """Import every configured handler now, so a bad one fails before the run."""
-        for spec in self.handlers.values():
-            self.function(spec)
+    def load(self, specs: list[HandlerSpec] | None = None) -> None:
+        """Import every configured handler now (each in its worker), so a bad one fails before the run."""
+        specs = list(self.handlers.values()) if specs is None else specs
+        for spec in specs:
+            if spec.in_process:
+                self.function(spec)
+        load_in_workers([spec for spec in specs if not spec.in_process], self.base_dir)
 
     def function(self, spec: HandlerSpec) -> Callable:
         """The function a spec names, imported once; a UserInputError at the spec's place if it cannot be."""
         fn = self._loaded.get(spec.target)
-        if fn is not None:
-            return fn
-        module_name, _, attr = spec.target.partition(":")
-        if not module_name or not attr:
-            raise UserInputError(f"handler '{spec.target}' must look like package.module:function", spec.location)
-        module = import_module_safely(module_name, self.base_dir, spec.location)
-        try:
-            fn = getattr(module, attr, None)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # a module-level __getattr__ is the module's code, and may raise anything
-            raise UserInputError(f"cannot get '{attr}' from handler module '{module_name}': "
-                                 f"its __getattr__ raised {_failure(exc)}", spec.location) from None
-        if not callable(fn):
-            raise UserInputError(f"module '{module_name}' has no function '{attr}'", spec.location)
-        self._loaded[spec.target] = fn
+        if fn is None:
+            fn = self._loaded[spec.target] = function_of(spec.target, self.base_dir, spec.location)
         return fn
 
     def invoke(self, call: TaskCall) -> Any:
@@ -113,11 +103,13 @@ class LocalHandlers:
         return self._call(spec, resource.function or resource.arn, call.parameters, call)
 
     def _call(self, spec: HandlerSpec, name: str, event: Any, call: TaskCall) -> Any:
+        if not spec.in_process:
+            return call_in_worker(spec, name, event, call.timeout_seconds, self.base_dir)
         try:
             fn = self.function(spec)
         except UserInputError as exc:
             raise StatesError("Lambda.ResourceNotFoundException", str(exc)) from None
-        context = LambdaContext(name, call.timeout_seconds)
+        context = LambdaContext(name, spec.timeout)
         event = json.loads(json.dumps(event))  # the handler gets its own copy, as over the wire
         outcome: dict[str, Any] = {}
         if not getattr(_ROUTING, "depth", 0):
@@ -130,20 +122,38 @@ class LocalHandlers:
             except BaseException as exc:  # everything goes back to the caller, even from a worker thread
                 outcome["error"] = exc
 
-        if call.timeout_seconds:
-            worker = threading.Thread(target=target, daemon=True, name=f"sfn-handler-{name}")
-            worker.start()
-            worker.join(call.timeout_seconds)
-            if worker.is_alive():
-                raise StatesError("States.Timeout", None)
-        else:
-            target()
+        # The handler runs in a thread of its own so its timeout (or the Task's) can end the wait;
+        # in this process it cannot be stopped, only left behind (a worker process is killed).
+        worker = threading.Thread(target=target, daemon=True, name=f"sfn-handler-{name}")
+        worker.start()
+        task_timeout = call.timeout_seconds
+        worker.join(min(task_timeout or spec.timeout, spec.timeout))
+        if worker.is_alive():
+            raise timeout_error(task_timeout, spec.timeout, context.aws_request_id)
         error = outcome.get("error")
         if isinstance(error, KeyboardInterrupt):
             raise error  # Ctrl-C aborts the execution; it is not the handler's error
         if error is not None:
             raise handler_error(error)  # even sys.exit: the handler's failure is the Task's error
         return encode_result(outcome.get("result"), spec.target)
+
+
+def function_of(target: str, base_dir: Path | None, location: Location) -> Callable:
+    """The function `module:function` names, imported; a UserInputError at `location` if it cannot be."""
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise UserInputError(f"handler '{target}' must look like package.module:function", location)
+    module = import_module_safely(module_name, base_dir, location)
+    try:
+        fn = getattr(module, attr, None)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a module-level __getattr__ is the module's code, and may raise anything
+        raise UserInputError(f"cannot get '{attr}' from handler module '{module_name}': "
+                             f"its __getattr__ raised {_failure(exc)}", location) from None
+    if not callable(fn):
+        raise UserInputError(f"module '{module_name}' has no function '{attr}'", location)
+    return fn
 
 
 def _lambda_invoke(resource: Resource) -> bool:
