@@ -220,8 +220,17 @@ class Store:
     @reported("write")
     @transaction
     def close_task_token(self, token: str, status: str) -> None:
-        """The Task of a token is over (answered, timed out or ended otherwise)."""
-        self.db.execute("UPDATE task_tokens SET status = ? WHERE token = ?", (status, token))
+        """The Task of a token is over (answered, timed out or ended otherwise); an answer kept stays."""
+        self.db.execute("UPDATE task_tokens SET status = ? WHERE token = ? AND status = 'PENDING'", (status, token))
+
+    @reported("write")
+    @transaction
+    def expire_task_token(self, token: str) -> bool:
+        """Time a PENDING token out, atomically: False when an answer got in first (the run must use it)."""
+        cursor = self.db.execute("UPDATE task_tokens SET status = 'TIMED_OUT' WHERE token = ? AND status = 'PENDING'",
+                                 (token,))
+        return cursor.rowcount == 1 or self.db.execute(
+            "SELECT 1 FROM task_tokens WHERE token = ?", (token,)).fetchone() is None
 
     @reported("read")
     def task_token(self, token: str) -> dict | None:
