@@ -107,7 +107,7 @@ def yaml_document(text: str, name: str, loader_class: Any = None) -> Document:
     import yaml
 
     try:
-        loader = (loader_class or yaml.SafeLoader)(text)
+        loader = _checked(loader_class or yaml.SafeLoader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -120,6 +120,36 @@ def yaml_document(text: str, name: str, loader_class: Any = None) -> Document:
     except ValueError as exc:  # a scalar PyYAML cannot construct: an integer of over 4300 digits, ...
         raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
     return Document(data, SourceMap(lambda: yaml_positions(node)), name)
+
+
+_CHECKED: dict[Any, Any] = {}
+_SCALARS = ("timestamp", "int", "float")
+
+
+def _checked(loader_class: Any) -> Any:
+    """The loader class with scalar constructors whose failures (an invalid `!!timestamp`, an integer
+    of over 4300 digits) are YAML errors at the scalar's place, not exceptions from inside PyYAML."""
+    checked = _CHECKED.get(loader_class)
+    if checked is None:
+        import yaml
+
+        checked = type(f"Checked{loader_class.__name__}", (loader_class,), {})
+        for kind in _SCALARS:
+            tag = f"tag:yaml.org,2002:{kind}"
+            checked.add_constructor(tag, _guarded(loader_class.yaml_constructors[tag], kind, yaml))
+        _CHECKED[loader_class] = checked
+    return checked
+
+
+def _guarded(construct: Any, kind: str, yaml: Any) -> Any:
+    def constructing(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            why = value_error_text(exc) if isinstance(exc, ValueError) else f"not a valid {kind}"
+            raise yaml.constructor.ConstructorError(None, None, f"{why} ({kind} {node.value[:40]!r})",
+                                                    node.start_mark) from None
+    return constructing
 
 
 def value_error_text(exc: ValueError) -> str:

@@ -22,6 +22,7 @@ from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NESTING = frozenset({"Map", "Parallel"})
+_LONGEST_DELAY = 10 * 366 * 86400.0  # a Retry wait past any execution's end (its deadline ends it first)
 # EvaluationFailed shares its previousEventId with the state's Entered event (as AWS records it),
 # except for a Wait: AWS evaluates its duration once the state is entered, so the event follows
 # WaitStateEntered (the recorded JSONata Wait Timestamp failures).
@@ -243,7 +244,11 @@ class Interpreter:
             if any(error_matches(p, err.name) for p in retrier.error_equals):
                 if attempts[i] >= retrier.max_attempts:
                     return False
-                delay = retrier.interval_seconds * (retrier.backoff_rate ** attempts[i])
+                try:
+                    delay = retrier.interval_seconds * (retrier.backoff_rate ** attempts[i])
+                except OverflowError:  # BackoffRate 2.0 past attempt 1,023: longer than any execution
+                    delay = _LONGEST_DELAY
+                delay = min(delay, _LONGEST_DELAY)
                 if retrier.max_delay_seconds is not None:
                     delay = min(delay, retrier.max_delay_seconds)
                 if retrier.jitter == "FULL":
