@@ -156,7 +156,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     history_written = True
     if history_out is not None:
         try:
-            Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
+            from asl.history import write_aws_json
+
+            with open(history_out, "w", encoding="utf-8") as out:  # streamed, event by event
+                write_aws_json(result.history.iter_aws(), out)
         except OSError as exc:
             click.echo(f"sfn: {history_out or repr(history_out)}: cannot write history: {exc.strerror}", err=True)
             history_written = False
