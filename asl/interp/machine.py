@@ -55,6 +55,9 @@ _EXITED = {t: t + "StateExited" for t in _TYPES}
 
 # A Standard execution's history holds at most this many events (AWS's quota); Express has none.
 MAX_HISTORY_EVENTS = 25_000
+# sfn's own bound for Express executions, which AWS ends only at 5 minutes: a loop that never waits
+# would otherwise grow in memory until then (or for ever on the virtual clock).
+MAX_EXPRESS_EVENTS = 500_000
 # The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
 # workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
@@ -94,8 +97,7 @@ class Interpreter:
         if self.machine.timeout_seconds is not None:
             limit = min(limit, self.machine.timeout_seconds)
         self.deadline = started_at + datetime.timedelta(seconds=limit)
-        if not self.info.express:
-            history.limit(MAX_HISTORY_EVENTS)
+        history.limit(MAX_EXPRESS_EVENTS if self.info.express else MAX_HISTORY_EVENTS)
         history.add("ExecutionStarted", 0, {"input": input, "roleArn": self.info.role_arn})
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)
@@ -113,7 +115,9 @@ class Interpreter:
             history.add("ExecutionFailed", frame.cursor, details)
         except HistoryFull:
             result.error = STATES_RUNTIME
-            result.cause = f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+            result.cause = (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} events here "
+                            "(AWS would run it until its 5-minute limit)" if self.info.express else
+                            f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS}).")
             history.add("ExecutionFailed", history.last_id, {"error": result.error, "cause": result.cause})
         except ExecutionTimedOut:
             result.status = TIMED_OUT
