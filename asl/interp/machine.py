@@ -89,6 +89,12 @@ class Interpreter:
 
     def run(self, input: Any) -> ExecutionResult:
         """Run to the end and return the result; the history is in `self.history`."""
+        from ..expr.budget import execution_budget
+
+        with execution_budget():  # the JSONata time of the whole execution is bounded, not one evaluation's
+            return self._run(input)
+
+    def _run(self, input: Any) -> ExecutionResult:
         history = self.history
         started_at = self.clock.now()
         self.info.start_time = iso(started_at)
