@@ -194,7 +194,9 @@ def wait_for_task_token(call: Any) -> Any:
             if beat_due < due:
                 due, name = beat_due, "States.HeartbeatTimeout"
         if now >= due:
-            raise StatesError(name, None)
+            if _timeout_stands(pending, store):
+                raise StatesError(name, None)
+            continue  # an answer got in at the deadline: the Task uses it
         if not told:
             told = True
             options.on_wait(token, call.state_name, due)
@@ -203,6 +205,8 @@ def wait_for_task_token(call: Any) -> Any:
             if left <= 0:
                 # Nobody answered in real time: simulated time runs on to the first deadline.
                 env.sleep((due - now).total_seconds())  # ExecutionTimedOut if that comes first
+                if not _timeout_stands(pending, store):
+                    continue
                 raise StatesError(name, _gave_up(options.virtual_wait, name, heartbeat if name ==
                                                  "States.HeartbeatTimeout" else call.timeout_seconds))
             _wait(pending, min(left, options.poll_seconds if store is not None else left))
@@ -212,6 +216,22 @@ def wait_for_task_token(call: Any) -> Any:
                 remaining = min(remaining, (env.deadline - now).total_seconds())
             step = options.poll_seconds if store is not None else 0.25
             _wait(pending, max(min(remaining, step), 0.001))
+
+
+def _timeout_stands(pending: PendingTask, store: Any) -> bool:
+    """Close the token for a timeout unless an answer got in first: exactly one of the two wins.
+
+    Under the lock in-process answers take, and in the store with a compare-and-set, so an answer
+    is either seen here (and the Task uses it) or refused with TaskTimedOut — never acknowledged
+    and then lost.
+    """
+    with _lock:
+        if not pending.answered and store is not None and not store.expire_task_token(pending.token):
+            _poll_store(pending, store)  # answered in the store just now
+        if pending.answered:
+            return False
+        pending.answered, pending.status = True, TIMED_OUT  # later answers: TaskTimedOut
+        return True
 
 
 def _gave_up(waited: float, name: str, seconds: float | None) -> str:

@@ -20,7 +20,7 @@ from .aws import ACCOUNT, PARTITION, REGION
 from .definition import compile_document
 from .diagnostics import ERROR, Diagnostic
 from .errors import DefinitionError, Location, UserInputError
-from .loader import Document, load_text, read_text
+from .loader import DEFINITION_LIMIT, Document, load_text, read_text
 from .model import StateMachine, build_machine
 from .model.build import BuildError
 from .source import Position, escape_pointer_token
@@ -43,7 +43,7 @@ class Runnable:
 
 def load_document(path: str | Path) -> tuple[Document, str]:
     """A JSON or YAML file, CloudFormation's short-form tags (!Sub, !Ref ...) included, and its text."""
-    text = read_text(path)
+    text = read_text(path, DEFINITION_LIMIT)
     try:
         return load_text(text, str(path)), text
     except UserInputError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .errors import DefinitionError, UnvalidatedDefinitionError
-from .loader import Document, load_text, read_text
+from .loader import DEFINITION_LIMIT, Document, load_text, read_text
 from .model import StateMachine, build_machine
 from .model.build import BuildError
 
@@ -38,7 +38,7 @@ def load_machine(path: str | Path, validate: bool = True) -> tuple[Document, Sta
     """Load, validate and build a definition file (JSON or YAML)."""
     # The text goes to validation too: with it, a valid file never pays for line:column positions
     # (a scan that costs several times the parse on large definitions).
-    text = read_text(path)
+    text = read_text(path, DEFINITION_LIMIT)
     document = load_text(text, str(path))
     return document, compile_document(document, validate, text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from array import array
-from typing import Any, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from . import deepjson
 
@@ -333,5 +333,22 @@ class History:
         """The events in the AWS form one at a time (for writers that stream them)."""
         texts = SharedTexts()
         stamps: dict[int, str] = {}
-        for event in self.events:
+        for index in range(len(self._types)):
+            # Built one by one, not through `events`: a long history's objects are never all alive.
+            event = self._events[index] if index < len(self._events) else self._event(index)
             yield event.to_aws(texts, stamps)
+
+
+def write_aws_json(events: Iterable[dict], out: IO[str], ensure_ascii: bool = True) -> None:
+    """Write `{"events": [...]}` as json.dumps(..., indent=1) would, one event at a time.
+
+    A history of 30,000 events with large payloads is gigabytes as one string: streamed, only one
+    event's text exists at a time. JSON strings hold no raw newline, so indenting by lines is safe.
+    """
+    out.write('{\n "events": [')
+    first = True
+    for event in events:
+        text = json.dumps(event, indent=1, ensure_ascii=ensure_ascii).replace("\n", "\n  ")
+        out.write(("\n  " if first else ",\n  ") + text)
+        first = False
+    out.write(']\n}\n' if first else '\n ]\n}\n')

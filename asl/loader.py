@@ -32,11 +32,22 @@ MAX_ALIASED_NODES = 100_000
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def read_text(path: str | Path) -> str:
-    """The text of a file, or a one-line UserInputError naming it."""
+# AWS's length limits (characters), checked before a file is read whole: CreateStateMachine's
+# `definition` and StartExecution's `input`.
+DEFINITION_LIMIT = 1_048_576
+INPUT_LIMIT = 262_144
+
+
+def read_text(path: str | Path, limit: int | None = None, member: str = "definition") -> str:
+    """The text of a file, or a one-line UserInputError naming it.
+
+    With `limit`, at most what could still be `limit` characters is read (4 UTF-8 bytes each), so a
+    200 MB file is refused with AWS's length error without being read, let alone parsed.
+    """
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read() if limit is None else handle.read(4 * limit + 1)
     except FileNotFoundError:
         raise UserInputError("no such file", Location(name)) from None
     except IsADirectoryError:
@@ -45,7 +56,20 @@ def read_text(path: str | Path) -> str:
         raise UserInputError("too large to read", Location(name)) from None
     except OSError as exc:
         raise UserInputError(f"cannot read: {exc.strerror}", Location(name)) from None
-    return decode_text(data, name)
+    if limit is not None and len(data) > 4 * limit:
+        raise too_long(member, limit, Location(name))
+    text = decode_text(data, name)
+    if limit is not None and len(text) > limit:
+        raise too_long(member, limit, Location(name), len(text))
+    return text
+
+
+def too_long(member: str, limit: int, location: Location, size: int | None = None) -> UserInputError:
+    """AWS's ValidationException for a request member over its length limit (and, when known, the size)."""
+    known = f" (it is {size} characters)" if size is not None else " (it is larger still in bytes)"
+    return UserInputError(f"ValidationException: 1 validation error detected: Value at '{member}' failed to "
+                          f"satisfy constraint: Member must have length less than or equal to {limit}{known}",
+                          location)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -107,7 +131,7 @@ def yaml_document(text: str, name: str, loader_class: Any = None) -> Document:
     import yaml
 
     try:
-        loader = (loader_class or yaml.SafeLoader)(text)
+        loader = _checked(loader_class or yaml.SafeLoader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -120,6 +144,36 @@ def yaml_document(text: str, name: str, loader_class: Any = None) -> Document:
     except ValueError as exc:  # a scalar PyYAML cannot construct: an integer of over 4300 digits, ...
         raise UserInputError(f"invalid YAML: {value_error_text(exc)}", Location(name)) from None
     return Document(data, SourceMap(lambda: yaml_positions(node)), name)
+
+
+_CHECKED: dict[Any, Any] = {}
+_SCALARS = ("timestamp", "int", "float")
+
+
+def _checked(loader_class: Any) -> Any:
+    """The loader class with scalar constructors whose failures (an invalid `!!timestamp`, an integer
+    of over 4300 digits) are YAML errors at the scalar's place, not exceptions from inside PyYAML."""
+    checked = _CHECKED.get(loader_class)
+    if checked is None:
+        import yaml
+
+        checked = type(f"Checked{loader_class.__name__}", (loader_class,), {})
+        for kind in _SCALARS:
+            tag = f"tag:yaml.org,2002:{kind}"
+            checked.add_constructor(tag, _guarded(loader_class.yaml_constructors[tag], kind, yaml))
+        _CHECKED[loader_class] = checked
+    return checked
+
+
+def _guarded(construct: Any, kind: str, yaml: Any) -> Any:
+    def constructing(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            why = value_error_text(exc) if isinstance(exc, ValueError) else f"not a valid {kind}"
+            raise yaml.constructor.ConstructorError(None, None, f"{why} ({kind} {node.value[:40]!r})",
+                                                    node.start_mark) from None
+    return constructing
 
 
 def value_error_text(exc: ValueError) -> str:

@@ -50,6 +50,10 @@ def report(exc: SfnError) -> None:
         click.echo(safe(f"sfn: {exc}"), err=True)
 
 
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) reached a command outside a run, which turns its own into ABORTED."""
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands live in their own modules and load on demand."""
 
@@ -60,6 +64,9 @@ class LazyGroup(click.Group):
         except SfnError as exc:
             report(exc)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1; a Ctrl-C before a run has begun exits 130.
+            raise Interrupted() from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -99,7 +106,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         sfn.main(prog_name="sfn")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         click.echo("sfn: interrupted", err=True)
         sys.exit(130)
     except SfnError as exc:  # raised outside a subcommand (while parsing the command line)

@@ -44,3 +44,14 @@ def json_text(value: Any, indent: int | None = None) -> str:
 
         text = dumps(value)
     return safe_json(text)
+
+
+class SafeWriter:
+    """A text stream for JSON written piece by piece (a streamed history): each piece escaped as safe_json."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        """Write one piece of JSON text."""
+        self.out.write(safe_json(text))

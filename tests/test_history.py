@@ -78,3 +78,27 @@ def test_shared_texts_encode_like_json_and_reuse_shared_parts():
     for value in values:
         assert texts.encode(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     assert id(shared) in texts.memo
+
+
+# ------------------------------------------------------------------ streaming the AWS form
+
+import json as _json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from asl.history import write_aws_json  # noqa: E402
+
+
+@pytest.mark.parametrize("events", [
+    [],
+    [{"id": 1, "type": "ExecutionStarted", "details": {"input": "{\"é\": [1, {}]}", "nested": {"a": [1, 2]}}}],
+    [{"id": i, "previousEventId": i - 1, "type": "PassStateEntered", "x": {"y": ["\u2603", None]}}
+     for i in range(1, 5)],
+], ids=["none", "one", "several"])
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_streamed_json_is_what_json_dumps_writes(events, ensure_ascii):
+    import io
+
+    out = io.StringIO()
+    write_aws_json(iter(events), out, ensure_ascii=ensure_ascii)
+    assert out.getvalue() == _json.dumps({"events": events}, indent=1, ensure_ascii=ensure_ascii) + "\n"

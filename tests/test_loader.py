@@ -82,6 +82,9 @@ UNLOADABLE = [
     ("yaml-alias-bomb", _alias_bomb(), "m.yaml", "aliases expand to more than 100000 values"),
     ("yaml-surrogate", 'a: "\\ud800"\n', "m.yaml", "lone UTF-16 surrogate"),
     ("yaml-huge-integer", "a: " + "1" * 5000 + "\n", "m.yaml", "more than 4300 digits"),
+    ("yaml-huge-integer-place", "a:\n  Result: " + "1" * 5000 + "\n", "m.yaml", "m.yaml:2:11: invalid YAML: a number has more than 4300 digits"),
+    ("yaml-bad-timestamp", "a: !!timestamp nope\n", "m.yaml", "m.yaml:1:4: invalid YAML: not a valid timestamp"),
+    ("yaml-bad-date", "a: 2020-13-45\n", "m.yaml", "m.yaml:1:4: invalid YAML: month must be in 1..12"),
 ]
 
 
@@ -91,6 +94,14 @@ def test_what_json_cannot_hold_is_refused(text, name, message):
         load_text(text, name)
     assert message in str(caught.value)
     assert str(caught.value).startswith(name)
+
+
+def test_a_bad_timestamp_in_a_resources_file_is_one_line_at_its_place(tmp_path):
+    from asl.resources.config import load_resources
+
+    (tmp_path / "resources.yaml").write_text("handlers:\n  F: !!timestamp nope\n")
+    with pytest.raises(UserInputError, match=r"resources.yaml:2:6: invalid YAML: not a valid timestamp"):
+        load_resources(tmp_path / "resources.yaml")
 
 
 def test_yaml_aliases_within_the_limit_and_scalar_keys():

@@ -23,6 +23,7 @@ from .scope import Frame, Scope
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NESTING = frozenset({"Map", "Parallel"})
+_LONGEST_DELAY = 10 * 366 * 86400.0  # a Retry wait past any execution's end (its deadline ends it first)
 # EvaluationFailed shares its previousEventId with the state's Entered event (as AWS records it),
 # except for a Wait: AWS evaluates its duration once the state is entered, so the event follows
 # WaitStateEntered (the recorded JSONata Wait Timestamp failures).
@@ -56,6 +57,9 @@ _EXITED = {t: t + "StateExited" for t in _TYPES}
 
 # A Standard execution's history holds at most this many events (AWS's quota); Express has none.
 MAX_HISTORY_EVENTS = 25_000
+# sfn's own bound for Express executions, which AWS ends only at 5 minutes: a loop that never waits
+# would otherwise grow in memory until then (or for ever on the virtual clock).
+MAX_EXPRESS_EVENTS = 500_000
 # The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
 # workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
@@ -107,15 +111,21 @@ class Interpreter:
         """Run `body` in the execution's scope and record how the execution ends (a redrive's too).
 
         The deadline is TimeoutSeconds from `now`, within the longest an execution may stay open
-        from `started_at`.
+        from `started_at`. The JSONata time of the whole execution is bounded, not one evaluation's.
         """
+        from ..expr.budget import execution_budget
+
+        with execution_budget():
+            return self._conclude(body, now, started_at)
+
+    def _conclude(self, body: Callable[[Frame], Any], now: datetime.datetime,
+                  started_at: datetime.datetime) -> ExecutionResult:
         history = self.history
         limit = MAX_EXPRESS_SECONDS if self.info.express else MAX_STANDARD_SECONDS
         self.deadline = started_at + datetime.timedelta(seconds=limit)
         if self.machine.timeout_seconds is not None:
             self.deadline = min(self.deadline, now + datetime.timedelta(seconds=self.machine.timeout_seconds))
-        if not self.info.express:
-            history.limit(MAX_HISTORY_EVENTS)
+        history.limit(MAX_EXPRESS_EVENTS if self.info.express else MAX_HISTORY_EVENTS)
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)
         try:
@@ -133,7 +143,9 @@ class Interpreter:
             history.add("ExecutionFailed", frame.cursor, details)
         except HistoryFull:
             result.error = STATES_RUNTIME
-            result.cause = f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+            result.cause = (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} events here "
+                            "(AWS would run it until its 5-minute limit)" if self.info.express else
+                            f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS}).")
             history.add("ExecutionFailed", history.last_id, {"error": result.error, "cause": result.cause})
         except ExecutionTimedOut as err:
             result.status = TIMED_OUT
@@ -275,7 +287,11 @@ class Interpreter:
             if any(error_matches(p, err.name) for p in retrier.error_equals):
                 if attempts[i] >= retrier.max_attempts:
                     return False
-                delay = retrier.interval_seconds * (retrier.backoff_rate ** attempts[i])
+                try:
+                    delay = retrier.interval_seconds * (retrier.backoff_rate ** attempts[i])
+                except OverflowError:  # BackoffRate 2.0 past attempt 1,023: longer than any execution
+                    delay = _LONGEST_DELAY
+                delay = min(delay, _LONGEST_DELAY)
                 if retrier.max_delay_seconds is not None:
                     delay = min(delay, retrier.max_delay_seconds)
                 if retrier.jitter == "FULL":

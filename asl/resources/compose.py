@@ -53,8 +53,7 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
     handlers.load()
     # Subscribers and consumers are called through their own LocalHandlers (keys never clash with Tasks').
     subscribers = LocalHandlers({}, config.base_dir)
-    for spec in config.subscriber_specs():
-        subscribers.function(spec)
+    subscribers.load(config.subscriber_specs())
     messages = MessageLog()
     sqs = SqsStub(config.queues, messages, subscribers)
     sns = SnsStub(config.topics, sqs, messages, subscribers)

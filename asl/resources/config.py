@@ -35,6 +35,8 @@ from ..source import SourceMap, pointer
 from .filter_policy import filter_policy_problem, show_json
 
 SUFFIXES = (".yaml", ".yml", ".json")
+DEFAULT_TIMEOUT = 3.0
+MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15 minutes)
 SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines")
 
 
@@ -44,6 +46,8 @@ class HandlerSpec:
 
     target: str
     location: Location
+    timeout: float = DEFAULT_TIMEOUT     # the function's timeout: a new Lambda function's default
+    in_process: bool = False             # run in sfn's own process instead of a worker process
 
 
 @dataclass
@@ -193,12 +197,32 @@ def load_resources(path: str | Path | None) -> ResourcesConfig:
             raise UserInputError(f"unknown section '{key}' (known: {', '.join(sorted(SECTIONS))})",
                                  config.location(f"/{key}"))
     for key, target in config.section("handlers").items():
-        where = config.location(pointer("handlers", key))
-        if not isinstance(target, str) or ":" not in target:
-            raise UserInputError(f"handler for '{key}' must be 'module:function'", where)
-        config.handlers[str(key)] = HandlerSpec(target, where)
+        config.handlers[str(key)] = _handler_spec(config, str(key), target)
     _Sections(config).parse()
     return config
+
+
+def _handler_spec(config: ResourcesConfig, key: str, raw: Any) -> HandlerSpec:
+    """`module:function`, or `{handler: module:function, timeout: SECONDS, in_process: BOOL}`."""
+    where = config.location(pointer("handlers", key))
+    if isinstance(raw, dict):
+        for option in raw:
+            if option not in ("handler", "timeout", "in_process"):
+                raise UserInputError(f"unknown option '{option}' (known: handler, in_process, timeout)",
+                                     config.location(pointer("handlers", key, str(option))))
+        target = raw.get("handler")
+        timeout, in_process = raw.get("timeout", DEFAULT_TIMEOUT), raw.get("in_process", False)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+            raise UserInputError(f"timeout must be a number of seconds above 0, at most {MAX_TIMEOUT:g} "
+                                 f"(got {show_json(timeout)})", config.location(pointer("handlers", key, "timeout")))
+        if not isinstance(in_process, bool):
+            raise UserInputError(f"in_process must be true or false (got {show_json(in_process)})",
+                                 config.location(pointer("handlers", key, "in_process")))
+    else:
+        target, timeout, in_process = raw, DEFAULT_TIMEOUT, False
+    if not isinstance(target, str) or ":" not in target:
+        raise UserInputError(f"handler for '{key}' must be 'module:function'", where)
+    return HandlerSpec(target, where, float(timeout), in_process)
 
 
 class _Sections:

@@ -26,6 +26,7 @@ from ..aws import Resource, function_arn, function_name, request_id
 from ..errors import Location, StatesError, UserInputError
 from . import NotHandled, TaskCall
 from .config import HandlerSpec
+from .sandbox import call_in_worker, load_in_workers, timeout_error
 
 
 
@@ -64,32 +65,19 @@ class LocalHandlers:
             return True
         return self._lookup(resource.arn) is not None
 
-    def load(self) -> None:
-        """Import every configured handler now, so a bad one fails before the run."""
-        for spec in self.handlers.values():
-            self.function(spec)
+    def load(self, specs: list[HandlerSpec] | None = None) -> None:
+        """Import every configured handler now (each in its worker), so a bad one fails before the run."""
+        specs = list(self.handlers.values()) if specs is None else specs
+        for spec in specs:
+            if spec.in_process:
+                self.function(spec)
+        load_in_workers([spec for spec in specs if not spec.in_process], self.base_dir)
 
     def function(self, spec: HandlerSpec) -> Callable:
         """The function a spec names, imported once; a UserInputError at the spec's place if it cannot be."""
         fn = self._loaded.get(spec.target)
-        if fn is not None:
-            return fn
-        module_name, _, attr = spec.target.partition(":")
-        if not module_name or not attr:
-            raise UserInputError(f"handler '{spec.target}' must look like package.module:function", spec.location)
-        if self.base_dir is not None and str(self.base_dir) not in sys.path:
-            sys.path.insert(0, str(self.base_dir))
-        module = import_module_safely(module_name, self.base_dir, spec.location)
-        try:
-            fn = getattr(module, attr, None)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # a module-level __getattr__ is the module's code, and may raise anything
-            raise UserInputError(f"cannot get '{attr}' from handler module '{module_name}': "
-                                 f"its __getattr__ raised {_failure(exc)}", spec.location) from None
-        if not callable(fn):
-            raise UserInputError(f"module '{module_name}' has no function '{attr}'", spec.location)
-        self._loaded[spec.target] = fn
+        if fn is None:
+            fn = self._loaded[spec.target] = function_of(spec.target, self.base_dir, spec.location)
         return fn
 
     def invoke(self, call: TaskCall) -> Any:
@@ -115,11 +103,13 @@ class LocalHandlers:
         return self._call(spec, resource.function or resource.arn, call.parameters, call)
 
     def _call(self, spec: HandlerSpec, name: str, event: Any, call: TaskCall) -> Any:
+        if not spec.in_process:
+            return call_in_worker(spec, name, event, call.timeout_seconds, self.base_dir)
         try:
             fn = self.function(spec)
         except UserInputError as exc:
             raise StatesError("Lambda.ResourceNotFoundException", str(exc)) from None
-        context = LambdaContext(name, call.timeout_seconds)
+        context = LambdaContext(name, spec.timeout)
         event = json.loads(json.dumps(event))  # the handler gets its own copy, as over the wire
         outcome: dict[str, Any] = {}
         if not getattr(_ROUTING, "depth", 0):
@@ -132,20 +122,38 @@ class LocalHandlers:
             except BaseException as exc:  # everything goes back to the caller, even from a worker thread
                 outcome["error"] = exc
 
-        if call.timeout_seconds:
-            worker = threading.Thread(target=target, daemon=True, name=f"sfn-handler-{name}")
-            worker.start()
-            worker.join(call.timeout_seconds)
-            if worker.is_alive():
-                raise StatesError("States.Timeout", None)
-        else:
-            target()
+        # The handler runs in a thread of its own so its timeout (or the Task's) can end the wait;
+        # in this process it cannot be stopped, only left behind (a worker process is killed).
+        worker = threading.Thread(target=target, daemon=True, name=f"sfn-handler-{name}")
+        worker.start()
+        task_timeout = call.timeout_seconds
+        worker.join(min(task_timeout or spec.timeout, spec.timeout))
+        if worker.is_alive():
+            raise timeout_error(task_timeout, spec.timeout, context.aws_request_id)
         error = outcome.get("error")
         if isinstance(error, KeyboardInterrupt):
             raise error  # Ctrl-C aborts the execution; it is not the handler's error
         if error is not None:
             raise handler_error(error)  # even sys.exit: the handler's failure is the Task's error
         return encode_result(outcome.get("result"), spec.target)
+
+
+def function_of(target: str, base_dir: Path | None, location: Location) -> Callable:
+    """The function `module:function` names, imported; a UserInputError at `location` if it cannot be."""
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise UserInputError(f"handler '{target}' must look like package.module:function", location)
+    module = import_module_safely(module_name, base_dir, location)
+    try:
+        fn = getattr(module, attr, None)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a module-level __getattr__ is the module's code, and may raise anything
+        raise UserInputError(f"cannot get '{attr}' from handler module '{module_name}': "
+                             f"its __getattr__ raised {_failure(exc)}", location) from None
+    if not callable(fn):
+        raise UserInputError(f"module '{module_name}' has no function '{attr}'", location)
+    return fn
 
 
 def _lambda_invoke(resource: Resource) -> bool:
@@ -167,31 +175,63 @@ def import_module_safely(module_name: str, base_dir: Path | None, location: Loca
 
 
 def _import(module_name: str, base_dir: Path | None) -> ModuleType:
-    """The module beside the resources file, even when another folder's module has its name."""
-    if base_dir is not None:
-        relative = Path(*module_name.split("."))
-        for candidate in (base_dir / relative.with_suffix(".py"), base_dir / relative / "__init__.py"):
-            if not candidate.is_file():
-                continue
-            loaded = sys.modules.get(module_name)
-            if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() == candidate.resolve():
-                return loaded
-            if loaded is None:
-                return importlib.import_module(module_name)
-            # Same name, other folder (two samples' handlers.py): load this file apart, once.
-            unique = f"{module_name}__sfn_{abs(hash(str(candidate)))}"
-            if unique in sys.modules:
-                return sys.modules[unique]
-            spec = importlib.util.spec_from_file_location(unique, candidate)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[unique] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[unique]  # as importlib does: a half-run module is not kept
-                raise
-            return module
-    return importlib.import_module(module_name)
+    """The module beside the resources file, loaded from its file so the folder shadows nothing.
+
+    The folder goes at the END of sys.path (a handler's sibling modules stay importable), and the
+    handler module is loaded from its own file: a `json.py` or `rich.py` beside a definition never
+    replaces the module of that name for sfn, and a handler module whose name another module has
+    (installed, or a second sample's handlers.py) is kept apart under a name of its own.
+    """
+    if base_dir is None:
+        return importlib.import_module(module_name)
+    top, _, rest = module_name.partition(".")
+    package = (base_dir / top / "__init__.py").is_file()
+    candidate = base_dir / top / "__init__.py" if package else base_dir / f"{top}.py"
+    if not candidate.is_file():
+        return importlib.import_module(module_name)
+    if str(base_dir) not in sys.path:
+        sys.path.append(str(base_dir))
+    loaded_top = _load_file(top, candidate, package)
+    return importlib.import_module(f"{loaded_top.__name__}.{rest}") if rest else loaded_top
+
+
+def _load_file(name: str, path: Path, package: bool) -> ModuleType:
+    """The module at `path`: under `name` when nothing else owns that name, else under a name of its own."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and _same_file(loaded, path):
+        return loaded
+    if loaded is None and _owner_of(name) in (None, path.resolve()):
+        unique = name
+    else:
+        unique = f"{name}__sfn_{abs(hash(str(path)))}"
+        if unique in sys.modules:
+            return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(
+        unique, path, submodule_search_locations=[str(path.parent)] if package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[unique]  # as importlib does: a half-run module is not kept
+        raise
+    return module
+
+
+def _same_file(module: ModuleType, path: Path) -> bool:
+    return Path(getattr(module, "__file__", "") or "").resolve() == path.resolve()
+
+
+def _owner_of(name: str) -> Path | None:
+    """The file an ordinary `import name` would load (the stdlib's json.py, say), if any."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    if not origin or origin in ("built-in", "frozen"):
+        return Path(f"<{name}: {origin}>") if spec is not None else None
+    return Path(origin).resolve()
 
 
 # Handler prints are its logs (CloudWatch's on AWS): they go to stderr, so `sfn run --output json`

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .. import deepjson
 from ..errors import ApiError, Location, UserInputError
@@ -285,8 +285,17 @@ class Store:
     @reported("write")
     @transaction
     def close_task_token(self, token: str, status: str) -> None:
-        """The Task of a token is over (answered, timed out or ended otherwise)."""
-        self.db.execute("UPDATE task_tokens SET status = ? WHERE token = ?", (status, token))
+        """The Task of a token is over (answered, timed out or ended otherwise); an answer kept stays."""
+        self.db.execute("UPDATE task_tokens SET status = ? WHERE token = ? AND status = 'PENDING'", (status, token))
+
+    @reported("write")
+    @transaction
+    def expire_task_token(self, token: str) -> bool:
+        """Time a PENDING token out, atomically: False when an answer got in first (the run must use it)."""
+        cursor = self.db.execute("UPDATE task_tokens SET status = 'TIMED_OUT' WHERE token = ? AND status = 'PENDING'",
+                                 (token,))
+        return cursor.rowcount == 1 or self.db.execute(
+            "SELECT 1 FROM task_tokens WHERE token = ?", (token,)).fetchone() is None
 
     @reported("read")
     def task_token(self, token: str) -> dict | None:
@@ -429,27 +438,46 @@ class Store:
 
         The history of a run whose process was killed ends with ExecutionAborted after what it recorded.
         """
+        return list(self.iter_events(arn))
+
+    def iter_events(self, arn: str) -> Iterator[dict]:
+        """`events`, one at a time: a long history with large payloads is never all in its AWS form at once.
+
+        A damaged history raises before the first event when its columns cannot be read, else at
+        the first event that is not well formed.
+        """
+        last = None
+        try:
+            with self.lock:  # as `reported` does for one call: the recording's flusher shares the connection
+                for event in self._checked_events(arn):
+                    last = event
+                    yield event
+                aborted = last is not None and last["type"] not in _ENDS and self._status(arn) == "ABORTED"
+        except (sqlite3.Error, UnicodeEncodeError, OSError) as exc:
+            raise store_error(self.path, exc, "read") from None
+        if aborted:
+            yield {"id": last["id"] + 1, "previousEventId": last["id"], "timestamp": last["timestamp"],
+                   "type": "ExecutionAborted", "executionAbortedEventDetails": {}}
+
+    def _checked_events(self, arn: str) -> Iterator[dict]:
         try:
             columns = [row["columns"] for row in self.db.execute(
                 "SELECT columns FROM history_columns WHERE execution_arn = ? ORDER BY idx", (arn,))]
             if columns:
                 chunks = self.db.execute("SELECT value FROM history_chunks WHERE execution_arn = ? ORDER BY idx",
                                          (arn,))
-                events = read_history(columns, (row["value"] for row in chunks)).to_aws()["events"]
+                events = read_history(columns, (row["value"] for row in chunks)).iter_aws()
             else:
                 # Stores written before histories were kept as columns hold an event per row.
                 rows = self.db.execute("SELECT event FROM events WHERE execution_arn = ? ORDER BY id", (arn,))
-                events = [json.loads(row["event"]) for row in rows]
-            _check_events(events)
+                events = (json.loads(row["event"]) for row in rows.fetchall())
+            for event in events:
+                _check_events([event])
+                yield event
         except DAMAGE as exc:
             named = self.db.execute("SELECT name FROM executions WHERE arn = ?", (arn,)).fetchone()
             label = named["name"] if named is not None else arn
             raise self._damaged(f"execution '{label}': its stored history is damaged ({why(exc)})") from None
-        if events and events[-1]["type"] not in _ENDS and self._status(arn) == "ABORTED":
-            last = events[-1]
-            events.append({"id": last["id"] + 1, "previousEventId": last["id"], "timestamp": last["timestamp"],
-                           "type": "ExecutionAborted", "executionAbortedEventDetails": {}})
-        return events
 
     def _status(self, arn: str) -> str | None:
         row = self.db.execute("SELECT status FROM executions WHERE arn = ?", (arn,)).fetchone()

@@ -15,18 +15,26 @@ from ..store_option import store_option
 
 def _read_input(input_json: str | None, input_file: str | None):
     from asl.interp.dataflow import PAYLOAD_LIMIT, json_size
-    from asl.loader import decode_text, parse_json_value, read_text
+    from asl.loader import INPUT_LIMIT, decode_text, parse_json_value, read_text, too_long
 
     if input_json is not None and input_file is not None:
         raise click.UsageError("give --input or --input-file, not both")
+    # StartExecution's length limit is checked on the text before it is parsed (or read whole).
     if input_file == "-":
-        name, value = "<stdin>", parse_json_value(decode_text(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
+        data = sys.stdin.buffer.read(4 * INPUT_LIMIT + 1)
+        if len(data) > 4 * INPUT_LIMIT:
+            raise too_long("input", INPUT_LIMIT, Location("<stdin>"))
+        text = decode_text(data, "<stdin>")
+        name = "<stdin>"
     elif input_file is not None:
-        name, value = input_file, parse_json_value(read_text(input_file), input_file)
+        name, text = input_file, read_text(input_file, INPUT_LIMIT, "input")
     elif input_json is not None:
-        name, value = "--input", parse_json_value(input_json, "--input")
+        name, text = "--input", input_json
     else:
         return {}
+    if len(text) > INPUT_LIMIT:
+        raise too_long("input", INPUT_LIMIT, Location(name), len(text))
+    value = parse_json_value(text, name)
     size = json_size(value)
     if size > PAYLOAD_LIMIT:
         # StartExecution refuses it: an execution's input is at most 256 KiB, like any payload.
@@ -151,7 +159,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     history_written = True
     if history_out is not None:
         try:
-            Path(history_out).write_text(json.dumps(result.history.to_aws(), indent=1) + "\n")
+            from asl.history import write_aws_json
+
+            with open(history_out, "w", encoding="utf-8") as out:  # streamed, event by event
+                write_aws_json(result.history.iter_aws(), out)
         except OSError as exc:
             click.echo(f"sfn: {history_out or repr(history_out)}: cannot write history: {exc.strerror}", err=True)
             history_written = False

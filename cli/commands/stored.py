@@ -148,9 +148,13 @@ def history(execution: str, store_path: str | None, output_format: str, as_trace
     found = store.find_execution(execution)
     if found is None:
         raise UserInputError(f"no execution '{execution}' in {store.path}")
-    events = store.events(found["arn"])
+    events = store.iter_events(found["arn"])  # streamed: a long history is never one list or string
     if output_format == "json":
-        click.echo(json_text({"events": events}, indent=1))
+        from asl.history import write_aws_json
+
+        from ..safe_text import SafeWriter
+
+        write_aws_json(events, SafeWriter(click.get_text_stream("stdout")), ensure_ascii=False)
         return
     from ..render import TraceRenderer
 

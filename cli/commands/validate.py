@@ -13,7 +13,7 @@ import click
 
 from asl.diagnostics import ERROR, Diagnostic, printable
 from asl.errors import UserInputError
-from asl.loader import load_text, read_text
+from asl.loader import DEFINITION_LIMIT, load_text, read_text
 from asl.source import Position
 
 
@@ -38,7 +38,7 @@ class Report:
     def check(self, path: str, found_in_directory: bool = False) -> None:
         """Validate one file into the report (one found in a directory only if it holds a machine)."""
         try:
-            text = read_text(path)
+            text = read_text(path, DEFINITION_LIMIT)
             found = check_text(text, path, found_in_directory)
         except UserInputError as exc:
             if not found_in_directory:
@@ -60,7 +60,7 @@ class Report:
 
 def check_file(path: str) -> list[Diagnostic]:
     """Diagnostics of one file; raises UserInputError only when the file cannot be read at all."""
-    return check_text(read_text(path), path)
+    return check_text(read_text(path, DEFINITION_LIMIT), path)
 
 
 def check_text(text: str, path: str, only_machines: bool = False) -> list[Diagnostic] | None:

@@ -36,3 +36,15 @@ def test_help_lists_every_command_with_a_whole_summary():
         name, summary = line.split(None, 1)
         assert summary == cli.main.COMMANDS[name][1] and not summary.endswith("...")
         assert len(line) <= 80
+
+
+def test_ctrl_c_before_a_run_begins_exits_130(monkeypatch, capsys):
+    def interrupted(self, ctx, name):  # Ctrl-C while the command's module is still being imported
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.main.LazyGroup, "get_command", interrupted)
+    monkeypatch.setattr("sys.argv", ["sfn", "run", "x.asl.json"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main.main()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err.strip() == "sfn: interrupted"

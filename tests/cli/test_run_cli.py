@@ -222,8 +222,37 @@ def test_an_input_over_256_kib_is_refused_as_start_execution_would(tmp_path):
     json.dump("x" * (262_144 - 1), over.open("w"))
     result = invoke("run", machine, "--no-store", "--output", "json", "--input-file", over)
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"{over}: the execution input is 262145 bytes as JSON; "
-                                     "AWS accepts at most 262144 (256 KiB)")
+    assert result.stderr.strip() == (f"{over}: ValidationException: 1 validation error detected: Value at 'input' "
+                                     "failed to satisfy constraint: Member must have length less than or equal to "
+                                     "262144 (it is 262145 characters)")
+
+
+@pytest.mark.parametrize("how", ["--input-file", "stdin"])
+def test_a_huge_input_is_refused_without_being_read_whole(tmp_path, how):
+    machine = write(tmp_path, "m.json", PASS)
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # 200 MB (sparse): reading it all would show in time and memory
+    if how == "stdin":
+        with huge.open("rb") as stdin:
+            result = invoke("run", machine, "--no-store", "--output", "json", "--input-file", "-", input=stdin)
+    else:
+        result = invoke("run", machine, "--no-store", "--output", "json", "--input-file", huge)
+    assert result.exit_code == 2
+    assert "ValidationException: 1 validation error detected: Value at 'input' failed to satisfy constraint: " \
+           "Member must have length less than or equal to 262144" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_definition_over_1_mib_is_refused_as_create_state_machine_would(tmp_path):
+    literal = "x" * 1_100_000  # a huge intrinsic literal
+    big = write(tmp_path, "big.json", {"StartAt": "P", "States": {"P": {
+        "Type": "Pass", "Parameters": {"v.$": f"States.Format('{literal}')"}, "End": True}}})
+    for command in (["run", big, "--no-store"], ["validate", big]):
+        result = invoke(*command)
+        assert result.exit_code != 0
+        assert "Value at 'definition' failed to satisfy constraint: Member must have length less than or equal " \
+               "to 1048576" in result.stderr
 
 
 def test_express_refuses_what_only_standard_runs(tmp_path):

@@ -76,3 +76,21 @@ def test_an_express_execution_has_no_history_quota():
     result = run_machine(machine_from_definition(definition), list(range(7000)), clock="virtual",
                          execution_type="EXPRESS")
     assert result.status == "SUCCEEDED" and len(result.history.events) > MAX_HISTORY_EVENTS
+
+
+@pytest.mark.parametrize("clock", ["virtual", "fast"])
+def test_an_express_loop_that_never_waits_ends_at_sfns_bound(monkeypatch, clock):
+    import asl.interp.machine as machine
+
+    monkeypatch.setattr(machine, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
+    result = run_machine(machine_from_definition(LOOP), {"spin": True}, clock=clock, execution_type="EXPRESS")
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause == ("sfn limit: an Express execution may record at most 30000 events here "
+                            "(AWS would run it until its 5-minute limit)")
+    assert len(result.history.events) == 30_000
+
+
+def test_the_express_bound_leaves_room_for_large_express_maps():
+    from asl.interp.machine import MAX_EXPRESS_EVENTS
+
+    assert MAX_EXPRESS_EVENTS >= 20 * MAX_HISTORY_EVENTS

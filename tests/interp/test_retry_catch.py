@@ -118,3 +118,17 @@ def test_retry_then_catch(execute):
                                       catch=[{"ErrorEquals": ["Boom"], "Next": "Done"}]))
     assert result.status == "SUCCEEDED"
     assert len(started_times(result)) == 3
+
+
+def test_backoff_past_what_a_float_holds_is_capped_by_max_delay(execute):
+    # 2.0 ** 1024 overflows a float: the wait is MaxDelaySeconds all the same.
+    retrier = {"ErrorEquals": ["Boom"], "MaxAttempts": 1030, "BackoffRate": 2.0, "MaxDelaySeconds": 5}
+    result = execute(failing_parallel(retry=[retrier]))
+    assert (result.status, result.error) == ("FAILED", "Boom")
+    offsets = started_times(result)
+    assert len(offsets) == 1031 and offsets[-1] - offsets[-2] == 5
+
+
+def test_backoff_past_what_a_float_holds_without_max_delay_times_the_execution_out(execute):
+    retrier = {"ErrorEquals": ["Boom"], "MaxAttempts": 1030, "BackoffRate": 2.5}
+    assert execute(failing_parallel(retry=[retrier])).status == "TIMED_OUT"

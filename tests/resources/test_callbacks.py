@@ -353,3 +353,70 @@ def test_a_task_answered_at_once_is_not_told(invoker):
     invoker["on_callback"] = lambda *args: told.append(args)
     assert run(lambda_task("Approve", {"order": 1}), invoker).status == "SUCCEEDED"
     assert told == []
+
+
+# ------------------------------------------------------------------ races: exactly one answer wins
+
+def _queue_wait(timeout_seconds=None):
+    state = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+             "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/nobody",
+                            "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}
+    if timeout_seconds:
+        state["TimeoutSeconds"] = timeout_seconds
+    return {"StartAt": "Wait", "States": {"Wait": state}}
+
+
+def _race(invoker, answerers, answer, rounds, window):
+    """Run `rounds` executions whose answers land around the moment the Task gives up; what each saw."""
+    import random
+
+    outcomes = []
+    for i in range(rounds):
+        accepted, threads = [], []
+
+        def on_wait(token, state, due, _accepted=accepted, _threads=threads):
+            def one(n):
+                time.sleep(random.uniform(0, 2 * window))
+                try:
+                    answer(token, n)
+                    _accepted.append(n)
+                except TaskTokenError as exc:
+                    assert exc.code == "TaskTimedOut"
+            _threads.extend(threading.Thread(target=one, args=(n,)) for n in range(answerers))
+            for thread in _threads:
+                thread.start()
+
+        result = run_machine(machine_from_definition(_queue_wait(1)), {}, clock="virtual", on_callback=on_wait,
+                             **{**invoker, "callback_wait": window})
+        for thread in threads:
+            thread.join()
+        outcomes.append((result.status, result.error, result.output, list(accepted)))
+    return outcomes
+
+
+def _check_exactly_one_won(outcomes):
+    for status, error, output, accepted in outcomes:
+        assert len(accepted) <= 1, "two answers to one token were both acknowledged"
+        if accepted:
+            assert (status, output) == ("SUCCEEDED", {"n": accepted[0]}), "an acknowledged answer was lost"
+        else:
+            assert (status, error) == ("FAILED", "States.Timeout")
+    assert {o[0] for o in outcomes} == {"SUCCEEDED", "FAILED"}  # the race went both ways
+
+
+def test_answers_racing_the_timeout_in_process(invoker):
+    outcomes = _race(invoker, 2, lambda token, n: send_task_success(token, {"n": n}), rounds=40, window=0.02)
+    _check_exactly_one_won(outcomes)
+
+
+def test_answers_racing_the_timeout_through_the_store(tmp_path, invoker):
+    path = tmp_path / "sfn.db"
+    invoker.update(store=Store(path))
+
+    def from_another_process(token, n):  # as `sfn task success` does where the token is not in memory
+        Store(path).answer_task_token(token, "SUCCEEDED", json.dumps({"n": n}))
+
+    outcomes = _race(invoker, 2, from_another_process, rounds=30, window=0.05)
+    _check_exactly_one_won(outcomes)
+    statuses = {row["status"] for row in Store(path).task_tokens(None)}
+    assert statuses <= {"SUCCEEDED", "TIMED_OUT"}

@@ -1,9 +1,12 @@
 """Local Lambda-style handlers: call shapes, error shapes, timeouts, and what may be imported."""
 
 import json
+import os
+import re
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 
@@ -170,13 +173,13 @@ def test_definition_cannot_import_a_module_it_names(tmp_path):
     assert not {m for m in set(sys.modules) - before if m.startswith("os")}
 
 
-def test_handler_prints_go_to_stderr_not_the_json_output(tmp_path, monkeypatch, capsys):
+def test_handler_prints_go_to_stderr_not_the_json_output(tmp_path, monkeypatch, capfd):
     module = f"sfn_test_printing_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{module}.py").write_text("def noisy(event, context):\n    print('log line')\n    return 1\n")
     (tmp_path / "resources.yaml").write_text(f"handlers:\n  Noisy: {module}:noisy\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
     result = run(tmp_path, {"Resource": ARN + "Noisy"})
-    captured = capsys.readouterr()
+    captured = capfd.readouterr()  # the worker process writes to fd 2 itself
     assert result.output == 1
     assert "log line" in captured.err and "log line" not in captured.out
 
@@ -295,12 +298,15 @@ def late(event, context):
 """
 
 
-@pytest.fixture
-def misbehaving(tmp_path, monkeypatch):
+@pytest.fixture(params=[False, True], ids=["worker-process", "in-process"])
+def misbehaving(tmp_path, monkeypatch, request):
+    # The error shapes are the same whether the handler runs in a worker process or in sfn's.
     module = f"sfn_test_misbehaving_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{module}.py").write_text(MISBEHAVING)
     names = ["ctrl_c", "exits", "fatal", "unprintable", "deep", "bad_items", "nan", "surrogate", "late"]
-    (tmp_path / "resources.yaml").write_text("handlers:\n" + "".join(f"  {n}: {module}:{n}\n" for n in names))
+    mode = "true" if request.param else "false"
+    (tmp_path / "resources.yaml").write_text("handlers:\n" + "".join(
+        f"  {n}: {{handler: '{module}:{n}', in_process: {mode}, timeout: 30}}\n" for n in names))
     monkeypatch.setattr(sys, "path", list(sys.path))
     return tmp_path
 
@@ -350,6 +356,8 @@ def test_a_result_that_is_no_json_value_fails_the_task(misbehaving, timeout):
 
 
 def test_a_timed_out_handler_still_running_keeps_its_prints_off_stdout(misbehaving, capsys):
+    if "in_process: false" in (misbehaving / "resources.yaml").read_text():
+        pytest.skip("a worker process is killed at its timeout: nothing is left running to print")
     result = run(misbehaving, {"Resource": ARN + "late", "TimeoutSeconds": 1})
     assert result.error == "States.Timeout"
     print("the run's own output")  # the handler still runs: this must reach stdout all the same
@@ -364,11 +372,153 @@ def test_a_timed_out_handler_still_running_keeps_its_prints_off_stdout(misbehavi
     assert not type(sys.stdout).__name__ == "_StdoutRouter"  # put back once no handler runs
 
 
-def test_import_time_prints_go_to_stderr(tmp_path, monkeypatch, capsys):
+def test_import_time_prints_go_to_stderr(tmp_path, monkeypatch, capfd):
     module = f"sfn_test_import_print_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{module}.py").write_text("print('importing')\ndef fn(event, context):\n    return 1\n")
     (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
     build_services(load_resources(tmp_path / "resources.yaml"))
-    captured = capsys.readouterr()
+    captured = capfd.readouterr()
     assert "importing" in captured.err and "importing" not in captured.out
+
+
+# ------------------------------------------------------------------ the resources file's folder shadows nothing
+
+def test_modules_beside_the_handlers_do_not_shadow_sfns_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    for name in ("colorsys", "json"):  # stdlib modules: one nobody has imported yet, one sfn has
+        (tmp_path / f"{name}.py").write_text("raise RuntimeError('the shadowing module was imported')\n")
+    module = f"sfn_test_shadow_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text("import sibling_helper\ndef fn(event, context):\n"
+                                           "    return sibling_helper.VALUE\n")
+    (tmp_path / "sibling_helper.py").write_text("VALUE = 'from beside'\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {module}:fn\n")
+    result = run(tmp_path, {"Resource": ARN + "X"})
+    assert result.output == "from beside"  # the handler's own siblings still import
+    import colorsys
+    assert colorsys.rgb_to_hsv(0, 0, 0) == (0, 0, 0) and str(tmp_path) not in colorsys.__file__
+    assert str(tmp_path) not in sys.path[:-1]  # appended, never ahead of the real modules
+
+
+def test_a_handler_module_named_like_a_stdlib_module_is_kept_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    (tmp_path / "colorsys.py").write_text("def fn(event, context):\n    return 'handler'\n")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  X: colorsys:fn\n")
+    assert run(tmp_path, {"Resource": ARN + "X"}).output == "handler"
+    import colorsys
+    assert hasattr(colorsys, "rgb_to_hsv")  # the stdlib's, not the handler module
+
+
+def test_a_handler_package_beside_the_resources_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    package = f"sfn_test_pkg_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "lambdas.py").write_text("from . import shared\ndef fn(event, context):\n"
+                                                    "    return shared.NAME\n")
+    (tmp_path / package / "shared.py").write_text("NAME = 'pkg'\n")
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  X: {package}.lambdas:fn\n")
+    assert run(tmp_path, {"Resource": ARN + "X"}).output == "pkg"
+
+
+# ------------------------------------------------------------------ handlers as Lambda runs them: a worker process
+
+SANDBOXED = r"""
+import os, sys, threading, time
+
+def exits_hard(event, context):
+    os._exit(3)
+
+def blocks(event, context):
+    time.sleep(60)
+
+def pid(event, context):
+    return os.getpid()
+
+def printer_thread(event, context):
+    def later():
+        time.sleep(0.2)
+        print("from a thread after the handler returned")
+        sys.stdout.flush()
+        os.write(1, b"raw write to fd 1\n")
+    threading.Thread(target=later).start()
+    return "returned"
+"""
+
+
+@pytest.fixture
+def sandboxed(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"sfn_test_sandboxed_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(SANDBOXED)
+    (tmp_path / "resources.yaml").write_text(textwrap.dedent(f"""\
+        handlers:
+          ExitsHard: {module}:exits_hard
+          Blocks: {{handler: '{module}:blocks', timeout: 0.5}}
+          Pid: {module}:pid
+          Printer: {module}:printer_thread
+        """))
+    return tmp_path
+
+
+def test_a_handler_that_ends_its_process_fails_the_task_with_runtime_exit_error(sandboxed):
+    result = run(sandboxed, {"Resource": ARN + "ExitsHard"})
+    assert (result.status, result.error) == ("FAILED", "Runtime.ExitError")
+    cause = json.loads(result.cause)
+    assert cause["errorType"] == "Runtime.ExitError"
+    assert re.fullmatch(r"RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3",
+                        cause["errorMessage"])
+    # The next call gets a fresh worker, as Lambda starts a new execution environment.
+    assert run(sandboxed, {"Resource": ARN + "Pid"}).status == "SUCCEEDED"
+
+
+def test_the_functions_own_timeout_is_sandbox_timedout_and_the_worker_is_replaced(sandboxed):
+    first = run(sandboxed, {"Resource": ARN + "Pid"}).output
+    started = time.monotonic()
+    result = run(sandboxed, {"Resource": ARN + "Blocks", "TimeoutSeconds": 30})
+    assert time.monotonic() - started < 10
+    assert (result.status, result.error) == ("FAILED", "Sandbox.Timedout")
+    assert json.loads(result.cause)["errorMessage"].endswith("Error: Task timed out after 0.50 seconds")
+    assert [e.type for e in result.history.events][-2] == "LambdaFunctionFailed"
+    # The module's worker was killed: a new one serves the next call, and is reused after it.
+    second = run(sandboxed, {"Resource": ARN + "Pid"}).output
+    assert second not in (first, os.getpid())
+    assert run(sandboxed, {"Resource": ARN + "Pid"}).output == second
+    assert run(sandboxed, {"Resource": ARN + "Blocks", "TimeoutSeconds": 0.2}).error == "States.Timeout"
+
+
+def test_a_thread_printing_after_the_handler_returned_never_reaches_stdout(sandboxed, capfd):
+    assert run(sandboxed, {"Resource": ARN + "Printer"}).output == "returned"
+    deadline = time.monotonic() + 10
+    err = ""
+    while "raw write" not in err and time.monotonic() < deadline:
+        time.sleep(0.05)
+        out, more = capfd.readouterr()
+        assert "after the handler returned" not in out and "raw write" not in out
+        err += more
+    assert "from a thread after the handler returned" in err and "raw write to fd 1" in err
+
+
+def test_handler_options_in_the_resources_file(tmp_path):
+    (tmp_path / "resources.yaml").write_text(
+        "handlers:\n  A: m:f\n  B: {handler: 'm:g', timeout: 12.5, in_process: true}\n")
+    config = load_resources(tmp_path / "resources.yaml")
+    assert (config.handlers["A"].timeout, config.handlers["A"].in_process) == (3.0, False)  # Lambda's default
+    assert (config.handlers["B"].target, config.handlers["B"].timeout, config.handlers["B"].in_process) == \
+        ("m:g", 12.5, True)
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("{handler: 'm:f', timeout: 0}", "timeout must be a number of seconds above 0, at most 900"),
+    ("{handler: 'm:f', timeout: 901}", "timeout must be a number of seconds above 0, at most 900"),
+    ("{handler: 'm:f', timeout: 'x'}", "timeout must be a number of seconds"),
+    ("{handler: 'm:f', in_process: 'yes'}", "in_process must be true or false"),
+    ("{handler: 'm:f', memory: 128}", "unknown option 'memory'"),
+    ("{timeout: 3}", "must be 'module:function'"),
+])
+def test_bad_handler_options(tmp_path, entry, message):
+    (tmp_path / "resources.yaml").write_text(f"handlers:\n  A: {entry}\n")
+    with pytest.raises(UserInputError, match=message):
+        load_resources(tmp_path / "resources.yaml")

@@ -184,6 +184,43 @@ def _to_millis(timestamp: Any, picture: Any = None) -> Any:
         raise JException("D3110", -1, timestamp) from None
 
 
+def _distinct(arr: Any = None, *rest: Any) -> Any:
+    """The library's $distinct (its equality, its sequence type) in linear time, not quadratic:
+    300,000 items took minutes."""
+    if not isinstance(arr, list) or len(arr) <= 1:
+        return arr
+    results = Utils.create_sequence() if isinstance(arr, Utils.JList) else []
+    seen: set = set()
+    try:
+        for item in arr:
+            key = _equality_key(item)
+            if key not in seen:
+                seen.add(key)
+                results.append(item)
+    except (TypeError, RecursionError):  # a value with no key (a function, very deep): as the library does
+        results = Utils.create_sequence() if isinstance(arr, Utils.JList) else []
+        for item in arr:
+            if item not in results:
+                results.append(item)
+    return results
+
+
+def _equality_key(value: Any) -> Any:
+    """A hashable key equal for two values exactly when Python's == (the library's test) says so."""
+    kind = type(value)
+    if kind is str:
+        return ("s", value)
+    if kind in (int, float, bool):
+        return ("n", value)  # 1 == 1.0 == True, as for the library
+    if value is None or value is NULL:
+        return ("z", value is NULL)
+    if isinstance(value, dict):
+        return ("d", frozenset((k, _equality_key(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("l", tuple(_equality_key(v) for v in value))
+    raise TypeError(kind.__name__)
+
+
 _LIBRARY_TO_MILLIS = Jsonata.static_frame.lookup("toMillis")
 
 # The frame every evaluation's scope falls back to: the library's functions with AWS's on top.
@@ -196,6 +233,7 @@ for _name, _function, _signature in (
         ("uuid", _uuid_fn, "<x?:s>"),
         ("parse", _parse, "<x?x?:x>"),
         ("number", _number, "<(nsb)-:n>"),
-        ("toMillis", _to_millis, "<s-s?:n>")):
+        ("toMillis", _to_millis, "<s-s?:n>"),
+        ("distinct", _distinct, "<x:x>")):
     BASE_FRAME.bind(_name, Jsonata.JFunction(_Native(_function), _signature))
 BASE_FRAME.bind("eval", None)   # AWS disables $eval: calling it is T1006, as there

@@ -11,8 +11,10 @@ from typing import Any, Mapping
 
 from jsonata import Jsonata, JException
 
-from .errors import STACK_OVERFLOW, TIMEOUT, BoundExceeded
+from .. import budget
+from .errors import MEMORY, STACK_OVERFLOW, TIMEOUT, BoundExceeded
 from .functions import BASE_FRAME
+from .regexes import MAX_STRING, guarded_engine
 from .values import NULL
 
 # AWS's evaluation depth is 100 (deeper fails). The time bound is ours: AWS's is unknown, and an
@@ -82,6 +84,8 @@ class _Bounds:
 
     def leave(self, expr: Any, input: Any, environment: Any, result: Any) -> None:
         self.depth -= 1
+        if type(result) is str and len(result) > MAX_STRING:
+            raise BoundExceeded(MEMORY)  # string building stops here, not at gigabytes
 
 
 class Scope(Jsonata.Frame):
@@ -132,15 +136,21 @@ def evaluate(ast: Any, scope: Scope, shared: bool) -> Any:
     Jsonata.CURRENT.jsonata = runner     # jsonata evaluates through the thread's current one
     runner.timestamp = scope.millis      # $now() / $millis() of this evaluation
     bounds.depth = 0
-    bounds.deadline = time.monotonic() + EVALUATION_TIMEOUT_SECONDS
-    return runner.eval(ast, None, frame)
+    spending = budget.current()
+    started = time.monotonic()
+    bounds.deadline = started + max(min(EVALUATION_TIMEOUT_SECONDS, spending.left()), 0.0)
+    budget.set_deadline(bounds.deadline)
+    try:
+        return runner.eval(ast, None, frame)
+    finally:
+        spending.spent += time.monotonic() - started
 
 
 def parse(text: str) -> Any:
     """The AST of an expression; raises jsonata's errors (JException and a few plain ones)."""
     saved = getattr(Jsonata.CURRENT, "jsonata", None)
     try:
-        return Jsonata(text).ast
+        return Jsonata(text, guarded_engine).ast
     finally:
         if saved is not None:             # constructing one makes it the thread's current one
             Jsonata.CURRENT.jsonata = saved

@@ -1,0 +1,217 @@
+"""Handler worker processes, seen from sfn: started lazily, reused, killed on a timeout, restarted.
+
+One worker per handler module (and folder), as one Lambda execution environment per function:
+a handler that calls `os._exit`, crashes the interpreter, or blocks past its timeout ends or
+loses only its worker, never sfn. A worker busy with one call (a second execution in the same
+process) makes the pool start another. Requests go as JSON lines over a pipe
+(`asl.resources.worker` is the other end); the worker's stdout and stderr are sfn's stderr, so
+a handler's prints are its logs and sfn's stdout keeps its one JSON value.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .wire import decode, encode
+
+IDLE_KEPT = 16           # idle workers kept for reuse; the least recently used beyond that end
+
+
+class WorkerExited(Exception):
+    """The worker process ended while a request was in flight."""
+
+    def __init__(self, returncode: int | None) -> None:
+        self.returncode = returncode
+        super().__init__(exit_description(returncode))
+
+
+class WorkerTimedOut(Exception):
+    """No reply within the time allowed; the worker has been killed."""
+
+
+def exit_description(returncode: int | None) -> str:
+    """How Lambda's runtime words a process's end: `exit status 3`, `signal: killed`."""
+    if returncode is None:
+        return "exit status unknown"
+    if returncode >= 0:
+        return f"exit status {returncode}"
+    names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
+             signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
+    return f"signal: {names.get(-returncode, str(-returncode))}"
+
+
+def _asl_root() -> str:
+    """The folder holding the asl package, so the worker imports this very sfn."""
+    return str(Path(__file__).resolve().parents[2])
+
+
+class Worker:
+    """One worker process and the one request it may have in flight."""
+
+    def __init__(self, base_dir: Path | None) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), _asl_root()) if p)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "asl.resources.worker", str(base_dir) if base_dir else ""],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+        self.loaded: set[str] = set()
+        self.busy = False
+        self._replies: queue.SimpleQueue = queue.SimpleQueue()
+        self._write_lock = threading.Lock()
+        self._next_id = 0
+        self._dead = False
+        threading.Thread(target=self._read, daemon=True, name="sfn-worker-reader").start()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process still runs (as far as sfn has seen)."""
+        return not self._dead and self.proc.poll() is None
+
+    def send(self, message: dict) -> int:
+        """Write one request; its id, to wait for the reply with."""
+        self._next_id += 1
+        ident = self._next_id
+        self._write({**message, "id": ident})
+        return ident
+
+    def wait(self, ident: int, timeout: float | None) -> dict:
+        """The reply to request `ident`; WorkerExited / WorkerTimedOut (worker killed) otherwise."""
+        try:
+            while True:
+                try:
+                    reply = self._replies.get(timeout=timeout)
+                except queue.Empty:
+                    self.kill()
+                    raise WorkerTimedOut() from None
+                if reply is None:
+                    raise WorkerExited(self._returncode())
+                if reply.get("id") == ident:
+                    return reply
+        except KeyboardInterrupt:
+            self.kill()  # the call is abandoned: its worker cannot be trusted to be idle
+            raise
+
+    def kill(self) -> None:
+        """End the process now (a timeout, Ctrl-C, sfn exiting)."""
+        self._dead = True
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except (OSError, ValueError):
+                pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def _write(self, message: dict) -> None:
+        data = encode(message)
+        with self._write_lock:
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except (OSError, ValueError):
+                self._dead = True  # it has gone; the reader reports the exit to whoever waits
+
+    def _returncode(self) -> int | None:
+        try:
+            return self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _read(self) -> None:
+        try:
+            for line in self.proc.stdout:
+                message = decode(line)
+                if message.get("op") == "answer":
+                    self._write(_answer(message))
+                else:
+                    self._replies.put(message)
+        except (OSError, ValueError):
+            pass
+        self._dead = True
+        self._replies.put(None)
+
+
+def _answer(message: dict) -> dict:
+    """A SendTask* call a handler made in its worker, answered in this process."""
+    from .. import callbacks
+    from ..errors import TaskTokenError
+
+    try:
+        callbacks._answer(message["token"], None, message["status"], message.get("output"),
+                          message.get("error"), message.get("cause"))
+    except TaskTokenError as exc:
+        return {"op": "reply", "ask": message["ask"], "code": exc.code, "message": exc.message}
+    return {"op": "reply", "ask": message["ask"]}
+
+
+class Pool:
+    """Workers by (folder, module): an idle one is reused, a busy or dead one replaced."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple, list[Worker]] = {}
+        self._order: list[Worker] = []
+        self._all: set[Worker] = set()
+
+    def acquire(self, base_dir: Path | None, module: str) -> Worker:
+        """An idle live worker for the module, else a new one; the caller must `release` it."""
+        key = (str(base_dir), module)
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            while idle:
+                worker = idle.pop()
+                self._order.remove(worker)
+                if worker.alive:
+                    worker.busy = True
+                    return worker
+                self._all.discard(worker)
+        worker = Worker(base_dir)
+        worker.busy = True
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def release(self, worker: Worker, base_dir: Path | None, module: str) -> None:
+        """Back to the pool (a dead worker is dropped; the oldest idle ones end past IDLE_KEPT)."""
+        worker.busy = False
+        surplus = []
+        with self._lock:
+            if not worker.alive:
+                self._all.discard(worker)
+                return
+            self._idle.setdefault((str(base_dir), module), []).append(worker)
+            self._order.append(worker)
+            while len(self._order) > IDLE_KEPT:
+                old = self._order.pop(0)
+                for workers in self._idle.values():
+                    if old in workers:
+                        workers.remove(old)
+                self._all.discard(old)
+                surplus.append(old)
+        for old in surplus:
+            old.kill()
+
+    def shutdown(self) -> None:
+        """End every worker (sfn is exiting)."""
+        with self._lock:
+            workers, self._all, self._idle, self._order = list(self._all), set(), {}, []
+        for worker in workers:
+            worker.kill()
+
+
+POOL = Pool()
+atexit.register(POOL.shutdown)
