@@ -20,7 +20,8 @@ from ..history import History
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
-from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
+from . import reader as reader_io  # ItemReader over the local S3 folder
+from . import writer as writer_io  # ResultWriter: WriterConfig, result files
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
@@ -177,17 +178,19 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     batches = _batches(items, settings) if settings is not None else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
-    records: list | None = [] if state.result_writer is not None else None
+    writer = state.result_writer if distributed else None
+    records = writer_io.ChildRecords(map_run_arn) if writer is not None else None
     writer_args = None
-    if state.result_writer is not None and distributed:
-        writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
+    if writer is not None and writer.resource is not None:
+        writer_args = reader_io.arguments(writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
                              frame.cursor, tolerated_count, tolerated_pct, distributed, source, records)
     except StatesError:
         if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
+            records.pending((i, inputs[i]) for i in range(len(records), len(inputs)))
             try:
-                reader_io.write_results(s3, writer_args, map_run_arn, records)
+                writer_io.write_results(s3, writer_args, writer, records)
             except StatesError:
                 pass
         raise
@@ -195,10 +198,12 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         lanes.close()
     if writer_args is not None:
         try:
-            results = reader_io.write_results(s3, writer_args, map_run_arn, records)
+            results = writer_io.write_results(s3, writer_args, writer, records)
         except StatesError as err:
             frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
             raise
+    elif writer is not None:  # WriterConfig alone: the transformed results, nothing exported
+        results = writer_io.transformed_output(writer, records)
     if distributed:
         history.add("MapRunSucceeded", frame.cursor)
         # MapStateExited follows MapRunStarted, as AWS records it since 2024-11.
@@ -211,7 +216,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
-               distributed: bool, source: str = STATE_DATA, records: list | None = None) -> list:
+               distributed: bool, source: str = STATE_DATA, records: Any = None) -> list:
     """Run the iterations; their outputs (or tolerated errors) in item order.
 
     records: when given, gets one entry per child execution as a ResultWriter writes it.
@@ -231,14 +236,19 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
                     item = apply_template(selector, effective, scope)
             finally:
                 scope.map_item = None
+        times: list = []  # the child's start and stop (a ResultWriter's record)
         try:
             with lanes.lane():
-                output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+                times.append(interp.now())
+                try:
+                    output, worker = _iteration(interp, state, index, item, frame, worker, distributed)
+                finally:
+                    times.append(interp.now())
         except StatesError as err:
             worker = getattr(err, "cursor", worker)
             failures += 1
             if records is not None:
-                records.append(_record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause}))
+                records.add(index, item, "FAILED", (err.name, err.cause), *times)
             if _exceeds(failures, len(inputs), tolerated_count, tolerated_pct):
                 frame.cursor = worker
                 if tolerated_count is not None or tolerated_pct is not None:
@@ -253,15 +263,8 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
             continue
         results.append(output)
         if records is not None:
-            records.append(_record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)}))
+            records.add(index, item, "SUCCEEDED", output, *times)
     return results
-
-
-def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> dict:
-    """One child execution as a ResultWriter's result file lists it."""
-    arn = interp.info.map_run_arn(state).replace(":mapRun:", ":execution:", 1)
-    return {"ExecutionArn": arn, "Input": compact_json(item), "InputDetails": {"Included": True},
-            "Name": arn.rsplit(":", 1)[-1], **outcome, "Status": status}
 
 
 def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worker: int,

@@ -1,4 +1,4 @@
-"""A Distributed Map's ItemReader and ResultWriter over the local S3 folder (asl.s3local)."""
+"""A Distributed Map's ItemReader over the local S3 folder (asl.s3local); its ResultWriter is writer.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from .dataflow import apply_template, path_value
 from .pipeline import jsonata_value
 
 ITEM_READER_FAILED = "States.ItemReaderFailed"
-RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
@@ -118,27 +117,3 @@ def _csv(reader: Any, text: str, limit: int | None) -> list:
         if limit and len(items) >= limit:
             break
     return items
-
-
-def write_results(s3: Any, args: dict, map_run_arn: str, children: list[dict]) -> dict:
-    """ResultWriter: the result files and manifest under `<Prefix>/<map run id>/`; the state's result."""
-    bucket = args.get("Bucket")
-    if s3 is None or not isinstance(bucket, str):
-        raise StatesError(RESULT_WRITER_FAILED, "no local S3 folder or no Bucket to write the results to")
-    prefix = args.get("Prefix") or ""
-    run_id = map_run_arn.rsplit(":", 1)[-1]
-    folder = f"{prefix}/{run_id}/" if prefix else f"{run_id}/"
-    files: dict[str, list] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
-    try:
-        for status in files:
-            group = [c for c in children if c["Status"] == status]
-            if group:
-                key = f"{folder}{status}_0.json"
-                body = json.dumps(group, separators=(",", ":")).encode()
-                s3.put(bucket, key, body)
-                files[status].append({"Key": key, "Size": len(body)})
-        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
-        s3.put(bucket, folder + "manifest.json", json.dumps(manifest, separators=(",", ":")).encode())
-    except StatesError as err:
-        raise StatesError(RESULT_WRITER_FAILED, f"{err.name}: {err.cause}") from None
-    return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": folder + "manifest.json"}}

@@ -276,7 +276,12 @@ def _result_writer(raw: dict, ptr: str, language: str) -> ResultWriter | None:
     writer = raw.get("ResultWriter")
     if not isinstance(writer, dict):
         return None
-    return ResultWriter(_arguments(_Fields(writer, f"{ptr}/ResultWriter", language), language))
+    config = writer.get("WriterConfig")
+    config = config if isinstance(config, dict) else {}
+    resource = writer.get("Resource")
+    return ResultWriter(_arguments(_Fields(writer, f"{ptr}/ResultWriter", language), language),
+                        resource if isinstance(resource, str) else None,
+                        config.get("OutputType"), config.get("Transformation"))
 
 
 def _retrier(raw: Any, ptr: str) -> Retrier:

@@ -199,3 +199,6 @@ class ResultWriter:
     """A Distributed Map's ResultWriter: where the child executions' results go in S3."""
 
     parameters: Any = None                 # Template / JSONata template giving Bucket and Prefix
+    resource: str | None = None            # arn:aws:states:::s3:putObject, or None: WriterConfig alone, no export
+    output_type: str | None = None         # WriterConfig.OutputType: JSON, JSONL
+    transformation: str | None = None      # WriterConfig.Transformation: NONE, COMPACT, FLATTEN

@@ -134,7 +134,9 @@ def unsupported_fields(machine: StateMachine) -> list[Problem]:
     problems = []
     for state in all_states(machine):
         if isinstance(state, MapState):
-            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
+            writer = state.result_writer
+            exported = writer if writer is not None and writer.resource is not None else None
+            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", exported)):
                 if value is not None:
                     problems.append(Problem(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn "
                                             f"reaches only through a local folder: give one with --s3-dir DIR "
