@@ -179,7 +179,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
     writer = state.result_writer if distributed else None
-    records = writer_io.ChildRecords(map_run_arn) if writer is not None else None
+    records = writer_io.ChildRecords(map_run_arn, state.execution_type == "EXPRESS") if writer else None
     writer_args = None
     if writer is not None and writer.resource is not None:
         writer_args = reader_io.arguments(writer.parameters, state, effective, raw_input, scope)

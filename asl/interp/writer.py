@@ -4,7 +4,7 @@ and output type, and the manifest and result files written to the local S3 folde
 The guide's "ResultWriter (Map)" page: `Transformation` NONE gives each child execution's record
 (its metadata with Input and Output), COMPACT the children's outputs, FLATTEN those outputs with
 arrays spliced in; a failed child is always given as its record (as with NONE). `OutputType`
-JSON writes a JSON array per file, JSONL one value per line. Without WriterConfig an export is
+JSON writes a JSON array per file, JSONL one value per line (the files keep their `.json` names). Without WriterConfig an export is
 NONE / JSON, and without ResultWriter the Map's result is COMPACT (its outputs in item order).
 """
 
@@ -36,13 +36,14 @@ class _Child:
 class ChildRecords:
     """The child executions of one Map Run, in item order, as a ResultWriter reports them."""
 
-    def __init__(self, map_run_arn: str) -> None:
+    def __init__(self, map_run_arn: str, express: bool = False) -> None:
         self.map_run_arn = map_run_arn
+        self.express = express
         head, run_id = map_run_arn.rsplit(":", 1)
         self._run_id = uuid.UUID(run_id) if _is_uuid(run_id) else uuid.uuid4()
         # arn:...:mapRun:MACHINE/LABEL -> the children's state machine and execution ARN stems.
         self.machine_arn = head.replace(":mapRun:", ":stateMachine:", 1)
-        self._execution_stem = head.replace(":mapRun:", ":execution:", 1)
+        self._execution_stem = head.replace(":mapRun:", ":express:" if express else ":execution:", 1)
         self.children: list[_Child] = []
 
     def __len__(self) -> int:
@@ -67,7 +68,9 @@ class ChildRecords:
                 record["Cause"] = cause
             if error is not None:
                 record["Error"] = error
-        record["ExecutionArn"] = f"{self._execution_stem}:{name}"
+        # An Express execution's ARN carries a second id after its name (as asl.aws builds them).
+        suffix = f":{uuid.uuid5(self._run_id, name)}" if self.express else ""
+        record["ExecutionArn"] = f"{self._execution_stem}:{name}{suffix}"
         record["Input"] = compact_json(child.item)
         record["InputDetails"] = {"Included": True}
         record["Name"] = name
@@ -79,7 +82,8 @@ class ChildRecords:
             record["RedriveStatus"] = "NOT_REDRIVABLE"
             record["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
         elif child.status == "FAILED":
-            record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
+            # DescribeExecution's redriveStatus: an Express child is rerun only by redriving its Map Run.
+            record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN" if self.express else "REDRIVABLE"
         if child.start is not None:
             record["StartDate"] = iso_millis(child.start)
         record["StateMachineArn"] = self.machine_arn
@@ -139,13 +143,12 @@ def write_results(s3: Any, args: dict, writer: Any, records: ChildRecords) -> di
     prefix = args.get("Prefix") or ""
     run_id = map_run_arn.rsplit(":", 1)[-1]
     folder = f"{prefix}/{run_id}/" if prefix else f"{run_id}/"
-    extension = "jsonl" if output_type == "JSONL" else "json"
     files: dict[str, list] = {status: [] for status in STATUSES}
     try:
         for status in STATUSES:
             values = records.values(status, transformation)
             if values:
-                key = f"{folder}{status}_0.{extension}"
+                key = f"{folder}{status}_0.json"  # JSONL too keeps the .json name
                 body = _encode(values, output_type)
                 s3.put(bucket, key, body)
                 files[status].append({"Key": key, "Size": len(body)})

@@ -216,6 +216,7 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     mode = config.get("Mode", "INLINE")
     processor = _machine(processor_raw, f"{ptr}/{key}", language)
     extra: dict[str, Any] = dict(processor=processor, mode=mode, label=raw.get("Label"),
+                                 execution_type=config.get("ExecutionType") or "STANDARD",
                                  item_reader=_item_reader(raw, ptr, language),
                                  result_writer=_result_writer(raw, ptr, language),
                                  item_batcher=_item_batcher(raw, ptr, language))

@@ -154,6 +154,7 @@ class MapState(State):
 
     processor: StateMachine | None = None
     mode: str = "INLINE"
+    execution_type: str = "STANDARD"       # a Distributed Map's children: STANDARD or EXPRESS
     items_path: Any = None                 # compiled reference path, None for `$`
     items: Any = None                      # JSONata Items template
     item_selector: Any = None              # Template

@@ -75,12 +75,21 @@ def test_a_failed_child_stays_a_record_whatever_the_transformation(execute, s3):
     output = execute(definition, ["a", "b"]).output
     assert output[0] == "a"
     assert (output[1]["Error"], output[1]["Cause"], output[1]["Status"]) == ("Boom", "bad b", "FAILED")
-    assert "Output" not in output[1] and output[1]["RedriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
+    assert "Output" not in output[1] and output[1]["RedriveStatus"] == "REDRIVABLE"
+
+
+def test_express_children_have_express_arns_and_are_redriven_by_their_map_run(execute, s3):
+    processor = {**FAIL_ON_B, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}}
+    definition = writer_map({"WriterConfig": {"OutputType": "JSON", "Transformation": "NONE"}},
+                            processor, ToleratedFailureCount=1)
+    ok, failed = execute(definition, ["a", "b"]).output
+    assert ":express:StateMachine/L:" in ok["ExecutionArn"] and ok["ExecutionArn"].count(":") == 8
+    assert failed["RedriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
 
 
 @pytest.mark.parametrize("config,name,parse", [
     (None, "SUCCEEDED_0.json", json.loads),
-    ({"OutputType": "JSONL", "Transformation": "COMPACT"}, "SUCCEEDED_0.jsonl",
+    ({"OutputType": "JSONL", "Transformation": "COMPACT"}, "SUCCEEDED_0.json",
      lambda text: [json.loads(line) for line in text.splitlines()]),
     ({"OutputType": "JSON", "Transformation": "FLATTEN"}, "SUCCEEDED_0.json", json.loads),
 ])
