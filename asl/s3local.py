@@ -6,9 +6,11 @@ bucket that does not exist); the key is the path below it with `/` between folde
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 from .errors import StatesError, UserInputError
@@ -16,6 +18,12 @@ from .errors import StatesError, UserInputError
 
 class S3Error(StatesError):
     """What S3 answers for a missing bucket or key (`S3.NoSuchBucket`, `S3.NoSuchKey`)."""
+
+def sdk_cause(message: str, status: int) -> str:
+    """An S3 error as the AWS SDK for Java v2 words it: S3 adds an Extended Request ID (recorded)."""
+    request = secrets.token_hex(8).upper()
+    extended = base64.b64encode(secrets.token_bytes(56)).decode()
+    return f"{message} (Service: S3, Status Code: {status}, Request ID: {request}, Extended Request ID: {extended})"
 
 
 class S3Folder:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import secrets
 import zlib
 from typing import Any
 
 from ..aws import compact_json
 from ..errors import StatesError
+from ..s3local import sdk_cause
 from . import NotHandled, TaskCall
 
 ACTIONS = ("getObject", "putObject", "headObject", "deleteObject", "listObjectsV2", "listObjects")
@@ -32,10 +32,7 @@ _ERRORS = {
 
 def s3_error(code: str, status: int, message: str) -> StatesError:
     """An `aws-sdk:s3` failure as Step Functions reports it (recorded: S3.NoSuchBucketException ...)."""
-    request = secrets.token_hex(8).upper()
-    extended = base64.b64encode(secrets.token_bytes(56)).decode()
-    return StatesError(f"S3.{code}", f"{message} (Service: S3, Status Code: {status}, Request ID: {request}, "
-                                     f"Extended Request ID: {extended})")
+    return StatesError(f"S3.{code}", sdk_cause(message, status))
 
 
 def sdk_time(text: str) -> str:
