@@ -12,3 +12,12 @@ class BenchAlwaysFails(Exception):
 def always_fails(event: Any, context: Any) -> Any:
     """Fail every invocation."""
     raise BenchAlwaysFails("deliberate failure")
+
+
+def sum_orders(event: Any, context: Any) -> Any:
+    """distributed_bench's child: one batch of CSV rows, its quantities and amounts summed."""
+    quantity = amount = 0
+    for row in event["Items"]:
+        quantity += int(row["quantity"])
+        amount += int(row["quantity"]) * int(row["cents"])
+    return {"orders": len(event["Items"]), "quantity": quantity, "cents": amount}
