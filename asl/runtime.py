@@ -105,6 +105,11 @@ class TaskEnv:
         return self.run.callbacks
 
     @property
+    def s3(self) -> Any:
+        """The local folder standing in for Amazon S3 (asl.s3local.S3Folder), or None."""
+        return self.run.s3
+
+    @property
     def depth(self) -> int:
         """How deep this execution is nested (0: started by the user)."""
         return self.run.depth

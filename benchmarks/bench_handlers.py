@@ -20,3 +20,12 @@ def sleep_50ms(event: Any, context: Any) -> Any:
 
     time.sleep(0.05)
     return event
+
+
+def sum_orders(event: Any, context: Any) -> Any:
+    """distributed_bench's child: one batch of CSV rows, its quantities and amounts summed."""
+    quantity = amount = 0
+    for row in event["Items"]:
+        quantity += int(row["quantity"])
+        amount += int(row["quantity"]) * int(row["cents"])
+    return {"orders": len(event["Items"]), "quantity": quantity, "cents": amount}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from asl.errors import UserInputError
@@ -53,3 +55,28 @@ def test_put_writes_below_the_bucket_making_folders(s3, tmp_path):
 def test_a_folder_that_does_not_exist_is_a_user_input_error(tmp_path):
     with pytest.raises(UserInputError, match="--s3-dir"):
         S3Folder(tmp_path / "absent")
+
+
+def test_head_gives_the_entry_and_delete_removes_emptied_folders(s3, tmp_path):
+    assert s3.head("bucket", "a.csv")["Size"] == 4
+    s3.delete("bucket", "dir/b.json")
+    assert not (tmp_path / "bucket" / "dir").exists() and (tmp_path / "bucket").is_dir()
+    s3.delete("bucket", "dir/b.json")  # already gone: no error, as in S3
+    with pytest.raises(S3Error) as caught:
+        s3.delete("nope", "k")
+    assert caught.value.name == "S3.NoSuchBucket"
+
+
+def test_a_file_or_an_unreadable_folder_is_refused(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(UserInputError, match="not a folder"):
+        S3Folder(tmp_path / "file")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o000)
+    try:
+        if os.access(locked, os.R_OK):  # root reads anything: nothing to refuse
+            pytest.skip("running as a user who can read any folder")
+        with pytest.raises(UserInputError, match="cannot be read"):
+            S3Folder(locked)
+    finally:
+        locked.chmod(0o755)

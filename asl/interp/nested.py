@@ -22,8 +22,9 @@ from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
 from . import lanes as lanes_io  # Parallel / Map lanes in threads on the real and fast clocks
-from . import reader as reader_io  # ItemReader / ResultWriter over the local S3 folder
+from . import reader as reader_io  # ItemReader over the local S3 folder
 from . import redrive
+from . import writer as writer_io  # ResultWriter: WriterConfig, result files
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
@@ -250,10 +251,11 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     batches = _batches(items, settings) if settings is not None else None
     inputs = batches if batches is not None else items
     lanes = _Lanes(interp, int(max_concurrency or 0), len(inputs))
-    records: list | None = [] if state.result_writer is not None else None
+    writer = state.result_writer if distributed else None
+    records = writer_io.ChildRecords(map_run_arn, state.execution_type == "EXPRESS") if writer else None
     writer_args = None
-    if state.result_writer is not None and distributed:
-        writer_args = reader_io.arguments(state.result_writer.parameters, state, effective, raw_input, scope)
+    if writer is not None and writer.resource is not None:
+        writer_args = reader_io.arguments(writer.parameters, state, effective, raw_input, scope)
     try:
         results = _run_items(interp, state, raw_input, scope, inputs, batches, effective, lanes,
                              frame.cursor, tolerated_count, tolerated_pct, distributed, source, records, plan,
@@ -264,8 +266,9 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         if not isinstance(err, StatesError):
             raise
         if writer_args is not None:  # a failed Map Run's results are written too (the state fails as it did)
+            records.pending(inputs)
             try:
-                reader_io.write_results(s3, writer_args, map_run_arn, records)
+                writer_io.write_results(s3, writer_args, writer, records)
             except StatesError:
                 pass
         raise
@@ -273,10 +276,12 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
         lanes.close()
     if writer_args is not None:
         try:
-            results = reader_io.write_results(s3, writer_args, map_run_arn, records)
+            results = writer_io.write_results(s3, writer_args, writer, records)
         except StatesError as err:
             frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
             raise
+    elif writer is not None:  # WriterConfig alone: the transformed results, nothing exported
+        results = writer_io.transformed_output(writer, records)
     if distributed:
         history.add("MapRunSucceeded", frame.cursor)
         # MapStateExited follows MapRunStarted, as AWS records it since 2024-11.
@@ -289,7 +294,7 @@ def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
 
 def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list, batches: Any,
                effective: Any, lanes: _Lanes, worker: int, tolerated_count: Any, tolerated_pct: Any,
-               distributed: bool, source: str = STATE_DATA, records: list | None = None,
+               distributed: bool, source: str = STATE_DATA, records: Any = None,
                plan: redrive.Lanes | None = None, width: int = 0) -> list:
     """Run the iterations; their outputs (or tolerated errors) in item order.
 
@@ -312,8 +317,10 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
         _lanes_kept(err, len(inputs), run.results, run.done, run.points, plan)
         raise
     finally:
-        if records is not None:
-            records.extend(r for r in run.records if r is not None)
+        if records is not None:  # in item order, whatever order the lanes ended in
+            for record in run.records:
+                if record is not None:
+                    records.add(*record)
     if run.failure is not None:
         run.fail()
     return run.results
@@ -347,8 +354,7 @@ class _Items:
             self.results[index] = plan.done[index]
             self.done.add(index)
             if self.records:
-                self.records[index] = _record(interp, state, item, "SUCCEEDED",
-                                              {"Output": compact_json(plan.done[index])})
+                self.records[index] = (index, item, "SUCCEEDED", plan.done[index])
             return False
         if self.batches is None and state.item_selector is not None:
             scope.map_item = (index, item, self.source)
@@ -359,15 +365,20 @@ class _Items:
                     item = apply_template(state.item_selector, self.effective, scope)
             finally:
                 scope.map_item = None
+        times: list = []  # the child's start and stop (a ResultWriter's record)
         try:
-            output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker, self.distributed,
-                                             plan and plan.restart(index))
+            times.append(interp.now())
+            try:
+                output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker,
+                                                 self.distributed, plan and plan.restart(index))
+            finally:
+                times.append(interp.now())
         except StatesError as err:
             self.points[index] = redrive.taken(err)
             self.worker = getattr(err, "cursor", self.worker)
             self.failures += 1
             if self.records:
-                self.records[index] = _record(interp, state, item, "FAILED", {"Error": err.name, "Cause": err.cause})
+                self.records[index] = (index, item, "FAILED", (err.name, err.cause), *times)
             if _exceeds(self.failures, len(self.inputs), *self.tolerated):
                 self.failure, self.failure_cursor = err, self.worker
                 return True
@@ -379,7 +390,7 @@ class _Items:
         self.results[index] = output
         self.done.add(index)
         if self.records:
-            self.records[index] = _record(interp, state, item, "SUCCEEDED", {"Output": compact_json(output)})
+            self.records[index] = (index, item, "SUCCEEDED", output, *times)
         return False
 
     def fail(self) -> None:
@@ -395,13 +406,6 @@ class _Items:
         if self.distributed:
             frame.cursor = history.add("MapRunFailed", frame.cursor, _error(err))
         raise err
-
-
-def _record(interp: Any, state: Any, item: Any, status: str, outcome: dict) -> dict:
-    """One child execution as a ResultWriter's result file lists it."""
-    arn = interp.info.map_run_arn(state).replace(":mapRun:", ":execution:", 1)
-    return {"ExecutionArn": arn, "Input": compact_json(item), "InputDetails": {"Included": True},
-            "Name": arn.rsplit(":", 1)[-1], **outcome, "Status": status}
 
 
 def _lanes_kept(err: BaseException, total: int, outputs: list, done: set, points: dict, plan: Any) -> None:

@@ -1,19 +1,20 @@
-"""A Distributed Map's ItemReader and ResultWriter over the local S3 folder (asl.s3local)."""
+"""A Distributed Map's ItemReader over the local S3 folder (asl.s3local); its ResultWriter is writer.py."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from typing import Any
 
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
+from ..s3local import S3Error, sdk_cause
 from .dataflow import apply_template, path_value
 from .pipeline import jsonata_value
 
 ITEM_READER_FAILED = "States.ItemReaderFailed"
-RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
@@ -66,13 +67,59 @@ def read_items(reader: Any, s3: Any, args: dict, limit: int | None) -> tuple[lis
         else:
             if not isinstance(key, str):
                 raise StatesError(ITEM_READER_FAILED, "The field Key is required")
-            text = s3.get(bucket, key).decode("utf-8", "replace")
-            items, source = parse(reader, text, limit), f"s3://{bucket}/{key}"
-    except StatesError as err:
-        if err.name == ITEM_READER_FAILED:
-            raise
-        raise StatesError(ITEM_READER_FAILED, f"{err.name}: {err.cause}") from None
+            text = _text(s3.get(bucket, key))
+            if reader.input_type == "MANIFEST":
+                items = _manifest(s3, text, limit)
+            else:
+                items = parse(reader, text, limit)
+            source = f"s3://{bucket}/{key}"
+    except S3Error as err:
+        # The S3 request failed: its error as the SDK reports it (S3's message, status, request ids).
+        raise StatesError(ITEM_READER_FAILED, sdk_cause(err.cause or "", 404)) from None
     return (items[:limit] if limit else items), source
+
+
+def _text(data: bytes) -> str:
+    """An object's text: gzip-compressed objects (S3 inventory data files) are read uncompressed."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise StatesError(ITEM_READER_FAILED, f"The object is not a valid gzip file: {exc}") from None
+    return data.decode("utf-8", "replace")
+
+
+def _manifest(s3: Any, text: str, limit: int | None) -> list:
+    """MANIFEST: an S3 inventory manifest.json; one item per line of the CSV data files it lists.
+
+    The guide's "ItemReader (Map)": each item is an object from the manifest's `fileSchema`
+    names to the line's fields (as text), the data files read from `destinationBucket`.
+    """
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:
+        raise StatesError(ITEM_READER_FAILED, f"The manifest is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise StatesError(ITEM_READER_FAILED, "The manifest must be a JSON object")
+    if manifest.get("fileFormat") != "CSV":
+        raise StatesError(ITEM_READER_FAILED, f"Unsupported S3 inventory fileFormat {manifest.get('fileFormat')!r}: "
+                                              f"only CSV inventories can be read")
+    schema, files = manifest.get("fileSchema"), manifest.get("files")
+    destination = manifest.get("destinationBucket")
+    if not isinstance(schema, str) or not isinstance(files, list) or not isinstance(destination, str):
+        raise StatesError(ITEM_READER_FAILED, "The manifest needs fileSchema, files and destinationBucket")
+    headers = [name.strip() for name in schema.split(",")]
+    bucket = destination.rsplit(":", 1)[-1]  # arn:aws:s3:::BUCKET
+    items: list = []
+    for entry in files:
+        key = entry.get("key") if isinstance(entry, dict) else None
+        if not isinstance(key, str):
+            raise StatesError(ITEM_READER_FAILED, "Each file of the manifest needs a key")
+        remaining = limit - len(items) if limit else None
+        items += _rows(_text(s3.get(bucket, key)), ",", headers, remaining)
+        if limit and len(items) >= limit:
+            break
+    return items
 
 
 def parse(reader: Any, text: str, limit: int | None = None) -> list:
@@ -105,40 +152,25 @@ def parse(reader: Any, text: str, limit: int | None = None) -> list:
 def _csv(reader: Any, text: str, limit: int | None) -> list:
     """One object per line, header to field, every value a string; short lines padded with ""."""
     delimiter = DELIMITERS.get(reader.csv_delimiter, ",")
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     if reader.csv_header_location == "GIVEN":
         headers = list(reader.csv_headers or ())
         if len(set(headers)) != len(headers):
             raise StatesError(ITEM_READER_FAILED, "CSV headers cannot contain duplicates.")
-    else:
-        headers = next(rows, [])
-    items = []
-    for row in rows:
-        items.append({h: row[i] if i < len(row) else "" for i, h in enumerate(headers)})
-        if limit and len(items) >= limit:
-            break
-    return items
+        return _rows(text, delimiter, headers, limit)
+    return _rows(text, delimiter, None, limit)
 
 
-def write_results(s3: Any, args: dict, map_run_arn: str, children: list[dict]) -> dict:
-    """ResultWriter: the result files and manifest under `<Prefix>/<map run id>/`; the state's result."""
-    bucket = args.get("Bucket")
-    if s3 is None or not isinstance(bucket, str):
-        raise StatesError(RESULT_WRITER_FAILED, "no local S3 folder or no Bucket to write the results to")
-    prefix = args.get("Prefix") or ""
-    run_id = map_run_arn.rsplit(":", 1)[-1]
-    folder = f"{prefix}/{run_id}/" if prefix else f"{run_id}/"
-    files: dict[str, list] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+def _rows(text: str, delimiter: str, headers: list | None, limit: int | None) -> list:
+    """CSV lines as objects from the headers (None: the first line gives them, as text)."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    items: list = []
     try:
-        for status in files:
-            group = [c for c in children if c["Status"] == status]
-            if group:
-                key = f"{folder}{status}_0.json"
-                body = json.dumps(group, separators=(",", ":")).encode()
-                s3.put(bucket, key, body)
-                files[status].append({"Key": key, "Size": len(body)})
-        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
-        s3.put(bucket, folder + "manifest.json", json.dumps(manifest, separators=(",", ":")).encode())
-    except StatesError as err:
-        raise StatesError(RESULT_WRITER_FAILED, f"{err.name}: {err.cause}") from None
-    return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": folder + "manifest.json"}}
+        if headers is None:
+            headers = next(rows, [])
+        for row in rows:
+            items.append({h: row[i] if i < len(row) else "" for i, h in enumerate(headers)})
+            if limit and len(items) >= limit:
+                break
+    except csv.Error as exc:
+        raise StatesError(ITEM_READER_FAILED, f"The CSV object is malformed at line {rows.line_num}: {exc}") from None
+    return items

@@ -216,6 +216,7 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     mode = config.get("Mode", "INLINE")
     processor = _machine(processor_raw, f"{ptr}/{key}", language)
     extra: dict[str, Any] = dict(processor=processor, mode=mode, label=raw.get("Label"),
+                                 execution_type=config.get("ExecutionType") or "STANDARD",
                                  item_reader=_item_reader(raw, ptr, language),
                                  result_writer=_result_writer(raw, ptr, language),
                                  item_batcher=_item_batcher(raw, ptr, language))
@@ -276,7 +277,12 @@ def _result_writer(raw: dict, ptr: str, language: str) -> ResultWriter | None:
     writer = raw.get("ResultWriter")
     if not isinstance(writer, dict):
         return None
-    return ResultWriter(_arguments(_Fields(writer, f"{ptr}/ResultWriter", language), language))
+    config = writer.get("WriterConfig")
+    config = config if isinstance(config, dict) else {}
+    resource = writer.get("Resource")
+    return ResultWriter(_arguments(_Fields(writer, f"{ptr}/ResultWriter", language), language),
+                        resource if isinstance(resource, str) else None,
+                        config.get("OutputType"), config.get("Transformation"))
 
 
 def _retrier(raw: Any, ptr: str) -> Retrier:

@@ -154,6 +154,7 @@ class MapState(State):
 
     processor: StateMachine | None = None
     mode: str = "INLINE"
+    execution_type: str = "STANDARD"       # a Distributed Map's children: STANDARD or EXPRESS
     items_path: Any = None                 # compiled reference path, None for `$`
     items: Any = None                      # JSONata Items template
     item_selector: Any = None              # Template
@@ -199,3 +200,6 @@ class ResultWriter:
     """A Distributed Map's ResultWriter: where the child executions' results go in S3."""
 
     parameters: Any = None                 # Template / JSONata template giving Bucket and Prefix
+    resource: str | None = None            # arn:aws:states:::s3:putObject, or None: WriterConfig alone, no export
+    output_type: str | None = None         # WriterConfig.OutputType: JSON, JSONL
+    transformation: str | None = None      # WriterConfig.Transformation: NONE, COMPACT, FLATTEN

@@ -1,7 +1,7 @@
 """The one place a run's Task providers are assembled, in the order they are asked, and checked before the run.
 
 Order: a mock test case (it answers the states it lists, whatever their resource), the local
-handlers, the SNS and SQS stubs, nested executions, then the SDK's SendTask* actions. A new
+handlers, the SNS, SQS and S3 stubs, nested executions, then the SDK's SendTask* actions. A new
 service stub is one module beside sns.py / sqs.py, one section in config.py and one line here.
 """
 
@@ -19,6 +19,7 @@ from .local import LocalHandlers
 from .messages import MessageLog
 from .mocks import MockProvider
 from .nested import NestedExecutions, TaskTokenApi
+from .s3 import S3Stub
 from .sns import SnsStub
 from .sqs import SqsStub
 
@@ -58,7 +59,7 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
     sqs = SqsStub(config.queues, messages, subscribers)
     sns = SnsStub(config.topics, sqs, messages, subscribers)
     providers: list[Any] = [] if mocks is None else [mocks]
-    providers += [handlers, sns, sqs, NestedExecutions(config.machines), TaskTokenApi()]
+    providers += [handlers, sns, sqs, S3Stub(), NestedExecutions(config.machines), TaskTokenApi()]
     return Services(Dispatcher(providers), messages, config)
 
 
@@ -83,7 +84,7 @@ def check_before_run(machine: StateMachine, services: Services, where: Location,
     locate(pointer): FILE:LINE:COLUMN of a state in the definition (else the error names `where`).
     s3: a local folder stands in for S3 (ItemReader / ResultWriter can run).
     """
-    problems = [] if s3 else unsupported_fields(machine)
+    problems = [] if s3 else unsupported_fields(machine) + s3_tasks(machine, services.dispatcher)
     if express:
         problems = express_problems(machine) + problems
     if every_task:
@@ -132,11 +133,29 @@ def unsupported_fields(machine: StateMachine) -> list[Problem]:
     problems = []
     for state in all_states(machine):
         if isinstance(state, MapState):
-            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", state.result_writer)):
+            writer = state.result_writer
+            exported = writer if writer is not None and writer.resource is not None else None
+            for field, value in (("ItemReader", state.item_reader), ("ResultWriter", exported)):
                 if value is not None:
                     problems.append(Problem(f"state '{state.name}': {field} reads or writes Amazon S3, which sfn "
                                             f"reaches only through a local folder: give one with --s3-dir DIR "
                                             f"(SFN_S3_DIR), or the items in the input (ItemsPath / Items)", state))
+    return problems
+
+
+def s3_tasks(machine: StateMachine, dispatcher: Dispatcher) -> list[Problem]:
+    """Task states only the S3 stub answers: without a local folder they cannot run."""
+    problems = []
+    for state in task_states(machine):
+        raw = getattr(state.parameters, "root", None)
+        for provider in dispatcher.providers:
+            check = getattr(provider, "can_handle", None)
+            if check is None or check(state.name, state.resource, raw):
+                if isinstance(provider, S3Stub):
+                    problems.append(Problem(f"state '{state.name}': {state.resource} reaches Amazon S3, which sfn "
+                                            f"stands in for with a local folder: give one with --s3-dir DIR "
+                                            f"(SFN_S3_DIR), or mock the state (--mock-config)", state))
+                break
     return problems
 
 

@@ -41,12 +41,17 @@ class Service:
 
     def __init__(self, store: str | Path, resources: str | Path | None = None, mock_config: str | Path | None = None,
                  clock: str = "real", wait_scale: float | None = None, workers: int = 32,
-                 callback_wait: float = 60.0, activity_poll: float = 60.0) -> None:
+                 callback_wait: float = 60.0, activity_poll: float = 60.0, s3_dir: str | Path | None = None) -> None:
         from ..resources import Dispatcher
         from ..resources.compose import Services, build_services
         from ..resources.config import load_resources
         from ..store import Store
 
+        if s3_dir is not None:
+            from ..s3local import S3Folder
+
+            S3Folder(s3_dir)  # a bad folder is a one-line error before serving
+        self.s3_dir = s3_dir
         services = build_services(load_resources(resources))
         self.activities = Activities(None, activity_poll)
         # Activity Tasks are answered by the workers polling GetActivityTask, after every other provider.
@@ -128,7 +133,8 @@ class Service:
                                store=self.db, clock=make_clock(self.clock, self.wait_scale),
                                execution_name=job.name, execution_type="EXPRESS" if job.express else "STANDARD",
                                callback_wait=self.callback_wait, definition_text=job.definition, strict=False,
-                               on_start=handle.started, options={"test_case": job.mock_case} if job.mock_case else None)
+                               on_start=handle.started, s3_dir=self.s3_dir,
+                               options={"test_case": job.mock_case} if job.mock_case else None)
         except Exception as exc:  # noqa: BLE001 - never the server's end, only this execution's
             cause = str(exc) if isinstance(exc, SfnError) else f"internal error: {type(exc).__name__}: {exc}"
             self._fail(job.arn, "States.Runtime", cause)

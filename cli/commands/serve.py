@@ -25,8 +25,10 @@ import click
 @click.option("--workers", type=click.IntRange(1, 1024), default=32, show_default=True,
               help="Executions that run at once; more wait their turn.")
 @click.option("--verbose", is_flag=True, help="Log every request.")
+@click.option("--s3-dir", metavar="DIR", envvar="SFN_S3_DIR", show_envvar=True,
+              help="A folder standing in for Amazon S3 (DIR/<bucket>/<key> is s3://bucket/key), as `sfn run`'s.")
 def serve(host: str, port: int, store_path: str, resources: str | None, mock_config: str | None, clock: str,
-          wait_time_scale: float | None, workers: int, verbose: bool) -> None:
+          wait_time_scale: float | None, workers: int, verbose: bool, s3_dir: str | None = None) -> None:
     """Serve the AWS Step Functions API (awsJson1_0) until Ctrl-C or SIGTERM.
 
     \b
@@ -46,7 +48,8 @@ def serve(host: str, port: int, store_path: str, resources: str | None, mock_con
             wait_time_scale = float(os.environ["WAIT_TIME_SCALE"])
         except ValueError:
             raise UserInputError(f"WAIT_TIME_SCALE must be a number (got {os.environ['WAIT_TIME_SCALE']!r})") from None
-    service = Service(store_path, resources, mock_config_from_env(mock_config), clock, wait_time_scale, workers)
+    service = Service(store_path, resources, mock_config_from_env(mock_config), clock, wait_time_scale, workers,
+                      s3_dir=s3_dir)
     try:
         server = ApiServer(service, host, port, verbose)
     except OSError as exc:

@@ -81,7 +81,8 @@ def test_list_objects_v2_gives_one_item_per_object_in_key_order(execute, s3):
 
 
 @pytest.mark.parametrize("key,text,config,cause", [
-    ("missing", None, {"InputType": "JSON"}, "S3.NoSuchKey"),
+    ("missing", None, {"InputType": "JSON"}, "The specified key does not exist. (Service: S3, Status Code: 404"),
+    ("f", 'a,b\n"1,2\n', {"InputType": "CSV"}, "malformed"),
     ("f", '{"a": 1}', {"InputType": "JSON"}, "non-iterable"),
     ("f", "[1,", {"InputType": "JSON"}, "not valid JSON"),
     ("f", "{}\n{bad\n", {"InputType": "JSONL"}, "Line 2"),
@@ -192,3 +193,53 @@ def test_result_writer_lists_failed_children_whether_or_not_the_run_fails(execut
     [child] = json.loads(failed_file.read_text())
     assert (child["Input"], child["Error"], child["Cause"], child["Status"]) == ('"a"', "Boom", "c", "FAILED")
     assert (failed_file.parent / "manifest.json").is_file()
+
+
+def _inventory(s3, files, schema="Bucket, Key, Size", file_format="CSV"):
+    """An S3 inventory: its manifest (in bkt) naming data files (in the `inv` bucket)."""
+    import gzip
+
+    (s3.root / "inv").mkdir(exist_ok=True)
+    entries = []
+    for key, text in files.items():
+        path = s3.root / "inv" / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(text.encode()) if key.endswith(".gz") else text.encode())
+        entries.append({"key": key, "size": path.stat().st_size, "MD5checksum": "x"})
+    s3("inventory/manifest.json", json.dumps({
+        "sourceBucket": "src", "destinationBucket": "arn:aws:s3:::inv", "version": "2016-11-30",
+        "creationTimestamp": "1668560400000", "fileFormat": file_format, "fileSchema": schema,
+        "files": entries}))
+
+
+def test_a_manifest_gives_the_lines_of_every_inventory_data_file(execute, s3):
+    _inventory(s3, {"data/1.csv.gz": '"src","a.csv","3"\n"src","b/c.csv","10"\n', "data/2.csv": '"src","d","0"\n'})
+    result = run(execute, s3, reader_map({"InputType": "MANIFEST"}), key="inventory/manifest.json")
+    assert result.output == [{"Bucket": "src", "Key": "a.csv", "Size": "3"},
+                             {"Bucket": "src", "Key": "b/c.csv", "Size": "10"},
+                             {"Bucket": "src", "Key": "d", "Size": "0"}]
+    limited = run(execute, s3, reader_map({"InputType": "MANIFEST", "MaxItems": 2}), key="inventory/manifest.json")
+    assert [item["Key"] for item in limited.output] == ["a.csv", "b/c.csv"]
+
+
+@pytest.mark.parametrize("files,file_format,cause", [
+    ({"data/1.csv": "x"}, "ORC", "only CSV"),
+    ({}, "CSV", None),
+])
+def test_a_manifest_the_reader_cannot_follow_fails_the_map_run(execute, s3, files, file_format, cause):
+    _inventory(s3, files, file_format=file_format)
+    if cause is None:  # a data file the manifest names is missing
+        manifest = json.loads((s3.root / "bkt" / "inventory" / "manifest.json").read_text())
+        manifest["files"] = [{"key": "data/gone.csv.gz"}]
+        s3("inventory/manifest.json", json.dumps(manifest))
+        cause = "The specified key does not exist."
+    result = run(execute, s3, reader_map({"InputType": "MANIFEST"}), key="inventory/manifest.json")
+    assert (result.status, result.error) == ("FAILED", "States.ItemReaderFailed")
+    assert cause in result.cause
+
+
+def test_a_missing_bucket_fails_the_map_run_with_s3s_message(execute, s3):
+    definition = reader_map({"InputType": "JSON"})
+    result = execute(definition, {"Bucket": "nope", "Key": "f"}, s3_dir=s3.root)
+    assert result.error == "States.ItemReaderFailed"
+    assert result.cause.startswith("The specified bucket does not exist (Service: S3, Status Code: 404")

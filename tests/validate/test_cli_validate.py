@@ -212,7 +212,7 @@ def test_samples_directory_is_all_valid(run):
     assert result.exit_code == 0, result.output
     # The SAM sample's definition holds ${...} placeholders its template substitutes, and the
     # template names it by DefinitionUri: a warning each, by design (validated without the template's values).
-    assert "11 files checked: all valid (0 errors, 2 warnings)" in result.output
+    assert "12 files checked: all valid (0 errors, 2 warnings)" in result.output
     warned = [line for line in result.output.splitlines() if "WARNING" in line]
     assert all("samples/sam/" in line for line in warned) and len(warned) == 2
 
