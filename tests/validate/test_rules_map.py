@@ -65,3 +65,14 @@ def test_processor_states_inherit_the_top_level_language_not_the_map_state_one()
                                          "Output": "{% $states.input %}", "End": True}}}
     assert _errors({"QueryLanguage": "JSONata", "Items": [1]}, processor=own) == []
     assert _errors({}, machine={"QueryLanguage": "JSONata"}, processor=jsonata_pass) == []
+
+
+# AWS ran MaxItems 0 as "no limit" (../shared/conformance/distributed, csv_max_items(0)), whatever
+# statelint's suite says; negative and too large values stay refused.
+@pytest.mark.parametrize("max_items,valid", [(0, True), (1, True), (100_000_000, True), (-1, False),
+                                             (100_000_001, False)])
+def test_reader_max_items_range(max_items, valid):
+    reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON", "MaxItems": max_items},
+              "Parameters": BUCKET}
+    errors = _errors({"ItemReader": reader})
+    assert (errors == []) is valid, errors
