@@ -60,6 +60,14 @@ MAX_HISTORY_EVENTS = 25_000
 # sfn's own bound for Express executions, which AWS ends only at 5 minutes: a loop that never waits
 # would otherwise grow in memory until then (or for ever on the virtual clock).
 MAX_EXPRESS_EVENTS = 500_000
+
+
+def history_bound(express: bool) -> tuple[int, str]:
+    """The most events an execution (or a Distributed Map's child) may record, and its cause past them."""
+    if express:
+        return MAX_EXPRESS_EVENTS, (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} "
+                                    "events here (AWS would run it until its 5-minute limit)")
+    return MAX_HISTORY_EVENTS, f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
 # The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
 # workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
@@ -125,7 +133,7 @@ class Interpreter:
         self.deadline = started_at + datetime.timedelta(seconds=limit)
         if self.machine.timeout_seconds is not None:
             self.deadline = min(self.deadline, now + datetime.timedelta(seconds=self.machine.timeout_seconds))
-        history.limit(MAX_EXPRESS_EVENTS if self.info.express else MAX_HISTORY_EVENTS)
+        history.limit(history_bound(self.info.express)[0])
         frame = Frame(0, ChainMap())
         result = ExecutionResult(FAILED, history=history, info=self.info)
         try:
@@ -143,9 +151,7 @@ class Interpreter:
             history.add("ExecutionFailed", frame.cursor, details)
         except HistoryFull:
             result.error = STATES_RUNTIME
-            result.cause = (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} events here "
-                            "(AWS would run it until its 5-minute limit)" if self.info.express else
-                            f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS}).")
+            result.cause = history_bound(self.info.express)[1]
             history.add("ExecutionFailed", history.last_id, {"error": result.error, "cause": result.cause})
         except ExecutionTimedOut as err:
             result.status = TIMED_OUT

@@ -94,3 +94,20 @@ def test_the_express_bound_leaves_room_for_large_express_maps():
     from asl.interp.machine import MAX_EXPRESS_EVENTS
 
     assert MAX_EXPRESS_EVENTS >= 20 * MAX_HISTORY_EVENTS
+
+
+@pytest.mark.parametrize("execution_type,cause", [
+    ("STANDARD", "The execution reached the maximum number of history events (25000)."),
+    ("EXPRESS", "sfn limit: an Express execution may record at most 30000 events here "
+                "(AWS would run it until its 5-minute limit)"),
+])
+def test_a_distributed_map_child_that_loops_fails_at_its_bound_and_fails_the_map(monkeypatch, execution_type, cause):
+    import asl.interp.machine as machine
+
+    monkeypatch.setattr(machine, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type}, **LOOP}}}}
+    result = run_machine(machine_from_definition(definition), [{"spin": True}], clock="virtual")
+    assert (result.status, result.error, result.cause) == ("FAILED", "States.Runtime", cause)
+    assert len(result.history.events) < 20  # the child's events are its own, not the parent's
