@@ -76,7 +76,8 @@ def report_data(graph: Graph, run: Run, marks: Marks, execution: dict) -> dict:
             "end": execution.get("stopped_at") or run.end,
             "duration": None if start is None or end is None else round(end - start, 3),
             "error": execution.get("error") or run.error, "cause": execution.get("cause") or run.cause,
-            "transitions": sum(1 for e in run.events if str(e.get("type", "")).endswith("StateEntered")),
+            # AWS counts a retry as a state transition (as the trace's summary does).
+            "transitions": sum(1 + v.retries for v in run.visits),
             "failedVisit": run.failed_visit,
         },
         "states": states, "visits": visits, "events": rows,

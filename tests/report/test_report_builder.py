@@ -31,7 +31,7 @@ def test_summary_and_visits(page):
     ex = data["execution"]
     assert (ex["name"], ex["status"], ex["error"], ex["cause"]) == (
         "every-outcome", "FAILED", "GaveUp", "recovered, then gave up")
-    assert ex["transitions"] == 8 and ex["duration"] >= 3000   # the Retry waited 3 s on the virtual clock
+    assert ex["transitions"] == 9 and ex["duration"] >= 3000   # 8 states entered, 1 retry; the Retry waited 3 s
     names = [v["name"] for v in data["visits"]]
     assert names == ["Flaky", "Items", "Work", "Work", "Work", "Risky", "Recover", "GiveUp"]
     flaky = data["visits"][0]
@@ -85,3 +85,10 @@ def test_cli_default_file_name_and_errors(stored_run, tmp_path, monkeypatch):
     assert missing.exit_code == 2 and missing.stderr == f"no execution 'nope' in {store_path}\n"
     no_store = CliRunner().invoke(sfn, ["report", name])
     assert no_store.exit_code == 2 and "no store here" in no_store.stderr
+
+
+def test_the_report_and_the_trace_count_the_same_transitions(stored_run, page):
+    _, store_path, name = stored_run
+    trace = CliRunner().invoke(sfn, ["history", name, "--trace", "--store", str(store_path)])
+    count = page_data(page)["execution"]["transitions"]
+    assert f"{count} state transitions" in trace.output, trace.output
