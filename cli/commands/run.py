@@ -11,6 +11,7 @@ import click
 from asl.errors import Location, SfnError, UserInputError
 from ..safe_text import json_text, safe
 from ..store_option import store_option
+from ..writable import check_writable
 
 
 def _read_input(input_json: str | None, input_file: str | None):
@@ -130,7 +131,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         machine_name = name or runnable.name or Path(definition).stem.removesuffix(".asl")
         execution_input = _read_input(input_json, input_file)
         if history_out is not None:
-            _check_writable(history_out)
+            check_writable(history_out, "the history")
         store = None if no_store else _open_store(store_path)
         from asl.interp.clock import make_clock
         from ..waits import WaitNotes, WatchedClock
@@ -183,19 +184,6 @@ def _options(resources, mock_config: str | None, test_case: str | None, s3_dir: 
     found = {"resources": absolute(resources), "mock_config": absolute(mock_config), "test_case": test_case,
              "s3_dir": absolute(s3_dir)}
     return {key: value for key, value in found.items() if value is not None}
-
-
-def _check_writable(path: str) -> None:
-    """Refuse a --history-out that cannot be written before anything runs (handlers have effects)."""
-    target = Path(path)
-    existed = target.exists()
-    try:
-        with open(target, "a"):
-            pass
-    except OSError as exc:
-        raise UserInputError(f"cannot write the history: {exc.strerror}", Location(path or repr(path))) from None
-    if not existed:
-        target.unlink()  # written after the run; an empty file must not stand for a history meanwhile
 
 
 def _finite(value: float, option: str) -> float:

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..writable import check_writable
+
 
 @click.command("test")
 @click.argument("suites", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -34,7 +36,7 @@ def test(suites, junit_file, coverage, coverage_json, fail_under) -> None:
     loaded = [load_suite(path) for path in suites]  # every suite checked before any case runs
     for target in (junit_file, coverage_json):
         if target:
-            _check_writable(target)  # before the cases run: handlers have effects
+            check_writable(target, "the report")  # before the cases run: handlers have effects
     measured = Coverage()
     runner = Runner(measured)
     results = []
@@ -79,20 +81,3 @@ def _show(result) -> None:
     if result.execution is not None:
         for part in result.execution.describe().splitlines():
             click.echo(f"       {part}")
-
-
-def _check_writable(path: str) -> None:
-    """Refuse an output file that cannot be written, before anything runs."""
-    from pathlib import Path
-
-    from asl.errors import Location, UserInputError
-
-    target = Path(path)
-    existed = target.exists()
-    try:
-        with open(target, "a"):
-            pass
-    except OSError as exc:
-        raise UserInputError(f"cannot write: {exc.strerror}", Location(path)) from None
-    if not existed:
-        target.unlink()

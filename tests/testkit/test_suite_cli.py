@@ -118,5 +118,5 @@ def test_an_unwritable_junit_file_is_refused_before_any_case_runs(folder):
     (folder / "s.yaml").write_text(SUITE)
     result = invoke("s.yaml", "--junit-xml", folder / "missing" / "out.xml")
     assert result.exit_code == 2
-    assert "out.xml: cannot write: No such file or directory" in result.output
+    assert "out.xml: cannot write the report: No such file or directory" in result.output
     assert "PASS" not in result.output
