@@ -169,6 +169,21 @@ class StateEvent(Event):
         return details
 
 
+# A Standard execution's history holds at most this many events (AWS's quota); Express has none.
+MAX_HISTORY_EVENTS = 25_000
+# sfn's own bound for Express executions, which AWS ends only at 5 minutes: a loop that never waits
+# would otherwise grow in memory until then (or for ever on the virtual clock).
+MAX_EXPRESS_EVENTS = 500_000
+
+
+def history_bound(express: bool) -> tuple[int, str]:
+    """The most events an execution (or a Distributed Map's child) may record, and its cause past them."""
+    if express:
+        return MAX_EXPRESS_EVENTS, (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} "
+                                    "events here (AWS would run it until its 5-minute limit)")
+    return MAX_HISTORY_EVENTS, f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+
+
 class HistoryFull(Exception):
     """The history holds all the events it may: only the execution's own end can follow."""
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..errors import (STATES_RUNTIME, ExecutionAborted, ExecutionTimedOut, StateEvaluationError, StatesError,
                       error_matches)
-from ..history import History, HistoryFull
+from ..history import History, HistoryFull, history_bound
 from ..model.states import StateMachine
 from ..runtime import RunEnvironment, TaskEnv
 from .clock import VirtualClock, iso
@@ -55,19 +55,6 @@ _ENTERED = {t: t + "StateEntered" for t in _TYPES}
 _EXITED = {t: t + "StateExited" for t in _TYPES}
 
 
-# A Standard execution's history holds at most this many events (AWS's quota); Express has none.
-MAX_HISTORY_EVENTS = 25_000
-# sfn's own bound for Express executions, which AWS ends only at 5 minutes: a loop that never waits
-# would otherwise grow in memory until then (or for ever on the virtual clock).
-MAX_EXPRESS_EVENTS = 500_000
-
-
-def history_bound(express: bool) -> tuple[int, str]:
-    """The most events an execution (or a Distributed Map's child) may record, and its cause past them."""
-    if express:
-        return MAX_EXPRESS_EVENTS, (f"sfn limit: an Express execution may record at most {MAX_EXPRESS_EVENTS} "
-                                    "events here (AWS would run it until its 5-minute limit)")
-    return MAX_HISTORY_EVENTS, f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
 # The longest an execution may run (the quotas page: a year for Standard, five minutes for Express
 # workflows); past it AWS times the execution out, so an endless Wait or Retry loop ends too.
 MAX_STANDARD_SECONDS = 365 * 24 * 3600

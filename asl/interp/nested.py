@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
-from ..history import History, HistoryFull
+from ..history import History, HistoryFull, history_bound
 from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
@@ -435,8 +435,6 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         # A Distributed Map's iterations are child executions with histories of their own, and
         # (the guide, "Variable scope") they cannot read the variables of outer scopes.
         # A child that never ends (a loop) is bounded as an execution is: it fails, and the Map Run with it.
-        from .machine import history_bound
-
         saved = interp.history
         interp.history = History(interp.clock)
         limit, cause = history_bound(state.execution_type == "EXPRESS")

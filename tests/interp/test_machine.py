@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from asl.api import machine_from_definition, run_machine
-from asl.interp.machine import MAX_EXPRESS_SECONDS, MAX_HISTORY_EVENTS, MAX_STANDARD_SECONDS
+from asl.history import MAX_HISTORY_EVENTS
+from asl.interp.machine import MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS
 
 # A Wait loop whose way out is never taken.
 FOREVER = {"StartAt": "W", "States": {
@@ -80,9 +81,9 @@ def test_an_express_execution_has_no_history_quota():
 
 @pytest.mark.parametrize("clock", ["virtual", "fast"])
 def test_an_express_loop_that_never_waits_ends_at_sfns_bound(monkeypatch, clock):
-    import asl.interp.machine as machine
+    import asl.history as history
 
-    monkeypatch.setattr(machine, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
+    monkeypatch.setattr(history, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
     result = run_machine(machine_from_definition(LOOP), {"spin": True}, clock=clock, execution_type="EXPRESS")
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert result.cause == ("sfn limit: an Express execution may record at most 30000 events here "
@@ -91,7 +92,7 @@ def test_an_express_loop_that_never_waits_ends_at_sfns_bound(monkeypatch, clock)
 
 
 def test_the_express_bound_leaves_room_for_large_express_maps():
-    from asl.interp.machine import MAX_EXPRESS_EVENTS
+    from asl.history import MAX_EXPRESS_EVENTS
 
     assert MAX_EXPRESS_EVENTS >= 20 * MAX_HISTORY_EVENTS
 
@@ -102,9 +103,9 @@ def test_the_express_bound_leaves_room_for_large_express_maps():
                 "(AWS would run it until its 5-minute limit)"),
 ])
 def test_a_distributed_map_child_that_loops_fails_at_its_bound_and_fails_the_map(monkeypatch, execution_type, cause):
-    import asl.interp.machine as machine
+    import asl.history as history
 
-    monkeypatch.setattr(machine, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
+    monkeypatch.setattr(history, "MAX_EXPRESS_EVENTS", 30_000)  # the real bound (500,000) takes seconds
     definition = {"StartAt": "M", "States": {"M": {
         "Type": "Map", "End": True,
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type}, **LOOP}}}}
