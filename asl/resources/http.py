@@ -58,10 +58,18 @@ def allowed(url: str, prefixes: list[str]) -> bool:
 
 
 def static_endpoint(parameters: Any) -> str | None:
-    """The ApiEndpoint a Task's Parameters / Arguments give as plain text (None when computed at run time)."""
-    if not isinstance(parameters, dict):
-        return None
-    value = parameters.get("ApiEndpoint")
+    """The ApiEndpoint a Task's Parameters / Arguments give as plain text (None when computed at run time).
+
+    parameters: the raw object, or the root of its compiled template (a constant, or an object's members).
+    """
+    value = None
+    if hasattr(parameters, "value"):            # a constant template: the whole object as written
+        parameters = parameters.value
+    if isinstance(parameters, dict):
+        value = parameters.get("ApiEndpoint")
+    elif hasattr(parameters, "members"):        # an object with computed members: ApiEndpoint's own node
+        node = dict(parameters.members).get("ApiEndpoint")
+        value = getattr(node, "value", None)
     if isinstance(value, str) and not value.strip().startswith("{%"):
         return value
     return None
