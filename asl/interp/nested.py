@@ -437,7 +437,8 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         # A child that never ends (a loop) is bounded as an execution is: it fails, and the Map Run with it.
         saved = interp.history
         interp.history = History(interp.clock)
-        limit, cause = history_bound(state.execution_type == "EXPRESS")
+        # Through the interpreter: importing asl.interp.machine here would close an import circle.
+        limit, cause = interp.history_bound(state.execution_type == "EXPRESS")
         interp.history.limit(limit)
         try:
             return redrive.resume_machine(interp, state.processor, Frame(0, ChainMap()), point, item), worker

@@ -86,7 +86,7 @@ def run_task(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     attempt = interp.task_attempts.get(state.name, 0)
     interp.task_attempts[state.name] = attempt + 1
     call = TaskCall(state.name, resource, parameters, attempt, scope.context(), timeout, heartbeat,
-                    scope.task_token, interp.task_env, activity)
+                    scope.task_token, interp.task_env, activity, getattr(scope, "trace", None))
     token = scope.task_token
     if token is not None:
         # Open before the service is called: a handler may answer the token at once.

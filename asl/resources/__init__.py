@@ -29,6 +29,7 @@ class TaskCall:
     task_token: str | None = None
     env: TaskEnv | None = None       # the running execution, as providers may see it
     activity: Any = None             # an activity Task's events (schedule(), start(worker)) for its provider
+    trace: dict | None = None        # TestState TRACE: {"revealSecrets": bool}; an HTTP provider adds request / response
 
 
 class NotHandled(Exception):
@@ -64,5 +65,11 @@ class Dispatcher:
             check = getattr(provider, "can_handle", None)
             if check is None or check(state_name, resource, parameters):
                 return None
+        for provider in self.providers:
+            # A provider that owns the resource but refuses this use of it says why (an HTTP Task's endpoint).
+            explain = getattr(provider, "explain", None)
+            message = explain(state_name, resource, parameters) if explain is not None else None
+            if message:
+                return message
         return (f"state '{state_name}': no handler, stub or mock for the resource '{resource}'; "
                 f"map it to a Python function in a resources file (--resources) or mock it (--mock-config)")

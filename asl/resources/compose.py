@@ -1,7 +1,7 @@
 """The one place a run's Task providers are assembled, in the order they are asked, and checked before the run.
 
 Order: a mock test case (it answers the states it lists, whatever their resource), the local
-handlers, the SNS, SQS and S3 stubs, nested executions, then the SDK's SendTask* actions. A new
+handlers, the SNS, SQS and S3 stubs, HTTP Tasks (allowed endpoints only), nested executions, then the SDK's SendTask* actions. A new
 service stub is one module beside sns.py / sqs.py, one section in config.py and one line here.
 """
 
@@ -15,6 +15,7 @@ from ..errors import Location, UserInputError
 from ..model.states import MapState, ParallelState, StateMachine, TaskState
 from . import Dispatcher
 from .config import ResourcesConfig
+from .http import HttpProvider
 from .local import LocalHandlers
 from .messages import MessageLog
 from .mocks import MockProvider
@@ -59,7 +60,8 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
     sqs = SqsStub(config.queues, messages, subscribers)
     sns = SnsStub(config.topics, sqs, messages, subscribers)
     providers: list[Any] = [] if mocks is None else [mocks]
-    providers += [handlers, sns, sqs, S3Stub(), NestedExecutions(config.machines), TaskTokenApi()]
+    providers += [handlers, sns, sqs, S3Stub(), HttpProvider(config.http),
+                  NestedExecutions(config.machines), TaskTokenApi()]
     return Services(Dispatcher(providers), messages, config)
 
 

@@ -16,6 +16,12 @@
         - handler: handlers:notify              # called with an SNS {"Records": [...]} event
     machines:
       Approval: approval.asl.json               # arn:aws:states:us-east-1:123456789012:stateMachine:Approval
+    http:                                       # what HTTP Tasks (arn:aws:states:::http:invoke) may call
+      allow: [http://127.0.0.1:8080/]           #   URL prefixes; nothing else is ever called
+      connections:                              #   what an EventBridge connection adds to the request
+        arn:aws:events:us-east-1:123456789012:connection/Orders/1:
+          api_key: {name: x-api-key, value: s3cret}   # or basic: {username: U, password: P}
+          headers: {X-Tenant: acme}             # also query_parameters, body_parameters
 
 Found with `--resources FILE`, or automatically as `resources.yaml` / `.yml` / `.json` (or
 `STEM.resources.yaml` ...) beside the definition. Parsing imports nothing: the providers built
@@ -37,7 +43,7 @@ from .filter_policy import filter_policy_problem, show_json
 SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15 minutes)
-SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines")
+SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines", "http")
 
 
 @dataclass
@@ -124,6 +130,25 @@ class MachineSpec:
 
 
 @dataclass
+class Connection:
+    """What an EventBridge connection adds to an HTTP Task's request (its secrets included)."""
+
+    arn: str
+    headers: dict[str, str] = field(default_factory=dict)
+    query_parameters: dict[str, str] = field(default_factory=dict)
+    body_parameters: dict[str, str] = field(default_factory=dict)
+    auth_header: tuple[str, str] | None = None      # basic or API key authorization, as a header
+
+
+@dataclass
+class HttpConfig:
+    """The endpoints HTTP Tasks may call (URL prefixes) and the connections they name."""
+
+    allow: list[str] = field(default_factory=list)
+    connections: dict[str, Connection] = field(default_factory=dict)
+
+
+@dataclass
 class ResourcesConfig:
     """A parsed resources file (or none: every section empty)."""
 
@@ -132,6 +157,7 @@ class ResourcesConfig:
     topics: dict[str, Topic] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     machines: dict[str, MachineSpec] = field(default_factory=dict)   # by ARN and by name
+    http: HttpConfig = field(default_factory=HttpConfig)
 
     @property
     def base_dir(self) -> Path | None:
@@ -239,6 +265,7 @@ class _Sections:
         self.queues()
         self.subscriptions()
         self.machines()
+        self.http()
 
     def options(self, section: str, name: str, raw: Any, allowed: set[str]) -> dict:
         raw = {} if raw is None else raw
@@ -355,3 +382,84 @@ class _Sections:
             self.config.machines[arn] = spec
             self.config.machines.setdefault(name, spec)
 
+
+    def http(self) -> None:
+        section = self.config.section("http")
+        for key in section:
+            if key not in ("allow", "connections"):
+                raise self.fail(f"unknown option '{key}' (known: allow, connections)", f"/http/{key}")
+        allow = section.get("allow") or []
+        if not isinstance(allow, list):
+            raise self.fail("allow must be a list of URL prefixes (http://HOST:PORT/PATH)", "/http/allow")
+        for i, prefix in enumerate(allow):
+            problem = allow_problem(prefix)
+            if problem:
+                raise self.fail(f"allow: {problem}", f"/http/allow/{i}")
+            self.config.http.allow.append(prefix)
+        connections = section.get("connections") or {}
+        if not isinstance(connections, dict):
+            raise self.fail("connections must be a mapping of connection ARNs", "/http/connections")
+        for arn, raw in connections.items():
+            arn = str(arn)
+            ptr = pointer("http", "connections", arn)
+            if not arn.startswith("arn:") or ":connection/" not in arn:
+                raise self.fail(f"'{arn}' is not a connection ARN "
+                                f"(arn:aws:events:REGION:ACCOUNT:connection/NAME/ID)", ptr)
+            self.config.http.connections[arn] = self.connection(arn, raw, ptr)
+
+    def connection(self, arn: str, raw: Any, ptr: str) -> Connection:
+        known = ("api_key", "basic", "body_parameters", "headers", "query_parameters")
+        raw = {} if raw is None else raw
+        if not isinstance(raw, dict):
+            raise self.fail("a connection must be a mapping of options", ptr)
+        for key in raw:
+            if key not in known:
+                raise self.fail(f"unknown option '{key}' (known: {', '.join(known)})", f"{ptr}/{key}")
+        if "api_key" in raw and "basic" in raw:
+            raise self.fail("a connection has one authorization: api_key or basic, not both", ptr)
+        conn = Connection(arn)
+        for name in ("headers", "query_parameters", "body_parameters"):
+            setattr(conn, name, self.strings(raw.get(name), f"{ptr}/{name}", name, None))
+        if "api_key" in raw:
+            key = self.strings(raw["api_key"], f"{ptr}/api_key", "api_key", ("name", "value"))
+            conn.auth_header = (key["name"], key["value"])
+        elif "basic" in raw:
+            import base64
+
+            user = self.strings(raw["basic"], f"{ptr}/basic", "basic", ("username", "password"))
+            token = base64.b64encode(f"{user['username']}:{user['password']}".encode()).decode()
+            conn.auth_header = ("Authorization", "Basic " + token)
+        return conn
+
+    def strings(self, raw: Any, ptr: str, name: str, required: tuple[str, ...] | None) -> dict[str, str]:
+        """A mapping of names to text (EventBridge keeps connection parameters as strings)."""
+        if raw is None and required is None:
+            return {}
+        if not isinstance(raw, dict):
+            want = " and ".join(required) if required else "names to values"
+            raise self.fail(f"{name} must be a mapping of {want}", ptr)
+        for key, value in raw.items():
+            if required is not None and key not in required:
+                raise self.fail(f"unknown option '{key}' (known: {', '.join(required)})", f"{ptr}/{key}")
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise self.fail(f"{name}: '{key}' must be text (got {show_json(value)})", f"{ptr}/{key}")
+        for key in required or ():
+            if key not in raw:
+                raise self.fail(f"{name} needs {key}", ptr)
+        return {str(k): str(v) for k, v in raw.items()}
+
+
+def allow_problem(prefix: Any) -> str | None:
+    """Why a URL prefix of http.allow cannot be used, or None."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(prefix, str) or not prefix.startswith(("http://", "https://")):
+        return f"an entry must be an http:// or https:// URL prefix (got {show_json(prefix)})"
+    try:
+        parts = urlsplit(prefix)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return f"'{prefix}' is not a URL"
+    if not parts.hostname or parts.username is not None or parts.query or parts.fragment:
+        return f"'{prefix}' must be scheme://HOST[:PORT][/PATH] (no user, query or fragment)"
+    return None

@@ -199,11 +199,12 @@ def test_state(request: dict, dispatcher: Any = None) -> dict:
         machine = build_machine(machine_def)
     except SfnError as exc:
         raise TestStateRefusal("InvalidDefinition", str(exc)) from None
-    return _run(machine, name, input, variables, context, config, mock, request.get("roleArn"), level, dispatcher)
+    return _run(machine, name, input, variables, context, config, mock, request.get("roleArn"), level, dispatcher,
+                bool(request.get("revealSecrets")))
 
 
 def _run(machine: Any, name: str, input: Any, variables: Any, context: Any, config: dict, mock: dict | None,
-         role: str | None, level: str, dispatcher: Any) -> dict:
+         role: str | None, level: str, dispatcher: Any, reveal: bool = False) -> dict:
     """Run the state once and shape the response."""
     from collections import ChainMap
 
@@ -233,6 +234,8 @@ def _run(machine: Any, name: str, input: Any, variables: Any, context: Any, conf
     scope.item_reader_data = config.get("mapItemReaderData")
     scope.mock = mock
     scope.failures = config.get("mapIterationFailureCount", 0)
+    # TRACE: an HTTP Task records its request and response here (a mocked one calls nothing: none shown).
+    scope.trace = {"revealSecrets": reveal} if level == "TRACE" and mock is None else None
     response: dict = {}
     action = _mocked_nested if mock is not None and state.type in _NEED_MOCK else ACTIONS[state.type]
     try:
@@ -257,6 +260,8 @@ def _run(machine: Any, name: str, input: Any, variables: Any, context: Any, conf
             response["nextState"] = outcome.next
         if outcome.assigned or variables:
             inspection["variables"] = {**frame.variables, **(outcome.assigned or {})}
+    if scope.trace is not None:
+        inspection.update({k: scope.trace[k] for k in ("request", "response") if k in scope.trace})
     return _wire(response, inspection if level != "INFO" else None)
 
 
@@ -346,7 +351,7 @@ def _text(value: Any) -> str:
 class _TestScope(Scope):
     """A Scope whose `$$` is the request's context, or the made-up express execution's."""
 
-    __slots__ = ("given", "role", "item_reader_data", "mock", "failures")
+    __slots__ = ("given", "role", "item_reader_data", "mock", "failures", "trace")
 
     def __init__(self, interp: Any, state: Any, frame: Any, entered_at: Any, given: Any, role: str | None) -> None:
         super().__init__(interp, state, frame, entered_at)

@@ -70,6 +70,9 @@ KNOWN_ERRORS = frozenset({
     "States.Runtime", "States.TaskFailed", "States.Timeout", "States.BranchFailed",
 })
 
+# An HTTP Task's error for a non-2xx answer (the developer guide: States.Http.StatusCode.404 ...).
+_HTTP_STATUS = re.compile(r"States\.Http\.StatusCode\.[1-5]\d\d")
+
 COMPARISONS = tuple(
     f"{kind}{op}{suffix}"
     for kind, ops in (("String", ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")),
@@ -373,7 +376,8 @@ def error_names(ctx: Context) -> Iterator[Diagnostic]:
                         yield diag(SCHEMA, "States.ALL must appear alone in ErrorEquals", ptr)
                     if name == "States.ALL" and position != len(items) - 1:
                         yield diag(SCHEMA, f"States.ALL must be in the last element of {field}", ptr)
-                    if isinstance(name, str) and name.startswith("States.") and name not in KNOWN_ERRORS:
+                    if isinstance(name, str) and name.startswith("States.") and name not in KNOWN_ERRORS \
+                            and not _HTTP_STATUS.fullmatch(name):
                         yield diag(SCHEMA, f"'{name}' is not a predefined error: names starting with "
                                            "'States.' are reserved", ptr)
 

@@ -172,3 +172,25 @@ def test_map_items_path_into_the_context():
                     context=json.dumps(MAP_CONTEXT), inspectionLevel="DEBUG")
     assert response["status"] == "SUCCEEDED"
     assert json.loads(response["inspectionData"]["afterItemsPath"]) == [1, 2]
+
+
+def test_http_task_without_an_allowed_endpoint_fails_and_calls_nothing():
+    # No resources: no endpoint is allowed; TRACE shows no request, as none was made.
+    definition = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True,
+                  "Parameters": {"ApiEndpoint": "http://127.0.0.1:9/x", "Method": "GET"}}
+    from asl.api import test_state as api_test_state
+
+    response = api_test_state({"definition": json.dumps(definition), "inspectionLevel": "TRACE",
+                               "roleArn": "arn:aws:iam::123456789012:role/R"})
+    assert response["status"] == "FAILED" and response["error"] == "States.Runtime"
+    assert "'http: allow:'" in response["cause"]
+    assert "request" not in response["inspectionData"] and "response" not in response["inspectionData"]
+
+
+def test_http_status_errors_may_be_retried_by_name():
+    definition = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True,
+                  "Parameters": {"ApiEndpoint": "http://x/", "Method": "GET"},
+                  "Retry": [{"ErrorEquals": ["States.Http.StatusCode.503"], "MaxAttempts": 2}]}
+    response = call(definition, {}, mock={"errorOutput": {"error": "States.Http.StatusCode.503", "cause": "{}"}},
+                    inspectionLevel="TRACE")
+    assert response["status"] == "RETRIABLE" and "request" not in response["inspectionData"]
