@@ -64,8 +64,6 @@ MAX_EXPRESS_SECONDS = 5 * 60
 class Interpreter:
     """Runs one execution of a machine. Not reusable: make one per execution."""
 
-    history_bound = staticmethod(history_bound)  # for nested.py's Distributed Map children
-
     def __init__(self, machine: StateMachine, *, clock: Any, info: ExecutionInfo,
                  env: RunEnvironment | None = None, listeners: list[Callable] | None = None) -> None:
         self.machine = machine

@@ -438,7 +438,7 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         saved = interp.history
         interp.history = History(interp.clock)
         # Through the interpreter: importing asl.interp.machine here would close an import circle.
-        limit, cause = interp.history_bound(state.execution_type == "EXPRESS")
+        limit, cause = history_bound(state.execution_type == "EXPRESS")
         interp.history.limit(limit)
         try:
             return redrive.resume_machine(interp, state.processor, Frame(0, ChainMap()), point, item), worker
