@@ -168,6 +168,7 @@ class TraceRenderer:
 
     def _show(self, lane: _Lane) -> None:
         """Say again the headers of the lanes `lane` is in that the last line printed was not under."""
+        # A line under the guides of lanes other than the last line's would read as theirs: say where it is.
         chain = lane.chain()
         same = 0
         while same < min(len(chain), len(self.shown)) and chain[same] is self.shown[same]:
@@ -217,8 +218,8 @@ class TraceRenderer:
 
     @staticmethod
     def _nearest(lane: _Lane, kind: str) -> _Frame | None:
-        """The Parallel / Map (`kind`) an event that follows one of `lane`'s belongs to: one started in the
-        lane, else the innermost one the lane is in."""
+        """The Parallel / Map (`kind`) an event after one of `lane`'s is about: one the lane started, else its own."""
+        # One the lane started comes first: a Map with no items ends right after its MapStateStarted.
         if lane.frames and lane.frames[-1].kind == kind:
             return lane.frames[-1]
         while lane.frame is not None:
@@ -228,6 +229,7 @@ class TraceRenderer:
         return None
 
     def _new_lane(self, frame: _Frame, label: str) -> _Lane:
+        """A branch's or an iteration's lane, begun."""
         lane = _Lane(frame, label)
         frame.lanes.append(lane)
         return lane
@@ -245,6 +247,7 @@ class TraceRenderer:
         lane.closed = True
 
     def _close_frame(self, frame: _Frame) -> None:
+        """A Parallel / Map is over: its lanes with it, and events that follow theirs are its state's lane's."""
         for lane in frame.lanes:
             self._close_lane(lane)
         self.started.pop(frame.started, None)
