@@ -114,3 +114,40 @@ def test_task_without_mock_calls_the_servers_handler(start_server, tmp_path, mon
     definition = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Double", "End": True}
     response = client.test_state(definition=json.dumps(definition), input='{"n": 4}', roleArn=ROLE)
     assert (response["status"], json.loads(response["output"])) == ("SUCCEEDED", {"n": 8})
+
+
+def test_trace_of_an_http_task_through_the_endpoint(start_server, tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_GET(self):
+            data = b'{"ok":true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    web = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{web.server_port}/"
+        resources = tmp_path / "resources.yaml"
+        resources.write_text(f"http:\n  allow: ['{url}']\n")
+        _, _, client = start_server(resources=resources)
+        state = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True,
+                 "Parameters": {"ApiEndpoint": url + "orders", "Method": "GET",
+                                "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/c/1"}}}
+        response = client.test_state(definition=json.dumps(state), roleArn=ROLE, inspectionLevel="TRACE")
+        assert response["status"] == "SUCCEEDED"
+        assert json.loads(response["output"])["ResponseBody"] == {"ok": True}
+        trace = response["inspectionData"]
+        assert (trace["request"]["method"], trace["request"]["url"]) == ("GET", url + "orders")
+        assert (trace["response"]["statusCode"], trace["response"]["body"]) == ("200", '{"ok":true}')
+    finally:
+        web.shutdown()
+        web.server_close()
