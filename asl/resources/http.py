@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from ..aws import compact_json
 from ..errors import StatesError
@@ -43,6 +43,9 @@ def allowed(url: str, prefixes: list[str]) -> bool:
     except ValueError:
         return False
     if target.scheme not in ("http", "https") or not target.hostname or target.username is not None:
+        return False
+    # A dot segment (also percent-encoded) would climb out of the prefix once the server resolves it.
+    if any(unquote(segment) in (".", "..") for segment in target.path.split("/")):
         return False
     for prefix in prefixes:
         rule = urlsplit(prefix)

@@ -185,6 +185,9 @@ def test_without_a_resources_file_no_http_task_runs(server):
     ("https://127.0.0.1:8080/api", False),
     ("http://127.0.0.1:8080@evil.example/api", False),
     ("http://evil.example/http://127.0.0.1:8080/api", False),
+    ("http://127.0.0.1:8080/api/../admin", False),
+    ("http://127.0.0.1:8080/api/%2e%2e/admin", False),
+    ("http://127.0.0.1:8080/api/./orders", False),
 ])
 def test_allow_compares_parsed_urls_not_text(url, ok):
     assert allowed(url, ["http://127.0.0.1:8080/api"]) is ok
