@@ -205,6 +205,8 @@ class Request:
             if task_timeout is not None and task_timeout <= DEFAULT_TIMEOUT:
                 raise StatesError("States.Timeout", None) from None
             raise StatesError("States.Http.Socket", f"The HTTP request to {self.url} timed out") from None
+        except ValueError as exc:  # http.client refuses a header or path holding control characters
+            raise StatesError("States.Runtime", f"The HTTP Task's request is not valid: {exc}") from None
         except (OSError, http.client.HTTPException) as exc:
             raise StatesError("States.Http.Socket", f"The HTTP request to {self.url} failed: "
                                                     f"{exc.__class__.__name__}: {exc}") from None

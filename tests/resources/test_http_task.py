@@ -286,3 +286,13 @@ def test_cli_refuses_an_endpoint_not_allowed_with_exit_2(tmp_path):
     done = _sfn_run(tmp_path, definition, "http:\n  allow: ['http://127.0.0.1:8080/']\n")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "the HTTP Task's endpoint https://example.com/x is not allowed" in done.stderr
+
+
+@pytest.mark.parametrize("path,headers,error", [
+    ("orders", {"X-Evil": "a\r\nInjected: yes"}, "States.Runtime"),   # http.client refuses the header
+    ("a b\r\nX: y", {}, "States.Http.Socket"),                         # ... and the URL
+])
+def test_a_request_http_client_refuses_fails_the_task_cleanly(server, resources, path, headers, error):
+    result = run({"ApiEndpoint": server.url + path, "Method": "GET", "Headers": headers}, resources)
+    assert (result.status, result.error) == ("FAILED", error), result.cause
+    assert server.seen == []
