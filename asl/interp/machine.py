@@ -77,6 +77,9 @@ MAX_EXPRESS_SECONDS = 5 * 60
 class Interpreter:
     """Runs one execution of a machine. Not reusable: make one per execution."""
 
+    # For a Distributed Map's children (nested.py), which cannot import this module.
+    history_bound = staticmethod(history_bound)
+
     def __init__(self, machine: StateMachine, *, clock: Any, info: ExecutionInfo,
                  env: RunEnvironment | None = None, listeners: list[Callable] | None = None) -> None:
         self.machine = machine

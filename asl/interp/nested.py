@@ -435,11 +435,10 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         # A Distributed Map's iterations are child executions with histories of their own, and
         # (the guide, "Variable scope") they cannot read the variables of outer scopes.
         # A child that never ends (a loop) is bounded as an execution is: it fails, and the Map Run with it.
-        from .machine import history_bound
-
+        # (Through the interpreter: importing .machine here would make an import circle.)
         saved = interp.history
         interp.history = History(interp.clock)
-        limit, cause = history_bound(state.execution_type == "EXPRESS")
+        limit, cause = interp.history_bound(state.execution_type == "EXPRESS")
         interp.history.limit(limit)
         try:
             return redrive.resume_machine(interp, state.processor, Frame(0, ChainMap()), point, item), worker
