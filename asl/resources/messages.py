@@ -5,7 +5,6 @@ shapes for both services, and delivery to subscriber / consumer handlers.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -180,6 +179,7 @@ def message_text(value: Any) -> str:
 
 def md5(text: str) -> str:
     """MD5 of a message body, as SQS reports it."""
+    import hashlib  # here, not at the top: loading OpenSSL costs every start ~2 ms
     return hashlib.md5(text.encode()).hexdigest()
 
 
