@@ -46,15 +46,26 @@ def _make(cls: type, frozen: bool) -> type:
     compared = tuple(name for name, spec in fields.items() if spec.compare)
     shown = tuple(name for name, spec in fields.items() if spec.repr)
     post_init = getattr(cls, "__post_init__", None)
-    cls.__init__ = _init(cls, init_names, slots, post_init)
-    cls.__repr__ = _repr(shown)
-    cls.__eq__ = _eq(cls, compared)
-    cls.__match_args__ = init_names
+    # As dataclass: a method the class writes itself is kept.
+    own = cls.__dict__
+    explicit_hash = not ("__hash__" not in own or (own["__hash__"] is None and "__eq__" in own))
+    for name, method in (("__init__", _init(cls, init_names, slots, post_init)), ("__repr__", _repr(shown)),
+                         ("__eq__", _eq(compared)), ("__match_args__", init_names)):
+        if name not in own:
+            setattr(cls, name, method)
+    if not explicit_hash:
+        # frozen: hashed by the compared fields; else unhashable (eq without frozen), as dataclass makes it
+        cls.__hash__ = _hash(compared) if frozen else None
+    if cls.__doc__ is None:  # as dataclass: the signature
+        params = ", ".join(f"{name}: {spec.type!r}" + ("" if spec.default is MISSING and spec.default_factory is MISSING
+                                                      else " = <factory>" if spec.default is MISSING
+                                                      else f" = {spec.default!r}")
+                           for name, spec in fields.items() if spec.init)
+        cls.__doc__ = f"{cls.__name__}({params})"
     if frozen:
-        cls.__hash__ = _hash(compared)
+        if "__setattr__" in own or "__delattr__" in own:
+            raise TypeError(f"Cannot overwrite attribute __setattr__ or __delattr__ in class {cls.__name__}")
         cls.__setattr__, cls.__delattr__ = _frozen(cls, fields)
-    elif "__hash__" not in cls.__dict__:
-        cls.__hash__ = None  # eq without frozen: unhashable, as dataclass makes it
     return cls
 
 
@@ -101,7 +112,7 @@ def _repr(shown: tuple[str, ...]) -> Callable:
     return __repr__
 
 
-def _eq(cls: type, compared: tuple[str, ...]) -> Callable:
+def _eq(compared: tuple[str, ...]) -> Callable:
     def __eq__(self, other: object) -> Any:
         if other.__class__ is self.__class__:
             return tuple(getattr(self, n) for n in compared) == tuple(getattr(other, n) for n in compared)

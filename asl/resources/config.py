@@ -24,10 +24,11 @@ from these specs (`compose.py`) import the handlers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ..record import record
 from ..aws import arn_account, arn_region, queue_arn, queue_url, state_machine_arn, topic_arn
 from ..errors import Location, UserInputError
 from ..loader import Document, load_text, read_text
@@ -40,7 +41,7 @@ MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15
 SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines")
 
 
-@dataclass
+@record
 class HandlerSpec:
     """`package.module:function`, and where the resources file said it."""
 
@@ -50,7 +51,7 @@ class HandlerSpec:
     in_process: bool = False             # run in sfn's own process instead of a worker process
 
 
-@dataclass
+@record
 class Subscription:
     """A topic's subscriber: a queue or a handler, with an optional filter policy."""
 
@@ -66,7 +67,7 @@ class Subscription:
         return "sqs" if self.queue else "lambda"
 
 
-@dataclass
+@record
 class Topic:
     """A declared SNS topic."""
 
@@ -81,7 +82,7 @@ class Topic:
         return self.name.endswith(".fifo")
 
 
-@dataclass
+@record
 class Queue:
     """A declared SQS queue."""
 
@@ -101,7 +102,7 @@ class Queue:
         return queue_arn(self.url)
 
 
-@dataclass
+@record
 class MachineSpec:
     """A state machine the resources file declares: its name, ARN and definition (loaded and built)."""
 
@@ -123,7 +124,7 @@ class MachineSpec:
         return arn_account(self.arn)
 
 
-@dataclass
+@record
 class ResourcesConfig:
     """A parsed resources file (or none: every section empty)."""
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable
 
+from ..record import record
 from ..aws import sdk_v1_cause, sdk_v2_cause, utc_now
 from ..errors import StatesError
 from . import TaskCall
@@ -17,7 +18,7 @@ from . import TaskCall
 DEDUP_WINDOW = datetime.timedelta(minutes=5)   # SNS FIFO and SQS FIFO deduplication interval
 
 
-@dataclass
+@record
 class Message:
     """One message a topic or queue received (SMS too), as kept for inspection."""
 
