@@ -41,7 +41,7 @@ def _make(cls: type, frozen: bool) -> type:
     cls.__dataclass_fields__ = fields
     cls.__dataclass_params__ = dataclasses._DataclassParams(True, True, True, False, False, frozen)
     init_names = tuple(name for name, spec in fields.items() if spec.init)
-    # (name, default, factory) of every field, in order; defaults given per instance as dataclass does
+    # (name, default, default_factory, init) of every field, in order
     slots = tuple((name, spec.default, spec.default_factory, spec.init) for name, spec in fields.items())
     compared = tuple(name for name, spec in fields.items() if spec.compare)
     shown = tuple(name for name, spec in fields.items() if spec.repr)
@@ -72,6 +72,12 @@ def _make(cls: type, frozen: bool) -> type:
 def _init(cls: type, init_names: tuple[str, ...], slots: tuple, post_init: Callable | None) -> Callable:
     known = frozenset(init_names)
     count = len(init_names)
+    # (an init=False field's plain default stays the class attribute, as with dataclass)
+    defaults = {name: default for name, default, _, init in slots if init and default is not MISSING}
+    factories = tuple((name, factory) for name, default, factory, _ in slots
+                      if default is MISSING and factory is not MISSING)
+    required = tuple(name for name, default, factory, init in slots
+                     if init and default is MISSING and factory is MISSING)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) > count:
@@ -84,16 +90,15 @@ def _init(cls: type, init_names: tuple[str, ...], slots: tuple, post_init: Calla
             if key in given:
                 raise TypeError(f"{cls.__qualname__}.__init__() got multiple values for argument {key!r}")
             given[key] = value
-        values = self.__dict__
-        for name, default, factory, init in slots:
-            if init and name in given:
-                values[name] = given[name]
-            elif default is not MISSING:
-                values[name] = default
-            elif factory is not MISSING:
-                values[name] = factory()
-            elif init:
+        for name in required:
+            if name not in given:
                 raise TypeError(f"{cls.__qualname__}.__init__() missing 1 required positional argument: {name!r}")
+        values = self.__dict__
+        values.update(defaults)   # a field's default object itself, as dataclass gives it
+        for name, factory in factories:
+            if name not in given:
+                values[name] = factory()
+        values.update(given)
         if post_init is not None:
             post_init(self)
 
