@@ -6,6 +6,7 @@ every start. `record` builds the same methods from shared closures instead: the 
 the annotations, in order, the base class's first), defaults and `field(...)` options (default,
 default_factory, init, repr, compare), `__post_init__`, equality and hashing over the compared
 fields, the same repr, `FrozenInstanceError` when frozen, and `dataclasses.fields()` still works.
+Not supported (keep `@dataclass` for these): slots, order, kw_only, ClassVar and InitVar fields.
 """
 
 from __future__ import annotations
