@@ -28,9 +28,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any, Callable
 
+from .record import record
 from .errors import (INVALID_OUTPUT, INVALID_TOKEN, TASK_DOES_NOT_EXIST, TASK_TIMED_OUT, StatesError,
                      TaskTokenError)
 
@@ -42,7 +42,7 @@ _TOKEN_BYTES = 32
 PENDING, SUCCEEDED, FAILED, TIMED_OUT, CLOSED = "PENDING", "SUCCEEDED", "FAILED", "TIMED_OUT", "CLOSED"
 
 
-@dataclass
+@record
 class Submitted:
     """A provider's answer to a `.waitForTaskToken` or `.sync` Task: the service took the request.
 
@@ -78,7 +78,7 @@ class Submitted:
         return result
 
 
-@dataclass
+@record
 class PendingTask:
     """One open task token and what has been answered for it."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .record import record
 from .aws import ACCOUNT, PARTITION, REGION
 from .definition import compile_document
 from .diagnostics import ERROR, Diagnostic
@@ -31,7 +31,7 @@ _PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": P
            "AWS::URLSuffix": "amazonaws.com"}
 
 
-@dataclass
+@record
 class Runnable:
     """What `sfn run` runs: the machine, the document its states' pointers are placed in, its name and text."""
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .record import record
 from .source import Position
 
 ERROR = "ERROR"
@@ -20,7 +20,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     """One problem in a definition, with AWS's ValidateStateMachineDefinition code where one exists."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 
 class SfnError(Exception):
@@ -12,7 +12,7 @@ class SfnError(Exception):
     located = False   # whether the message starts with the place it is about (FILE:LINE:COLUMN)
 
 
-@dataclass
+@record
 class Location:
     """Where in a file something went wrong (line and column are 1-based, 0 = unknown)."""
 

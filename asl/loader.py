@@ -6,17 +6,17 @@ import datetime
 import json
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .record import record
 from .errors import Location, UserInputError
 from .source import SourceMap, json_positions, yaml_positions
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
+@record
 class Document:
     """A parsed file: its data, where each part of it stands, and the file's name."""
 

@@ -9,13 +9,15 @@ nothing else of the interpreter.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Protocol
+
+from .record import record
 
 MAX_DEPTH = 20   # executions starting executions: a cycle stops here instead of recursing forever
 
 
-@dataclass
+@record
 class CallbackOptions:
     """How a run waits for task-token answers: the store to poll, and the virtual clock's real-time allowance."""
 
@@ -26,7 +28,7 @@ class CallbackOptions:
     on_wait: Callable[[str, str | None, datetime.datetime], None] | None = None
 
 
-@dataclass
+@record
 class ChildRun:
     """A child execution a Task asks for: which machine, its name and input, when it starts, on what clock."""
 
@@ -38,7 +40,7 @@ class ChildRun:
     depth: int                        # the child's: its parent's plus one
 
 
-@dataclass
+@record
 class RunEnvironment:
     """Everything an execution runs with besides its machine and input."""
 

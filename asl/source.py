@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import Callable
 
+from .record import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Position:
     """A 1-based line and column in a source file."""
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ..record import record
 from .. import aws
 
 
-@dataclass
+@record
 class ExecutionInfo:
     """What `$$.Execution` and `$$.StateMachine` say about this run."""
 

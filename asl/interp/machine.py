@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import random
 from collections import ChainMap
-from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..record import record
 from ..errors import (STATES_RUNTIME, ExecutionAborted, ExecutionTimedOut, StateEvaluationError, StatesError,
                       error_matches)
 from ..history import History, HistoryFull, history_bound
@@ -31,7 +31,7 @@ _EVALUATED_AFTER_ENTRY = frozenset({"Wait"})
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 
 
-@dataclass
+@record
 class ExecutionResult:
     """How an execution ended."""
 

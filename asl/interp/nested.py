@@ -437,7 +437,6 @@ def _iteration(interp: Any, state: Any, index: int, item: Any, frame: Any, worke
         # A child that never ends (a loop) is bounded as an execution is: it fails, and the Map Run with it.
         saved = interp.history
         interp.history = History(interp.clock)
-        # Through the interpreter: importing asl.interp.machine here would close an import circle.
         limit, cause = history_bound(state.execution_type == "EXPRESS")
         interp.history.limit(limit)
         try:

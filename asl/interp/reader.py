@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import json
 from typing import Any
@@ -82,6 +80,8 @@ def read_items(reader: Any, s3: Any, args: dict, limit: int | None) -> tuple[lis
 def _text(data: bytes) -> str:
     """An object's text: gzip-compressed objects (S3 inventory data files) are read uncompressed."""
     if data[:2] == b"\x1f\x8b":
+        import gzip  # here and in _rows, not at the top: only a Distributed Map reads objects
+
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
@@ -162,6 +162,8 @@ def _csv(reader: Any, text: str, limit: int | None) -> list:
 
 def _rows(text: str, delimiter: str, headers: list | None, limit: int | None) -> list:
     """CSV lines as objects from the headers (None: the first line gives them, as text)."""
+    import csv
+
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     items: list = []
     try:

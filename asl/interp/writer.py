@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from ..record import record
 from ..aws import iso_millis
 from ..errors import StatesError
 from ..expr.template import compact_json
@@ -23,7 +23,7 @@ RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")     # the manifest's ResultFiles, in AWS's key order
 
 
-@dataclass
+@record
 class _Child:
     index: int
     item: Any

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable
 
 from ..aws import Resource, parse_resource
+from ..record import record
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Retrier:
     """A Retry entry: which errors, how often, how long to wait."""
 
@@ -23,7 +24,7 @@ class Retrier:
     jitter: str = "NONE"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Catcher:
     """A Catch entry: which errors, where the error output goes, and the next state."""
 
@@ -35,7 +36,7 @@ class Catcher:
     assign: Any = None               # Assign template (either language)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChoiceRule:
     """A top-level Choice rule: `test(input, resolve, variables)` and the state to go to."""
 
@@ -45,7 +46,7 @@ class ChoiceRule:
     output: Any = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class State:
     """Fields every state may carry (unused ones stay at their defaults)."""
 
@@ -77,7 +78,7 @@ class State:
         object.__setattr__(self, "is_jsonata", self.query_language == JSONATA)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PassState(State):
     """Passes its input to its output, optionally injecting a fixed Result."""
 
@@ -85,7 +86,7 @@ class PassState(State):
     has_result: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TaskState(State):
     """Calls a resource: a local handler, an SNS/SQS stub, or a mocked service."""
 
@@ -97,7 +98,7 @@ class TaskState(State):
     credentials: Any = None            # compiled Credentials template (either language)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChoiceState(State):
     """Picks the first rule that matches; Default otherwise."""
 
@@ -105,7 +106,7 @@ class ChoiceState(State):
     default: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WaitState(State):
     """Delays for Seconds / until Timestamp (or the Path forms, or JSONata expressions)."""
 
@@ -115,12 +116,12 @@ class WaitState(State):
     timestamp_path: Any = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SucceedState(State):
     """Ends the execution (or branch / iteration) successfully."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailState(State):
     """Ends the execution with an error and a cause."""
 
@@ -130,7 +131,7 @@ class FailState(State):
     cause_path: Any = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StateMachine:
     """A machine, a Parallel branch or a Map's ItemProcessor."""
 
@@ -141,14 +142,14 @@ class StateMachine:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParallelState(State):
     """Runs every branch on the same input; the output is the array of branch outputs."""
 
     branches: tuple[StateMachine, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MapState(State):
     """Runs its ItemProcessor once per item of an array."""
 
@@ -170,7 +171,7 @@ class MapState(State):
     result_writer: "ResultWriter | None" = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ItemReader:
     """A Distributed Map's ItemReader: which S3 action, its arguments, how the object is read."""
 
@@ -184,7 +185,7 @@ class ItemReader:
     max_items_path: Any = None             # compiled path (may name a variable)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ItemBatcher:
     """Items grouped into batches; each field literal, a `...Path`, or (JSONata) an expression."""
 
@@ -195,7 +196,7 @@ class ItemBatcher:
     batch_input: Any = None                # Template or JSONata template
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResultWriter:
     """A Distributed Map's ResultWriter: where the child executions' results go in S3."""
 

@@ -7,15 +7,16 @@ answers it or raises a StatesError.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ..record import record
 from ..aws import Resource
 from ..errors import StatesError
 from ..runtime import TaskEnv
 
 
-@dataclass
+@record
 class TaskCall:
     """One attempt of one Task state."""
 

@@ -7,9 +7,9 @@ service stub is one module beside sns.py / sqs.py, one section in config.py and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from ..record import record
 from ..aws import ACTIVITY
 from ..errors import Location, UserInputError
 from ..model.states import MapState, ParallelState, StateMachine, TaskState
@@ -25,7 +25,7 @@ from .sns import SnsStub
 from .sqs import SqsStub
 
 
-@dataclass
+@record
 class Services:
     """What a run's Tasks reach: the dispatcher, and the message log the stubs write to."""
 

@@ -30,10 +30,11 @@ from these specs (`compose.py`) import the handlers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ..record import record
 from ..aws import arn_account, arn_region, queue_arn, queue_url, state_machine_arn, topic_arn
 from ..errors import Location, UserInputError
 from ..loader import Document, load_text, read_text
@@ -46,7 +47,7 @@ MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15
 SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines", "http")
 
 
-@dataclass
+@record
 class HandlerSpec:
     """`package.module:function`, and where the resources file said it."""
 
@@ -56,7 +57,7 @@ class HandlerSpec:
     in_process: bool = False             # run in sfn's own process instead of a worker process
 
 
-@dataclass
+@record
 class Subscription:
     """A topic's subscriber: a queue or a handler, with an optional filter policy."""
 
@@ -72,7 +73,7 @@ class Subscription:
         return "sqs" if self.queue else "lambda"
 
 
-@dataclass
+@record
 class Topic:
     """A declared SNS topic."""
 
@@ -87,7 +88,7 @@ class Topic:
         return self.name.endswith(".fifo")
 
 
-@dataclass
+@record
 class Queue:
     """A declared SQS queue."""
 
@@ -107,7 +108,7 @@ class Queue:
         return queue_arn(self.url)
 
 
-@dataclass
+@record
 class MachineSpec:
     """A state machine the resources file declares: its name, ARN and definition (loaded and built)."""
 
@@ -129,7 +130,7 @@ class MachineSpec:
         return arn_account(self.arn)
 
 
-@dataclass
+@record
 class Connection:
     """What an EventBridge connection adds to an HTTP Task's request (its secrets included)."""
 
@@ -140,7 +141,7 @@ class Connection:
     auth_header: tuple[str, str] | None = None      # basic or API key authorization, as a header
 
 
-@dataclass
+@record
 class HttpConfig:
     """The endpoints HTTP Tasks may call (URL prefixes) and the connections they name."""
 
@@ -148,7 +149,7 @@ class HttpConfig:
     connections: dict[str, Connection] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class ResourcesConfig:
     """A parsed resources file (or none: every section empty)."""
 

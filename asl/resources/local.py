@@ -9,7 +9,6 @@ as a one-line error before the run, or as the Task's error during it; it never c
 from __future__ import annotations
 
 import contextlib
-import decimal
 import importlib
 import importlib.util
 import json
@@ -17,7 +16,6 @@ import math
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
@@ -336,7 +334,9 @@ def _marshalled(value: Any, containers: set[int]) -> Any:
         if value != value or value in (math.inf, -math.inf):  # simplejson's allow_nan is False
             raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
         return float(value)
-    if isinstance(value, decimal.Decimal):
+    # decimal is not imported at start (~1.4 ms): a value can be a Decimal only once something has.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         # Written as str(value) (RawJSON); only a NaN becomes a float first, and is refused as one.
         if value.is_nan():
             raise ValueError("Out of range float values are not JSON compliant: nan")
@@ -383,6 +383,8 @@ def _marshal_error(exc: BaseException) -> StatesError:
 def handler_error(exc: BaseException) -> StatesError:
     """A handler's exception as AWS reports a Lambda function error."""
     name = _exception_name(exc)
+    import traceback  # here, not at the top: ~1 ms of every start, for a failing handler only
+
     try:
         frames = traceback.extract_tb(exc.__traceback__)[1:]  # leave out sfn's own frame
         stack = traceback.format_list(frames)

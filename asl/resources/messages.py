@@ -5,12 +5,12 @@ shapes for both services, and delivery to subscriber / consumer handlers.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable
 
+from ..record import record
 from ..aws import sdk_v1_cause, sdk_v2_cause, utc_now
 from ..errors import StatesError
 from . import TaskCall
@@ -18,7 +18,7 @@ from . import TaskCall
 DEDUP_WINDOW = datetime.timedelta(minutes=5)   # SNS FIFO and SQS FIFO deduplication interval
 
 
-@dataclass
+@record
 class Message:
     """One message a topic or queue received (SMS too), as kept for inspection."""
 
@@ -180,6 +180,7 @@ def message_text(value: Any) -> str:
 
 def md5(text: str) -> str:
     """MD5 of a message body, as SQS reports it."""
+    import hashlib  # here, not at the top: loading OpenSSL costs every start ~2 ms
     return hashlib.md5(text.encode()).hexdigest()
 
 

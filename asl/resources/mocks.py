@@ -11,10 +11,11 @@ real. Any resource can be mocked, services sfn does not emulate too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ..record import record
 from ..aws import FUNCTION, Resource, start_execution_response, state_machine_arn
 from ..errors import STATES_RUNTIME, Location, StatesError, UserInputError
 from ..loader import Document, load_file
@@ -24,7 +25,7 @@ from . import NotHandled, TaskCall
 _ATTEMPTS = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MockOutcome:
     """What one attempt does: return `value`, or throw `error` / `cause`."""
 
@@ -34,7 +35,7 @@ class MockOutcome:
     cause: str | None = None
 
 
-@dataclass
+@record
 class MockedResponse:
     """One entry of MockedResponses: outcomes by inclusive attempt ranges."""
 
@@ -55,7 +56,7 @@ class MockedResponse:
         return max((end for _, end, _ in self.ranges), default=-1) + 1
 
 
-@dataclass
+@record
 class MockConfig:
     """A parsed mock configuration file."""
 

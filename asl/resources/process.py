@@ -14,7 +14,6 @@ import atexit
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -57,6 +56,8 @@ class Worker:
     """One worker process and the one request it may have in flight."""
 
     def __init__(self, base_dir: Path | None) -> None:
+        import subprocess  # here and below, not at the top: ~2 ms of every start, and most runs start no worker
+
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), _asl_root()) if p)
         self.proc = subprocess.Popen(
@@ -111,6 +112,8 @@ class Worker:
                 stream.close()
             except (OSError, ValueError):
                 pass
+        import subprocess
+
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
@@ -126,6 +129,8 @@ class Worker:
                 self._dead = True  # it has gone; the reader reports the exit to whoever waits
 
     def _returncode(self) -> int | None:
+        import subprocess
+
         try:
             return self.proc.wait(5)
         except subprocess.TimeoutExpired:

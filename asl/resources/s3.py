@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import zlib
 from typing import Any
 
@@ -107,6 +106,8 @@ def _put(folder: Any, bucket: str, key: str, params: dict) -> dict:
     """PutObject: the Body is stored as its JSON text (recorded: "text data" is stored with its quotes)."""
     body = compact_json(params["Body"]).encode() if "Body" in params else b""
     folder.put(bucket, key, body)
+    import hashlib  # here, not at the top: loading OpenSSL costs every start ~2 ms
+
     crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
     etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
     return {"ChecksumCRC32": crc, "ChecksumType": "FULL_OBJECT", "ETag": etag, "ServerSideEncryption": "AES256"}

@@ -7,7 +7,6 @@ or handlers called with an SNS event), each through its filter policy.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import uuid
 from typing import Any
@@ -76,6 +75,7 @@ class SnsStub(MessageStub):
                 raise err.fail("InvalidParameter", 400, "Invalid parameter: The topic should either have "
                                "ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
                                "InvalidParameterException")
+            import hashlib  # here, not at the top: loading OpenSSL costs every start ~2 ms
             dedup = dedup or hashlib.sha256(message.encode()).hexdigest()
         elif dedup:
             raise err.fail("InvalidParameter", 400, "Invalid parameter: MessageDeduplicationId Reason: The "

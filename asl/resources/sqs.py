@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import struct
 import uuid
 from typing import Any
@@ -65,6 +64,7 @@ class SqsStub(MessageStub):
             if delay:
                 raise err.fail("InvalidParameterValue", 400, f"Value {delay} for parameter DelaySeconds is invalid. "
                                f"Reason: The request include parameter that is not valid for this queue type.")
+            import hashlib  # here, not at the top: loading OpenSSL costs every start ~2 ms
             dedup = dedup or hashlib.sha256(body.encode()).hexdigest()
         elif dedup:
             raise err.fail("InvalidParameterValue", 400, f"Value {dedup} for parameter MessageDeduplicationId is "
@@ -114,6 +114,7 @@ def sqs_result(record: Message, sdk: bool, now: datetime.datetime) -> dict:
 
 def attributes_md5(attributes: dict) -> str:
     """MD5OfMessageAttributes as SQS computes it (sorted names; length-prefixed name, type, value)."""
+    import hashlib
     digest = hashlib.md5()
 
     def put(data: bytes) -> None:

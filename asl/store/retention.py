@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from ..record import record
 from ..errors import UserInputError
 
 MB = 1_000_000
@@ -27,7 +27,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Retention:
     """Limits on what a store keeps; each one that is set holds (None: no limit of that kind)."""
 
@@ -56,7 +56,7 @@ def parse_duration(text: str) -> datetime.timedelta:
     return datetime.timedelta(seconds=sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(compact)))
 
 
-@dataclass
+@record
 class Pruned:
     """What a pruning removed, and the file's size before and after."""
 

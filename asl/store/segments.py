@@ -12,9 +12,9 @@ one row at a time, so a history of large documents is never held twice in memory
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from ..record import record
 from .. import deepjson
 from ..history import Event, History, SharedTexts, StateEvent
 
@@ -23,7 +23,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _LISTS = ("data", "previous", "types", "times", "names")
 
 
-@dataclass
+@record
 class Segment:
     """Events ready to be written: their columns row (number `index`) and the values they add."""
 

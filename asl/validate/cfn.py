@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ..record import record
 from ..diagnostics import WARNING
 from ..loader import value_error_text
 from ..source import escape_pointer_token
@@ -22,7 +22,7 @@ MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMach
 _PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Piece:
     """Characters [start, end) of a definition text, copied unchanged from one template string."""
 
@@ -32,7 +32,7 @@ class Piece:
     value: str       # that string, as loaded
 
 
-@dataclass
+@record
 class Machine:
     """One state machine of a template: its definition, and where it sits in the template."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Iterator
 
+from ..record import record
 from ..diagnostics import ERROR, Diagnostic
 from ..source import SourceMap
 from .walk import Scope, State, iter_scopes, iter_states
@@ -12,7 +13,7 @@ from .walk import Scope, State, iter_scopes, iter_states
 Rule = Callable[["Context"], Iterator[Diagnostic]]
 
 
-@dataclass
+@record
 class Context:
     """The definition under validation, walked once and shared by all rules."""
 

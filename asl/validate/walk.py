@@ -5,16 +5,16 @@ Rules run after the schema but must not trust it: every accessor here tolerates 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ..record import record
 from ..source import escape_pointer_token
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scope:
     """One `StartAt` + `States` machine: the top level, a Parallel branch or a Map processor."""
 
@@ -37,7 +37,7 @@ class Scope:
         return depth
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class State:
     """One state with its pointer, its scope and the query language it is evaluated in."""
 
