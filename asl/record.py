@@ -7,6 +7,7 @@ the annotations, in order, the base class's first), defaults and `field(...)` op
 default_factory, init, repr, compare), `__post_init__`, equality and hashing over the compared
 fields, the same repr, `FrozenInstanceError` when frozen, and `dataclasses.fields()` still works.
 Not supported (keep `@dataclass` for these): slots, order, kw_only, ClassVar and InitVar fields.
+On a Python whose dataclasses internals differ from those record fills in, it is `@dataclass`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,24 @@ T = TypeVar("T")
 
 def record(cls: type[T] | None = None, *, frozen: bool = False) -> Any:
     """Decorate `cls` as `@dataclass(frozen=frozen)` would (see the module's docstring)."""
+    make = _make if _params(frozen) is not None else _dataclass
     if cls is None:
-        return lambda klass: _make(klass, frozen)
-    return _make(cls, frozen)
+        return lambda klass: make(klass, frozen)
+    return make(cls, frozen)
+
+
+def _params(frozen: bool) -> Any:
+    """dataclasses' private parameters record for a class; None where this Python's differ (3.12 added four)."""
+    try:
+        dataclasses._FIELD  # noqa: B018 - record marks its fields with it
+        return dataclasses._DataclassParams(True, True, True, False, False, frozen)
+    except (TypeError, AttributeError):
+        return None
+
+
+def _dataclass(cls: type, frozen: bool) -> type:
+    # A Python whose dataclasses internals record does not know: the real thing, only slower to import.
+    return dataclasses.dataclass(cls, frozen=frozen)
 
 
 def _make(cls: type, frozen: bool) -> type:
@@ -40,7 +56,7 @@ def _make(cls: type, frozen: bool) -> type:
             else:
                 setattr(cls, name, spec.default)
     cls.__dataclass_fields__ = fields
-    cls.__dataclass_params__ = dataclasses._DataclassParams(True, True, True, False, False, frozen)
+    cls.__dataclass_params__ = _params(frozen)
     init_names = tuple(name for name, spec in fields.items() if spec.init)
     # (name, default, default_factory, init) of every field, in order
     slots = tuple((name, spec.default, spec.default_factory, spec.init) for name, spec in fields.items())

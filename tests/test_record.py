@@ -56,3 +56,22 @@ def test_a_record_is_built_compared_and_shown_as_a_dataclass(frozen):
         with pytest.raises(dataclasses.FrozenInstanceError):
             ours(1).x = 2
     assert dataclasses.replace(ours(1), y=9).y == 9
+
+
+def test_a_python_with_other_dataclass_internals_gets_real_dataclasses(monkeypatch):
+    import asl.record as module
+
+    class Params:  # as Python 3.12 has it: four more required parameters
+        def __init__(self, init, repr, eq, order, unsafe_hash, frozen, match_args, kw_only, slots, weakref_slot):
+            pass
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dataclasses, "_DataclassParams", Params)
+        assert module._params(False) is None
+    monkeypatch.setattr(module, "_params", lambda frozen: None)
+    ours, _ = _pair(True)
+    assert "__init__" in ours.__dict__ and ours.__init__.__module__ != module.__name__   # dataclass's own
+    point = ours(1)
+    assert (point.x, point.later, point.y) == (1, 2, 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 5
