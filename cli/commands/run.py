@@ -143,7 +143,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
                           callback_wait, stderr=renderer is None,
                           attempt=renderer.attempt_label if renderer else None)
-        listeners.append(notes.on_event)
+        if renderer is not None or clock == "real":
+            # Otherwise (JSON output, simulated waits) the notes say nothing of a Wait or a retry, and a
+            # callback's note names its own state: a listener would only slow every event down.
+            listeners.append(notes.on_event)
         result = run_machine(runnable.machine, execution_input, name=machine_name,
                              resources=resources,
                              mocks=(mock_config, test_case) if mock_config is not None else None,
