@@ -227,7 +227,7 @@ class _Run:
                                   self.services.messages if depth == 0 else None,
                                   arn=info.execution_arn, started=clock.now(), options=options)
             # Events reach the store as the run goes: a killed run keeps what it recorded.
-            listeners.append(recording.on_event)
+            recording.follow(interpreter.history)
         result = interpreter.run(input)
         if recording is not None:
             try:

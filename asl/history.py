@@ -210,6 +210,9 @@ class History:
         self._assigned: dict[int, dict] = {}  # position -> assignedVariables of a ...StateExited
         self._events: list[Event] = []      # objects built so far by `events`
         self._room = sys.maxsize            # events a state may still add: see `limit`
+        self._batch_at = sys.maxsize        # the event count at which `_batch` is called next: see `every`
+        self._batch: Callable[[], None] | None = None
+        self._batch_size = 0
 
     def adopt(self, earlier: "History") -> None:
         """Go on after `earlier`'s events (a redriven execution's history continues its old one)."""
@@ -260,9 +263,11 @@ class History:
         self._types.append(type)
         self._times.append(now)
         self._names.append(None)
-        self._data.append(details)
+        self._data.append(details)  # last: `recorded` counts the events every column holds
         if self.listeners:
             self._notify(len(self._types) - 1)
+        if len(self._types) >= self._batch_at:
+            self._batched()
         return len(self._types)
 
     def add_state(self, type: str, previous_id: int, name: str, value: Any, entered: bool,
@@ -275,12 +280,39 @@ class History:
         types.append(type)
         self._times.append(self.clock.now())
         self._names.append(name)
-        self._data.append(value)
         if assigned is not None:
             self._assigned[len(types) - 1] = assigned
+        self._data.append(value)  # last: `recorded` counts the events every column holds
         if self.listeners:
             self._notify(len(types) - 1)
+        if len(types) >= self._batch_at:
+            self._batched()
         return len(types)
+
+    def every(self, events: int, callback: Callable[[], None]) -> None:
+        """Call `callback` (in the thread adding events) each time `events` more have been recorded.
+
+        A batch reader (the store's recording) reads `rows` then, instead of a listener's call
+        and an Event object per event.
+        """
+        self._batch, self._batch_size = callback, events
+        self._batch_at = len(self._types) + events
+
+    def _batched(self) -> None:
+        self._batch_at = len(self._types) + self._batch_size
+        self._batch()
+
+    @property
+    def recorded(self) -> int:
+        """How many events are complete in every column: other threads may read `rows` up to it."""
+        return len(self._data)
+
+    def rows(self, start: int, stop: int) -> Iterator[tuple[int, str, Any, str | None, Any, dict | None]]:
+        """(previous id, type, timestamp, state name or None, value or details, assignedVariables) of events start..stop-1."""
+        previous, types, times, names, data, assigned = (self._previous, self._types, self._times, self._names,
+                                                         self._data, self._assigned)
+        for index in range(start, stop):
+            yield previous[index], types[index], times[index], names[index], data[index], assigned.get(index)
 
     def _notify(self, index: int) -> None:
         event = self._event(index)

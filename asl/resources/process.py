@@ -171,6 +171,31 @@ class Pool:
         self._idle: dict[tuple, list[Worker]] = {}
         self._order: list[Worker] = []
         self._all: set[Worker] = set()
+        self._spare: dict[str, list[Worker]] = {}   # started ahead of need, no module imported yet
+
+    def prestart(self, base_dir: Path | None) -> Worker:
+        """Start a worker for `base_dir` now; the next module acquired there takes it (`discard` it if unused).
+
+        A worker's start-up (a Python process) then overlaps whatever the caller does before the
+        first handler is loaded, instead of being on the run's critical path.
+        """
+        worker = Worker(base_dir)
+        with self._lock:
+            self._spare.setdefault(str(base_dir), []).append(worker)
+            self._all.add(worker)
+        return worker
+
+    def discard(self, worker: Worker) -> None:
+        """End a prestarted worker nobody took (one taken since is left alone)."""
+        with self._lock:
+            for spares in self._spare.values():
+                if worker in spares:
+                    spares.remove(worker)
+                    self._all.discard(worker)
+                    break
+            else:
+                return
+        worker.kill()
 
     def acquire(self, base_dir: Path | None, module: str) -> Worker:
         """An idle live worker for the module, else a new one; the caller must `release` it."""
@@ -184,7 +209,13 @@ class Pool:
                     worker.busy = True
                     return worker
                 self._all.discard(worker)
-        worker = Worker(base_dir)
+            spares = self._spare.get(str(base_dir))
+            worker = spares.pop(0) if spares else None
+        if worker is None or not worker.alive:
+            if worker is not None:
+                with self._lock:
+                    self._all.discard(worker)
+            worker = Worker(base_dir)
         worker.busy = True
         with self._lock:
             self._all.add(worker)
@@ -213,10 +244,27 @@ class Pool:
     def shutdown(self) -> None:
         """End every worker (sfn is exiting)."""
         with self._lock:
-            workers, self._all, self._idle, self._order = list(self._all), set(), {}, []
+            workers, self._all, self._idle, self._order, self._spare = list(self._all), set(), {}, [], {}
         for worker in workers:
             worker.kill()
 
 
 POOL = Pool()
 atexit.register(POOL.shutdown)
+
+
+def prestart_for(resources: str | Path | None) -> Worker | None:
+    """Start a handler worker for a resources file that names handlers (None if it names none, or is unreadable).
+
+    Only a hint, read before the file is parsed: loading it later reports its errors as before,
+    and a spare worker that no handler takes is ended by `POOL.discard`.
+    """
+    if resources is None:
+        return None
+    try:
+        path = Path(resources)
+        if "handler" not in path.read_text(encoding="utf-8", errors="replace"):
+            return None
+        return POOL.prestart(path.resolve().parent)
+    except OSError:
+        return None

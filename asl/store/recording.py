@@ -63,6 +63,7 @@ class Recording:
             writer.segments, writer.values = redriven["segments"], redriven["values"]
             writer.events = redriven["history"].last_id if redriven["history"] is not None else 0
         self._events: list[Any] = []           # received, not yet in a segment
+        self._history: Any = None              # the History `follow` reads instead of on_event's events
         self._unwritten: list[Segment] = []    # in order; a failed write leaves them for the next one
         self._taking = threading.Lock()        # events become segments in order
         self._writing = threading.Lock()       # segments are written in order
@@ -88,9 +89,29 @@ class Recording:
             self._take()
             self._wake.set()
 
+    def follow(self, history: Any) -> None:
+        """Record `history`'s events read from its columns in batches, instead of as its listener.
+
+        The same segments as `on_event` makes, without a listener call and an Event object per
+        event: every FLUSH_EVENTS events (in the thread adding them) and every flush.
+        """
+        self._history = history
+
+        def batch() -> None:
+            self._take()
+            self._wake.set()
+
+        history.every(FLUSH_EVENTS, batch)
+
     def _take(self) -> None:
         """The events gathered so far become the next segment to write."""
         with self._taking:
+            if self._history is not None:
+                # Events up to `recorded` are complete in every column, whichever thread adds more.
+                start, stop = self._writer.events, self._history.recorded
+                if stop > start:
+                    self._unwritten.append(self._writer.segment_of_rows(self._history.rows(start, stop)))
+                return
             count = len(self._events)
             if count:
                 taken = self._events[:count]
@@ -137,7 +158,8 @@ class Recording:
         try:
             if self._failure is not None:
                 raise self._failure
-            if self._writer.events + len(self._events) < result.history.last_id:  # on_event was no listener
+            if self._history is None and self._writer.events + len(self._events) < result.history.last_id:
+                # on_event was no listener
                 self._events = result.history.events[self._writer.events:]
             self._take()
             self.store.complete_execution(self.arn, result, stopped, self._unwritten)

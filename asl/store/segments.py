@@ -60,6 +60,14 @@ class SegmentWriter:
 
     def segment(self, events: Iterable[Event]) -> Segment:
         """The next segment: these events, which follow the ones already taken (no value is encoded yet)."""
+        return self.segment_of_rows(
+            (event.previous_id, event.type, event.timestamp, event.name, event.value, event.assigned)
+            if isinstance(event, StateEvent) else
+            (event.previous_id, event.type, event.timestamp, None, event.details, None)
+            for event in events)
+
+    def segment_of_rows(self, rows: Iterable[tuple]) -> Segment:
+        """The next segment, of History.rows' tuples (no Event object per event)."""
         refs: list[int] = []
         previous: list[int] = []
         types: list[str] = []
@@ -69,13 +77,9 @@ class SegmentWriter:
         stamps: dict[int, str] = {}  # a virtual clock stamps runs of events with one datetime object
         values: list[Any] = []
         seen = self.seen
-        for event in events:
-            if isinstance(event, StateEvent):
-                value, name = event.value, event.name
-                if event.assigned is not None:
-                    assigned[str(self.events + len(types))] = event.assigned
-            else:
-                value, name = event.details, None
+        for previous_id, type, moment, name, value, assigned_variables in rows:
+            if name is not None and assigned_variables is not None:
+                assigned[str(self.events + len(types))] = assigned_variables
             container = isinstance(value, (dict, list))
             ref = seen.get(id(value)) if container else None
             if ref is None:
@@ -85,10 +89,9 @@ class SegmentWriter:
                     self.kept.append(value)
                 values.append(value)
             refs.append(ref)
-            previous.append(event.previous_id)
-            types.append(event.type)
+            previous.append(previous_id)
+            types.append(type)
             names.append(name)
-            moment = event.timestamp
             stamp = stamps.get(id(moment))
             if stamp is None:
                 stamp = stamps[id(moment)] = moment.isoformat()

@@ -45,6 +45,17 @@ def _transitions(state: State) -> Iterator[tuple[str, str]]:
                     yield item["Next"], state.at(field, i, "Next")
 
 
+def _targets(state: State) -> list[str]:
+    """The target names of _transitions, without their pointers (only an error needs one)."""
+    body = state.data
+    targets = [body[key] for key in ("Next", "Default") if isinstance(body.get(key), str)]
+    for field in ("Choices", "Catch"):
+        items = body.get(field)
+        if isinstance(items, list):
+            targets += [item["Next"] for item in items if isinstance(item, dict) and isinstance(item.get("Next"), str)]
+    return targets
+
+
 def duplicate_keys(ctx: Context) -> Iterator[Diagnostic]:
     """A member name repeated in one JSON object: a state name (DUPLICATE_STATE_NAME) or a field."""
     if ctx.source_map is None:
@@ -87,6 +98,8 @@ def transition_targets(ctx: Context) -> Iterator[Diagnostic]:
             yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope"
                                        f"{did_you_mean(start, names)}", scope.pointer + "/StartAt")
         for state in ctx.states_of(scope):
+            if all(target in names for target in _targets(state)):
+                continue  # the common case: no pointer built
             for target, ptr in _transitions(state):
                 if target not in names:
                     yield diag(MISSING_TARGET, f"Missing 'Next' target: '{target}' is not a state in this scope"
@@ -146,7 +159,7 @@ def _reached(states: dict, start: str) -> set[str] | None:
         state = states[todo.pop()]
         if _broken(state, states):
             return None
-        for target, _ in _transitions(state):
+        for target in _targets(state):
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
@@ -155,7 +168,7 @@ def _reached(states: dict, start: str) -> set[str] | None:
 
 def _broken(state: State, names: dict) -> bool:
     """Whether a state's way out is unknown: a target naming no state, or a missing Next."""
-    if any(target not in names for target, _ in _transitions(state)):
+    if any(target not in names for target in _targets(state)):
         return True
     body = state.data
     if state.type == "Choice":

@@ -108,6 +108,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     from asl.api import run_machine
     from asl.cloudformation import load_runnable, parse_parameters
     from asl.resources.config import find_resources
+    from asl.resources.process import POOL, prestart_for
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
@@ -119,6 +120,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
     renderer = None
+    resources = resources_file or find_resources(definition)
+    # The handlers' worker starts now, while the definition is read and checked (a spare nobody takes ends below).
+    spare = prestart_for(resources)
     try:
         runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
                                  parameters=parse_parameters(parameters, parameters_file))
@@ -139,8 +143,10 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         notes = WaitNotes(clock, renderer.note if renderer else _say_on_stderr, _store_args(store, store_path),
                           callback_wait, stderr=renderer is None,
                           attempt=renderer.attempt_label if renderer else None)
-        listeners.append(notes.on_event)
-        resources = resources_file or find_resources(definition)
+        if renderer is not None or clock == "real":
+            # Otherwise (JSON output, simulated waits) the notes say nothing of a Wait or a retry, and a
+            # callback's note names its own state: a listener would only slow every event down.
+            listeners.append(notes.on_event)
         result = run_machine(runnable.machine, execution_input, name=machine_name,
                              resources=resources,
                              mocks=(mock_config, test_case) if mock_config is not None else None,
@@ -155,6 +161,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         from asl.errors import UnvalidatedDefinitionError
 
         raise UnvalidatedDefinitionError(definition, exc) from None
+    finally:
+        if spare is not None:
+            POOL.discard(spare)
     if result.store_error is not None:  # the result the user ran for is still printed, the exit code kept
         click.echo(safe(f"sfn: warning: {result.store_error}"), err=True)
     history_written = True
