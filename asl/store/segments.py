@@ -12,7 +12,7 @@ one row at a time, so a history of large documents is never held twice in memory
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..record import record
 from .. import deepjson
@@ -31,18 +31,18 @@ class Segment:
     columns: str
     first_value: int           # the index of values[0] among the history's values
     values: list[Any]
-    encode: Callable[[Any], str]
+    texts: SharedTexts         # the writer's: each dict / list encoded once by identity
 
     def rows(self) -> Iterator[tuple[int, str]]:
         """(index of its first value, JSON array of values) rows, encoded now (each time it is asked)."""
-        start, row, size = self.first_value, [], 0
-        for offset, value in enumerate(self.values):
-            text = self.encode(value)
+        start, row, size, done = self.first_value, [], 0, 0
+        for count, text in self.texts.texts(self.values):  # small flat values come several to a text
+            done += count
             row.append(text)
             size += len(text)
             if size >= ROW_BYTES:
                 yield start, "[" + ",".join(row) + "]"
-                start, row, size = self.first_value + offset + 1, [], 0
+                start, row, size = self.first_value + done, [], 0
         if row:
             yield start, "[" + ",".join(row) + "]"
 
@@ -98,7 +98,7 @@ class SegmentWriter:
             times.append(stamp)
         columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": times, "names": names,
                    "assigned": assigned}
-        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts.encode)
+        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts)
         self.segments += 1
         self.values += len(values)
         self.events += len(types)
