@@ -343,6 +343,12 @@ class History:
         for index in range(start, stop):
             yield previous[index], types[index], times[index], names[index], data[index], assigned.get(index)
 
+    def columns(self, start: int, stop: int) -> tuple[list, list, list, list, list, dict[int, dict]]:
+        """Events start..stop-1 as `rows` has them, a list per column (assignedVariables keyed by position among them)."""
+        assigned = {index - start: value for index, value in self._assigned.items() if start <= index < stop}
+        return (self._previous[start:stop].tolist(), self._types[start:stop], self._times[start:stop],
+                self._names[start:stop], self._data[start:stop], assigned)
+
     def _notify(self, index: int) -> None:
         event = self._event(index)
         for listener in self.listeners:

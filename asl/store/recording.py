@@ -110,7 +110,7 @@ class Recording:
                 # Events up to `recorded` are complete in every column, whichever thread adds more.
                 start, stop = self._writer.events, self._history.recorded
                 if stop > start:
-                    self._unwritten.append(self._writer.segment_of_rows(self._history.rows(start, stop)))
+                    self._unwritten.append(self._writer.segment_of_columns(*self._history.columns(start, stop)))
                 return
             count = len(self._events)
             if count:

@@ -66,6 +66,44 @@ class SegmentWriter:
             (event.previous_id, event.type, event.timestamp, None, event.details, None)
             for event in events)
 
+    def segment_of_columns(self, previous: list[int], types: list[str], times: list, names: list[str | None],
+                           data: list, assigned: dict[int, dict]) -> Segment:
+        """The next segment, of History.columns' lists: the same segment as segment_of_rows makes of those events.
+
+        Column by column, without a tuple per event (a Map of 10k items records ~60k events).
+        """
+        first = self.events
+        seen, kept, values = self.seen, self.kept, []
+        refs: list[int] = []
+        next_ref = self.values
+        for value in data:
+            if isinstance(value, (dict, list)):
+                ref = seen.get(id(value))
+                if ref is None:
+                    ref = seen[id(value)] = next_ref
+                    next_ref += 1
+                    kept.append(value)
+                    values.append(value)
+            else:
+                ref = next_ref
+                next_ref += 1
+                values.append(value)
+            refs.append(ref)
+        # A virtual clock stamps runs of events with one datetime object: each is formatted once
+        # (the lists are alive meanwhile, so an id names one object).
+        stamps = {key: moment.isoformat() for key, moment in dict(zip(map(id, times), times)).items()}
+        texts = list(map(stamps.__getitem__, map(id, times)))
+        # as segment_of_rows: only a state event's (one with a name) assignedVariables, in event order
+        kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
+                         if names[position] is not None and assigned[position] is not None}
+        columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": texts, "names": names,
+                   "assigned": kept_assigned}
+        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts)
+        self.segments += 1
+        self.values += len(values)
+        self.events += len(types)
+        return segment
+
     def segment_of_rows(self, rows: Iterable[tuple]) -> Segment:
         """The next segment, of History.rows' tuples (no Event object per event)."""
         refs: list[int] = []
