@@ -80,6 +80,31 @@ def test_shared_texts_encode_like_json_and_reuse_shared_parts():
     assert id(shared) in texts.memo
 
 
+def test_shared_texts_texts_join_to_the_json_array_of_the_values():
+    from asl.history import FLAT_BATCH, FLAT_ITEMS, SharedTexts
+
+    shared = {"deep": [{"k": "ä"}]}
+    flat = [{"i": i, "s": "é"} for i in range(FLAT_BATCH + 3)]
+    values = flat[:5] + [shared, {"a": shared}] + flat[5:] + [list(range(FLAT_ITEMS + 1)), "s", 1.5, None, [], {}]
+    pieces = list(SharedTexts().texts(values))
+    assert sum(count for count, _ in pieces) == len(values)
+    assert "[" + ",".join(text for _, text in pieces) + "]" == json.dumps(values, separators=(",", ":"),
+                                                                          ensure_ascii=False)
+
+
+def test_segments_of_columns_are_the_segments_of_rows():
+    from asl.store.segments import SegmentWriter
+
+    history = _history()
+    by_rows, by_columns = SegmentWriter(), SegmentWriter()
+    for start, stop in ((0, 2), (2, 6)):
+        a = by_rows.segment_of_rows(history.rows(start, stop))
+        b = by_columns.segment_of_columns(*history.columns(start, stop))
+        assert (a.index, a.columns, a.first_value, list(a.rows())) == (b.index, b.columns, b.first_value,
+                                                                       list(b.rows()))
+    assert '"assigned":{"2":{"v":[1],"w":"s"}}' in b.columns
+
+
 # ------------------------------------------------------------------ streaming the AWS form
 
 import json as _json  # noqa: E402
