@@ -37,15 +37,17 @@ _INDEFINITE = re.compile(r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]")
 class Path:
     """A compiled path: `find(doc)` returns the selected value or raises PathNotFound."""
 
-    __slots__ = ("text", "root", "variable", "steps", "definite", "_jp")
+    __slots__ = ("text", "root", "variable", "steps", "definite", "_jp", "_wild")
 
-    def __init__(self, text: str, root: str, variable: str | None, steps: tuple | None, jp: Any) -> None:
+    def __init__(self, text: str, root: str, variable: str | None, steps: tuple | None, jp: Any,
+                 wild: tuple | None = None) -> None:
         self.text = text
         self.root = root          # "$", "$$" or "var"
         self.variable = variable  # the variable's name when root == "var"
         self.steps = steps        # plain keys / indexes, or None for a jsonpath-ng expression
         self.definite = steps is not None
         self._jp = jp
+        self._wild = wild         # names / indexes / _WILDCARD of an indefinite path sfn walks itself
 
     def find(self, doc: Any) -> Any:
         """The value this path selects in doc (a list for indefinite paths)."""
@@ -64,6 +66,8 @@ class Path:
                         raise PathNotFound(self.text)
                     value = value[step]
             return value
+        if self._wild is not None:
+            return _select(doc, self._wild)
         return [match.value for match in self._jp.find(doc)]
 
     def bracket_form(self, upto: int | None = None) -> str:
@@ -110,7 +114,67 @@ def compile_path(text: str) -> Path:
         return Path(text, root, variable, tuple(steps), None)
     if not _INDEFINITE.search(rest):
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath (at character {m.end() + pos + 1})")
+    wild = _wildcard_steps(rest)
+    if wild is not None:
+        return Path(text, root, variable, None, None, wild)
     return Path(text, root, variable, None, _compile_jsonpath_ng("$" + rest, text))
+
+
+_WILDCARD = object()
+# Steps whose jsonpath-ng reading is plain in every supported release: `.name` (an ID token that
+# is no keyword), `[N]` and `[*]` (a Wildcard, or before 1.16 a bound-less JaywaySlice: the same).
+_WILD_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|(\[\*\])")
+_JSONPATH_NG_KEYWORDS = frozenset({"where", "wherenot"})
+
+
+def _wildcard_steps(rest: str) -> tuple | None:
+    """The steps of a path made of names, indexes and `[*]` only; None for anything else.
+
+    Such paths are common (`$.orders[*].sku`) and jsonpath-ng's evaluation of them costs many
+    objects per match; walking them here selects the same values in the same order.
+    """
+    steps: list = []
+    pos = 0
+    while pos < len(rest):
+        step = _WILD_STEP.match(rest, pos)
+        if step is None:
+            return None
+        name, index, _ = step.groups()
+        if name is not None:
+            if name in _JSONPATH_NG_KEYWORDS:
+                return None
+            steps.append(name)
+        elif index is not None:
+            steps.append(int(index))
+        else:
+            steps.append(_WILDCARD)
+        pos = step.end()
+    return tuple(steps) if _WILDCARD in steps else None
+
+
+def _select(doc: Any, steps: tuple) -> list:
+    """The values `steps` select, as jsonpath-ng would: what is missing selects nothing."""
+    found = [doc]
+    for step in steps:
+        found_next: list = []
+        if step is _WILDCARD:  # an array's items, an object's member values
+            for value in found:
+                if isinstance(value, (list, tuple)):
+                    found_next.extend(value)
+                elif isinstance(value, dict):
+                    found_next.extend(value.values())
+        elif type(step) is str:
+            for value in found:
+                if isinstance(value, dict):
+                    item = value.get(step, _MISSING)
+                    if item is not _MISSING:
+                        found_next.append(item)
+        else:
+            for value in found:
+                if isinstance(value, (list, tuple)) and step < len(value):
+                    found_next.append(value[step])
+        found = found_next
+    return found
 
 
 _ZERO_STEP = re.compile(r"\[[^\]'\"]*:[^\]'\"]*:\s*-?0+\s*\]")
