@@ -140,3 +140,37 @@ def test_compiled_paths_are_cached():
 ])
 def test_jayway_length_script_index(text, expected):
     assert compile_path(text).find(DOC) == expected
+
+
+def test_paths_of_names_indexes_and_stars_select_what_jsonpath_ng_selects():
+    # sfn walks these paths itself; jsonpath-ng stays the reference for their meaning.
+    import random
+
+    from asl.expr.jsonpath import _compile_jsonpath_ng
+
+    rnd = random.Random(17)
+
+    def document(depth: int):
+        roll = rnd.random()
+        if depth > 3 or roll < 0.3:
+            return rnd.choice([1, "s", None, True, [], {}, 2.5])
+        if roll < 0.65:
+            return [document(depth + 1) for _ in range(rnd.randint(0, 3))]
+        return {key: document(depth + 1) for key in rnd.sample(["a", "b", "c"], rnd.randint(0, 3))}
+
+    steps = [".a", ".b", ".c", "[0]", "[1]", "[2]", "[*]"]
+    for _ in range(400):
+        text = "$" + "".join(rnd.choice(steps) for _ in range(rnd.randint(1, 4))) + "[*]"
+        path, reference = compile_path(text), _compile_jsonpath_ng(text, text)
+        assert path._wild is not None
+        for _ in range(10):
+            doc = document(0)
+            assert path.find(doc) == [match.value for match in reference.find(doc)], (text, doc)
+
+
+@pytest.mark.parametrize("text", ["$.where[*]", "$['a'][*]", "$.a[-1][*]", "$..a[*]", "$.a-b[*]", "$.a[*][?(@.x)]"])
+def test_other_indefinite_paths_are_left_to_jsonpath_ng(text):
+    try:
+        assert compile_path(text)._wild is None
+    except PathSyntaxError:
+        pass
