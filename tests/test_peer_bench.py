@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.test_run_bench import PASS_CHAIN
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "peer_bench.py"
+from tests.test_run_bench import PASS_CHAIN, load_benchmark, workloads
 
 
 @pytest.fixture(scope="module")
 def peer_bench():
-    spec = importlib.util.spec_from_file_location("peer_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["peer_bench"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-def _workloads(tmp_path: Path, definition: dict) -> Path:
-    (tmp_path / "pass_chain.asl.json").write_text(json.dumps(definition))
-    (tmp_path / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 3}))
-    return tmp_path
+    return load_benchmark("peer_bench")
 
 
 def test_without_the_peer_sfn_and_the_floor_are_compared_and_startup_targets_printed(peer_bench, tmp_path, capsys):
-    folder = _workloads(tmp_path, PASS_CHAIN)
+    folder = workloads(tmp_path, PASS_CHAIN)
     assert peer_bench.main(["--quick", "--no-peer", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 0
     out = capsys.readouterr().out
     assert "| workload | floor | sfn | sfn RSS |" in out
@@ -41,7 +26,7 @@ def test_without_the_peer_sfn_and_the_floor_are_compared_and_startup_targets_pri
 
 
 def test_the_floor_computes_the_workload_output(peer_bench, tmp_path):
-    folder = _workloads(tmp_path, PASS_CHAIN)
+    folder = workloads(tmp_path, PASS_CHAIN)
     workload = next(w for w in peer_bench.rb.WORKLOADS if w.label == "pass_chain_1k")
     runs = peer_bench.compare(workload, folder, None, rounds=1)
     assert set(runs) == {"sfn", "floor"}
@@ -51,7 +36,7 @@ def test_the_floor_computes_the_workload_output(peer_bench, tmp_path):
 def test_a_wrong_sfn_output_fails_the_run(peer_bench, tmp_path, capsys):
     broken = json.loads(json.dumps(PASS_CHAIN))
     broken["States"]["Increment"]["Parameters"]["i.$"] = "States.MathAdd($.i, 2)"
-    folder = _workloads(tmp_path, broken)
+    folder = workloads(tmp_path, broken)
     assert peer_bench.main(["--quick", "--no-peer", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 1
     assert "CHECK FAILED" in capsys.readouterr().err
 

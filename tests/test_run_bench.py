@@ -25,23 +25,28 @@ PASS_CHAIN = {
 }
 
 
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("run_bench", BENCH)
+def load_benchmark(name: str):
+    """A script of benchmarks/ as a module."""
+    spec = importlib.util.spec_from_file_location(name, BENCH.parent / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["run_bench"] = module  # dataclasses look their module up while the class is built
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
 
-def _workloads(tmp_path: Path, definition: dict) -> Path:
+@pytest.fixture(scope="module")
+def bench():
+    return load_benchmark("run_bench")
+
+
+def workloads(tmp_path: Path, definition: dict) -> Path:
     (tmp_path / "pass_chain.asl.json").write_text(json.dumps(definition))
     (tmp_path / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 3}))
     return tmp_path
 
 
 def test_quick_run_checks_and_reports_a_tiny_workload(bench, tmp_path, capsys):
-    folder = _workloads(tmp_path, PASS_CHAIN)
+    folder = workloads(tmp_path, PASS_CHAIN)
     assert bench.main(["--quick", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 0
     out = capsys.readouterr().out
     assert "| pass_chain_1k | 8 |" in out  # 2 * 3 iterations + 2 transitions, counted from the history
@@ -51,7 +56,7 @@ def test_quick_run_checks_and_reports_a_tiny_workload(bench, tmp_path, capsys):
 def test_a_wrong_output_fails_the_check_before_any_timing(bench, tmp_path, capsys):
     broken = json.loads(json.dumps(PASS_CHAIN))
     broken["States"]["Increment"]["Parameters"]["i.$"] = "States.MathAdd($.i, 2)"
-    folder = _workloads(tmp_path, broken)
+    folder = workloads(tmp_path, broken)
     assert bench.main(["--quick", "--workloads", str(folder), "--only", "pass_chain_1k"]) == 1
     captured = capsys.readouterr()
     assert "CHECK FAILED" in captured.err and "output differs" in captured.err
@@ -70,7 +75,7 @@ def test_expected_outputs_are_computed_independently(bench):
 
 
 def test_store_growth_reports_what_a_run_adds_and_the_bound(bench, tmp_path):
-    folder = _workloads(tmp_path, PASS_CHAIN)
+    folder = workloads(tmp_path, PASS_CHAIN)
     (folder / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 300}))
     workload = next(w for w in bench.WORKLOADS if w.label == "pass_chain_1k")
     sizes = bench.store_growth(workload, folder, runs=8, bound_mb=0.25)
