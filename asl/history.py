@@ -321,7 +321,7 @@ class History:
     def every(self, events: int, callback: Callable[[], None]) -> None:
         """Call `callback` (in the thread adding events) each time `events` more have been recorded.
 
-        A batch reader (the store's recording) reads `rows` then, instead of a listener's call
+        A batch reader (the store's recording) reads `columns` then, instead of a listener's call
         and an Event object per event.
         """
         self._batch, self._batch_size = callback, events
@@ -333,18 +333,12 @@ class History:
 
     @property
     def recorded(self) -> int:
-        """How many events are complete in every column: other threads may read `rows` up to it."""
+        """How many events are complete in every column: other threads may read `columns` up to it."""
         return len(self._data)
 
-    def rows(self, start: int, stop: int) -> Iterator[tuple[int, str, Any, str | None, Any, dict | None]]:
-        """(previous id, type, timestamp, state name or None, value or details, assignedVariables) of events start..stop-1."""
-        previous, types, times, names, data, assigned = (self._previous, self._types, self._times, self._names,
-                                                         self._data, self._assigned)
-        for index in range(start, stop):
-            yield previous[index], types[index], times[index], names[index], data[index], assigned.get(index)
-
     def columns(self, start: int, stop: int) -> tuple[list, list, list, list, list, dict[int, dict]]:
-        """Events start..stop-1 as `rows` has them, a list per column (assignedVariables keyed by position among them)."""
+        """Events start..stop-1, a list per column: previous ids, types, timestamps, state names (None for other
+        events), values or details, and assignedVariables keyed by position among them."""
         assigned = {index - start: value for index, value in self._assigned.items() if start <= index < stop}
         return (self._previous[start:stop].tolist(), self._types[start:stop], self._times[start:stop],
                 self._names[start:stop], self._data[start:stop], assigned)

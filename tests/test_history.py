@@ -92,13 +92,13 @@ def test_shared_texts_texts_join_to_the_json_array_of_the_values():
                                                                           ensure_ascii=False)
 
 
-def test_segments_of_columns_are_the_segments_of_rows():
+def test_segments_of_columns_are_the_segments_of_events():
     from asl.store.segments import SegmentWriter
 
     history = _history()
-    by_rows, by_columns = SegmentWriter(), SegmentWriter()
+    by_events, by_columns = SegmentWriter(), SegmentWriter()
     for start, stop in ((0, 2), (2, 6)):
-        a = by_rows.segment_of_rows(history.rows(start, stop))
+        a = by_events.segment(history.events[start:stop])
         b = by_columns.segment_of_columns(*history.columns(start, stop))
         assert (a.index, a.columns, a.first_value, list(a.rows())) == (b.index, b.columns, b.first_value,
                                                                        list(b.rows()))

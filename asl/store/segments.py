@@ -60,15 +60,24 @@ class SegmentWriter:
 
     def segment(self, events: Iterable[Event]) -> Segment:
         """The next segment: these events, which follow the ones already taken (no value is encoded yet)."""
-        return self.segment_of_rows(
-            (event.previous_id, event.type, event.timestamp, event.name, event.value, event.assigned)
-            if isinstance(event, StateEvent) else
-            (event.previous_id, event.type, event.timestamp, None, event.details, None)
-            for event in events)
+        previous, types, times, names, data, assigned = [], [], [], [], [], {}
+        for position, event in enumerate(events):
+            previous.append(event.previous_id)
+            types.append(event.type)
+            times.append(event.timestamp)
+            if isinstance(event, StateEvent):
+                names.append(event.name)
+                data.append(event.value)
+                if event.assigned is not None:
+                    assigned[position] = event.assigned
+            else:
+                names.append(None)
+                data.append(event.details)
+        return self.segment_of_columns(previous, types, times, names, data, assigned)
 
     def segment_of_columns(self, previous: list[int], types: list[str], times: list, names: list[str | None],
                            data: list, assigned: dict[int, dict]) -> Segment:
-        """The next segment, of History.columns' lists: the same segment as segment_of_rows makes of those events.
+        """The next segment, of History.columns' lists (`segment` makes them of Event objects).
 
         Column by column, without a tuple per event (a Map of 10k items records ~60k events).
         """
@@ -93,49 +102,11 @@ class SegmentWriter:
         # (the lists are alive meanwhile, so an id names one object).
         stamps = {key: moment.isoformat() for key, moment in dict(zip(map(id, times), times)).items()}
         texts = list(map(stamps.__getitem__, map(id, times)))
-        # as segment_of_rows: only a state event's (one with a name) assignedVariables, in event order
+        # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}
         columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": texts, "names": names,
                    "assigned": kept_assigned}
-        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts)
-        self.segments += 1
-        self.values += len(values)
-        self.events += len(types)
-        return segment
-
-    def segment_of_rows(self, rows: Iterable[tuple]) -> Segment:
-        """The next segment, of History.rows' tuples (no Event object per event)."""
-        refs: list[int] = []
-        previous: list[int] = []
-        types: list[str] = []
-        names: list[str | None] = []
-        assigned: dict[str, Any] = {}
-        times: list[str] = []
-        stamps: dict[int, str] = {}  # a virtual clock stamps runs of events with one datetime object
-        values: list[Any] = []
-        seen = self.seen
-        for previous_id, type, moment, name, value, assigned_variables in rows:
-            if name is not None and assigned_variables is not None:
-                assigned[str(self.events + len(types))] = assigned_variables
-            container = isinstance(value, (dict, list))
-            ref = seen.get(id(value)) if container else None
-            if ref is None:
-                ref = self.values + len(values)
-                if container:
-                    seen[id(value)] = ref
-                    self.kept.append(value)
-                values.append(value)
-            refs.append(ref)
-            previous.append(previous_id)
-            types.append(type)
-            names.append(name)
-            stamp = stamps.get(id(moment))
-            if stamp is None:
-                stamp = stamps[id(moment)] = moment.isoformat()
-            times.append(stamp)
-        columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": times, "names": names,
-                   "assigned": assigned}
         segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts)
         self.segments += 1
         self.values += len(values)
