@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import threading
 import time
+from typing import Any
+
+from ..errors import ExecutionAborted, ExecutionTimedOut
 
 
 class RealClock:
@@ -139,3 +142,21 @@ def make_clock(kind: str) -> RealClock | VirtualClock:
 def iso(moment: datetime.datetime) -> str:
     """ISO 8601 with milliseconds and a Z, as Step Functions prints times in `$$`."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def check_within(clock: Any, deadline: datetime.datetime | None, aborted: bool) -> None:
+    """Raise ExecutionAborted when aborted, ExecutionTimedOut when `clock` has reached `deadline`."""
+    if aborted:
+        raise ExecutionAborted()
+    if deadline is not None and clock.now() >= deadline:
+        raise ExecutionTimedOut()
+
+
+def sleep_within(clock: Any, deadline: datetime.datetime | None, seconds: float) -> None:
+    """Sleep on `clock`, never past `deadline` (up to it, then ExecutionTimedOut)."""
+    if deadline is not None:
+        remaining = (deadline - clock.now()).total_seconds()
+        if seconds >= remaining:
+            clock.sleep(max(remaining, 0))
+            raise ExecutionTimedOut()
+    clock.sleep(seconds)

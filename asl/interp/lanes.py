@@ -19,8 +19,8 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-from ..errors import ExecutionAborted, ExecutionTimedOut
 from ..runtime import TaskEnv
+from .clock import check_within, sleep_within
 
 # A Task call that returns within this many seconds keeps the baton: calls that answer at once
 # (mocks, stubs, quick handlers) leave the event order what the sequential run records.
@@ -88,21 +88,11 @@ class LaneExecution:
         """
         if self.group.is_stopped():
             raise Stopped()
-        if self._interp.aborted:
-            raise ExecutionAborted()
-        deadline = self._interp.deadline
-        if deadline is not None and self.clock.now() >= deadline:
-            raise ExecutionTimedOut()
+        check_within(self.clock, self._interp.deadline, self._interp.aborted)
 
     def sleep(self, seconds: float) -> None:
         """Wait on the lane's clock, never past the execution's deadline."""
-        deadline = self._interp.deadline
-        if deadline is not None:
-            remaining = (deadline - self.clock.now()).total_seconds()
-            if seconds >= remaining:
-                self.clock.sleep(max(remaining, 0))
-                raise ExecutionTimedOut()
-        self.clock.sleep(seconds)
+        sleep_within(self.clock, self._interp.deadline, seconds)
         self.check_time()
 
     def child_clock(self, started: datetime.datetime) -> Any:

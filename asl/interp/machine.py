@@ -13,7 +13,7 @@ from ..errors import (STATES_RUNTIME, ExecutionAborted, ExecutionTimedOut, State
 from ..history import History, HistoryFull, history_bound
 from ..model.states import StateMachine
 from ..runtime import RunEnvironment, TaskEnv
-from .clock import VirtualClock, iso
+from .clock import VirtualClock, check_within, iso, sleep_within
 from .context import ExecutionInfo
 from .dataflow import PayloadSizes, place_result
 from .pipeline import Outcome, jsonata_assign, jsonata_value, jsonpath_assign
@@ -181,19 +181,11 @@ class Interpreter:
 
     def check_time(self) -> None:
         """Raise when the execution was aborted or its TimeoutSeconds has passed."""
-        if self._aborted:
-            raise ExecutionAborted()
-        if self.deadline is not None and self.clock.now() >= self.deadline:
-            raise ExecutionTimedOut()
+        check_within(self.clock, self.deadline, self._aborted)
 
     def sleep(self, seconds: float) -> None:
         """Wait through the clock, never past the execution's deadline."""
-        if self.deadline is not None:
-            remaining = (self.deadline - self.clock.now()).total_seconds()
-            if seconds >= remaining:
-                self.clock.sleep(max(remaining, 0))
-                raise ExecutionTimedOut()
-        self.clock.sleep(seconds)
+        sleep_within(self.clock, self.deadline, seconds)
         self.check_time()
 
     def run_machine(self, machine: StateMachine, input: Any, frame: Frame, start: str | None = None) -> Any:
