@@ -76,40 +76,16 @@ def run_parallel(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     started = history.add("ParallelStateStarted", frame.cursor)
     frame.cursor = started
     plan, frame.lanes = frame.lanes, None  # a redrive: the branches that succeeded keep their outputs
-    if lanes_io.threaded(interp):
-        outputs = _parallel_threads(interp, state, parameters, frame, started, plan)
-    else:
-        total = len(state.branches)
-        outputs: list = [None] * total
-        done: set[int] = set()
-        lanes = _Lanes(interp, total, total)
-        try:
-            for index, branch in enumerate(state.branches):
-                if plan is not None and index in plan.done:
-                    outputs[index] = plan.done[index]
-                    done.add(index)
-                    continue
-                child = frame.child(started)
-                try:
-                    with lanes.lane():
-                        outputs[index] = redrive.resume_machine(interp, branch, child,
-                                                                plan and plan.restart(index), parameters)
-                    done.add(index)
-                except BaseException as err:
-                    if isinstance(err, StatesError):
-                        frame.cursor = child.cursor
-                    _lanes_kept(err, total, outputs, done, {index: redrive.taken(err)}, plan)
-                    raise
-        finally:
-            lanes.close()
+    outputs = _run_branches(interp, state, parameters, frame, started, plan)
     frame.cursor = history.last_id
     history.add("ParallelStateSucceeded", frame.cursor)
     return finish(interp, state, raw_input, outputs, scope, next_state(state))
 
 
-def _parallel_threads(interp: Any, state: Any, parameters: Any, frame: Any, started: int,
-                      plan: redrive.Lanes | None) -> list:
-    """The branches in threads; the first to fail stops the others and fails the state."""
+def _run_branches(interp: Any, state: Any, parameters: Any, frame: Any, started: int,
+                  plan: redrive.Lanes | None) -> list:
+    """The branches' outputs: in threads on the real and fast clocks, else one after another (each on a
+    lane of simulated time); the first to fail stops the others and fails the state."""
     branches = state.branches
     total = len(branches)
     outputs: list = [None] * total
@@ -137,7 +113,17 @@ def _parallel_threads(interp: Any, state: Any, parameters: Any, frame: Any, star
         return False
 
     try:
-        lanes_io.run_lanes(interp, total, total, branch)
+        if lanes_io.threaded(interp):
+            lanes_io.run_lanes(interp, total, total, branch)
+        else:
+            lanes = _Lanes(interp, total, total)
+            try:
+                for index in range(total):
+                    with lanes.lane():
+                        if branch(index):
+                            break
+            finally:
+                lanes.close()
     except BaseException as err:
         _lanes_kept(err, total, outputs, done, points, plan)
         raise
