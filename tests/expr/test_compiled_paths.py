@@ -237,3 +237,16 @@ def test_uuid4_writes_what_the_uuid_module_writes(monkeypatch: pytest.MonkeyPatc
     text = functions.uuid4()
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", text)
     assert functions.uuid4() != text
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_unrolled_path_finders_select_what_the_plain_walk_selects(seed: int) -> None:
+    rng = random.Random(seed)
+    paths = ["$" + "".join(rng.choice([".a", ".b", ".obj", ".list", "[0]", "[-1]", "[*]", "['a']"])
+                           for _ in range(rng.randint(0, 4))) for _ in range(10)]
+    for text in paths:
+        path = compile_path(text)
+        for doc in [random_doc(rng), random_value(rng), {"a": {"a": {"a": None}}, "b": []}]:
+            assert outcome(lambda: path.find(doc)) == outcome(lambda: path.plain_find(doc)), text
+            for value in (doc.values() if isinstance(doc, dict) else ()):
+                assert outcome(lambda: path.find(value)) == outcome(lambda: path.plain_find(value)), text
