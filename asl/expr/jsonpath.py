@@ -37,7 +37,7 @@ _INDEFINITE = re.compile(r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]")
 class Path:
     """A compiled path: `find(doc)` returns the selected value or raises PathNotFound."""
 
-    __slots__ = ("text", "root", "variable", "steps", "definite", "_jp", "_wild")
+    __slots__ = ("text", "root", "variable", "steps", "definite", "_jp", "_wild", "find")
 
     def __init__(self, text: str, root: str, variable: str | None, steps: tuple | None, jp: Any,
                  wild: tuple | None = None) -> None:
@@ -48,9 +48,12 @@ class Path:
         self.definite = steps is not None
         self._jp = jp
         self._wild = wild         # names / indexes / _WILDCARD of an indefinite path sfn walks itself
+        # find(doc): the value this path selects in doc (a list for indefinite paths); unrolled
+        # for the usual short paths of names, the plain walk otherwise.
+        self.find = _finder(self)
 
-    def find(self, doc: Any) -> Any:
-        """The value this path selects in doc (a list for indefinite paths)."""
+    def plain_find(self, doc: Any) -> Any:
+        """What find gives, by the generic walk (the reference the unrolled finders match)."""
         steps = self.steps
         if steps is not None:
             value = doc
@@ -79,6 +82,49 @@ class Path:
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"
+
+
+def _finder(path: Path) -> Any:
+    """path.find: a closure unrolled for `$`, `$.a`, `$.a.b` and `$.a.b.c`, else the plain walk."""
+    steps, text = path.steps, path.text
+    if steps is None or any(type(step) is not str for step in steps) or len(steps) > 3:
+        return path.plain_find
+    if not steps:
+        return lambda doc: doc
+    if len(steps) == 1:
+        (k0,) = steps
+
+        def find(doc: Any) -> Any:
+            if type(doc) is dict:
+                value = doc.get(k0, _MISSING)
+                if value is not _MISSING:
+                    return value
+            raise PathNotFound(text)
+    elif len(steps) == 2:
+        k0, k1 = steps
+
+        def find(doc: Any) -> Any:
+            if type(doc) is dict:
+                value = doc.get(k0, _MISSING)
+                if type(value) is dict:
+                    value = value.get(k1, _MISSING)
+                    if value is not _MISSING:
+                        return value
+            raise PathNotFound(text)
+    else:
+        k0, k1, k2 = steps
+
+        def find(doc: Any) -> Any:
+            if type(doc) is dict:
+                value = doc.get(k0, _MISSING)
+                if type(value) is dict:
+                    value = value.get(k1, _MISSING)
+                    if type(value) is dict:
+                        value = value.get(k2, _MISSING)
+                        if value is not _MISSING:
+                            return value
+            raise PathNotFound(text)
+    return find
 
 
 @lru_cache(maxsize=4096)

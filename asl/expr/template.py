@@ -22,84 +22,120 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+# A compiled node's `run` is a closure fn(resolve, doc) -> value: `$` paths read doc directly, `$$`
+# and variable paths go to resolve(path). Evaluation is one call per node, with no dispatch on
+# node kinds; the node objects stay as data for static checks (an HTTP Task's constant endpoint).
+Run = Callable[[Resolver, Any], Any]
+
+
 class _Const:
-    __slots__ = ("value",)
+    __slots__ = ("value", "run")
 
     def __init__(self, value: Any) -> None:
         self.value = value
-
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        return self.value
+        self.run = lambda resolve, doc: value
 
 
-class _PathLeaf:
-    __slots__ = ("path", "field")
+class _Expression:
+    """A `.$` value: a path or an intrinsic call."""
 
-    def __init__(self, path: Path, field: str) -> None:
-        self.path = path
-        self.field = field
+    __slots__ = ("text", "run")
 
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        try:
-            return resolve(self.path)
-        except PathNotFound:
-            raise StateEvaluationError(
-                f"The JSONPath '{self.path.text}' specified for the field '{self.field}' "
-                f"could not be found in the input '{compact_json(doc)}'") from None
+    def __init__(self, text: str, run: Run) -> None:
+        self.text = text
+        self.run = run
 
 
-class _Intrinsic:
-    __slots__ = ("call", "field")
+class _Object:
+    __slots__ = ("members", "run")
 
-    def __init__(self, call: Any, field: str) -> None:
-        self.call = call
-        self.field = field
+    def __init__(self, members: list) -> None:
+        self.members = members
+        runs = [(key, node.run) for key, node in members]
+        self.run = lambda resolve, doc: {key: run(resolve, doc) for key, run in runs}
 
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        def by_text(text: str) -> Any:
+
+class _Array:
+    __slots__ = ("items", "run")
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        runs = [node.run for node in items]
+        self.run = lambda resolve, doc: [run(resolve, doc) for run in runs]
+
+
+def _not_found(path: Path, field: str, doc: Any) -> StateEvaluationError:
+    return StateEvaluationError(
+        f"The JSONPath '{path.text}' specified for the field '{field}' "
+        f"could not be found in the input '{compact_json(doc)}'")
+
+
+def _path_leaf(path: Path, field: str) -> Run:
+    if path.root == "$":
+        find = path.find
+
+        def leaf(resolve: Resolver, doc: Any) -> Any:
+            try:
+                return find(doc)
+            except PathNotFound:
+                raise _not_found(path, field, doc) from None
+    else:
+        def leaf(resolve: Resolver, doc: Any) -> Any:
+            try:
+                return resolve(path)
+            except PathNotFound:
+                raise _not_found(path, field, doc) from None
+    return leaf
+
+
+def _argument_not_found(text: str, doc: Any) -> StateEvaluationError:
+    # The intrinsic wraps this in "The function '...' had the following error: ".
+    return StateEvaluationError(
+        f"The JsonPath argument for the field '{text}' could not be found in the input "
+        f"'{compact_json(doc)}'")
+
+
+def _read_argument(text: str) -> Run:
+    """How a template's intrinsic call reads a path argument (compiled once, as the leaves are)."""
+    try:
+        path = compile_path(text)
+    except PathSyntaxError:
+        def lazy(resolve: Resolver, doc: Any) -> Any:
+            # Not a path sfn can compile: fail when the call runs, as the text alone tells.
             path = compile_path(text)
             try:
                 return resolve(path)
             except PathNotFound:
-                # The intrinsic wraps this in "The function '...' had the following error: ".
-                raise StateEvaluationError(
-                    f"The JsonPath argument for the field '{text}' could not be found in the input "
-                    f"'{compact_json(doc)}'") from None
-        return self.call.evaluate(by_text)
+                raise _argument_not_found(text, doc) from None
+        return lazy
+    if path.root == "$":
+        find = path.find
 
-
-class _Object:
-    __slots__ = ("members",)
-
-    def __init__(self, members: list) -> None:
-        self.members = members
-
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        return {key: node.evaluate(resolve, doc) for key, node in self.members}
-
-
-class _Array:
-    __slots__ = ("items",)
-
-    def __init__(self, items: list) -> None:
-        self.items = items
-
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        return [node.evaluate(resolve, doc) for node in self.items]
+        def argument(resolve: Resolver, doc: Any) -> Any:
+            try:
+                return find(doc)
+            except PathNotFound:
+                raise _argument_not_found(text, doc) from None
+    else:
+        def argument(resolve: Resolver, doc: Any) -> Any:
+            try:
+                return resolve(path)
+            except PathNotFound:
+                raise _argument_not_found(text, doc) from None
+    return argument
 
 
 class Template:
-    """A compiled payload template: `evaluate(resolve, doc)` builds the value."""
+    """A compiled payload template (or `.$` value): `evaluate(resolve, doc)` builds the value."""
 
-    __slots__ = ("root", "is_constant")
+    __slots__ = ("root", "evaluate", "is_constant")
 
     def __init__(self, root: Any) -> None:
         self.root = root
-        self.is_constant = isinstance(root, _Const)
-
-    def evaluate(self, resolve: Resolver, doc: Any) -> Any:
-        """The template's value; doc is the input named in AWS's path-not-found message."""
-        return self.root.evaluate(resolve, doc)
+        # The root's closure itself: evaluate(resolve, doc), where doc is the input `$` paths read
+        # (and AWS's path-not-found messages name) and resolve(path) gives `$$` and variables.
+        self.evaluate = root.run
+        self.is_constant = type(root) is _Const
 
 
 class TemplateError(ValueError):
@@ -111,41 +147,46 @@ def compile_template(value: Any) -> Template:
     return Template(_compile(value))
 
 
-def compile_value_expression(text: str, field: str) -> Any:
-    """A `.$` value: a path or an intrinsic call, as a node with `evaluate(resolve, doc)`."""
+def compile_value_expression(text: str, field: str) -> Template:
+    """A `.$` value: a path or an intrinsic call, as a Template (`evaluate(resolve, doc)`)."""
+    return Template(_value_expression(text, field))
+
+
+def _value_expression(text: Any, field: str) -> _Expression:
     if not isinstance(text, str):
         raise TemplateError(f"the value of '{field}' must be a string holding a path or an intrinsic function")
     from .intrinsics import IntrinsicSyntaxError, is_intrinsic, parse
 
     if is_intrinsic(text):
         try:
-            return _Intrinsic(parse(text), field)
+            return _Expression(text, parse(text).bind(_read_argument))
         except IntrinsicSyntaxError as exc:
             raise TemplateError(f"invalid intrinsic function in '{field}': {exc}") from None
     try:
-        return _PathLeaf(compile_path(text), field)
+        return _Expression(text, _path_leaf(compile_path(text), field))
     except PathSyntaxError as exc:
         raise TemplateError(f"invalid path in '{field}': {exc}") from None
 
 
 def _compile(value: Any) -> Any:
+    """The node of a template value; a constant subtree is one _Const holding the original value."""
     if isinstance(value, dict):
         members = []
         dynamic = False
         for key, item in value.items():
             if key.endswith(".$"):
-                members.append((key[:-2], compile_value_expression(item, key)))
+                members.append((key[:-2], _value_expression(item, key)))
                 dynamic = True
             else:
                 node = _compile(item)
-                dynamic = dynamic or not isinstance(node, _Const)
+                dynamic = dynamic or type(node) is not _Const
                 members.append((key, node))
         if not dynamic:
             return _Const(value)
         return _Object(members)
     if isinstance(value, list):
         items = [_compile(item) for item in value]
-        if all(isinstance(node, _Const) for node in items):
+        if all(type(node) is _Const for node in items):
             return _Const(value)
         return _Array(items)
     return _Const(value)

@@ -4,7 +4,8 @@
 """
 
 from .errors import IntrinsicRuntimeError, IntrinsicSyntaxError
-from .parser import IntrinsicCall, check, is_intrinsic, parse
+from .compiler import IntrinsicCall, parse
+from .parser import check, is_intrinsic
 from .table import FUNCTIONS, MAX_NESTING, FunctionSpec, Param
 
 __all__ = [

@@ -234,12 +234,18 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# json.loads(text, parse_constant=..., parse_float=...) builds a decoder per call: one will do.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def string_to_json(text: str) -> Any:
     """States.StringToJson: the JSON value a string holds (null for a blank string)."""
     if not text.strip():
         return None   # AWS returns null for an empty (or blank) string
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        if text.startswith("\ufeff"):  # what json.loads checks before decoding
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except ValueError as exc:
         raise ValueError(f"the string is not valid JSON: {exc}") from None
 
@@ -248,9 +254,26 @@ def string_to_json(text: str) -> Any:
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+def _c_encoder() -> Any:
+    """_COMPACT's C encoder, made once (encode() makes one per call); None without the C module."""
+    from json.encoder import c_make_encoder, encode_basestring
+
+    if c_make_encoder is None:  # pragma: no cover - CPython always has _json
+        return None
+    # No circular-reference markers: JSON values cannot hold cycles, and a shared markers dict
+    # would keep stale entries after a failure.
+    return c_make_encoder(None, _COMPACT.default, encode_basestring, None, _COMPACT.key_separator,
+                          _COMPACT.item_separator, False, False, False)
+
+
+_ENCODE = _c_encoder()
+
+
 def json_to_string(value: Any) -> str:
     """States.JsonToString: a value as compact JSON text."""
-    return _COMPACT.encode(value)
+    if _ENCODE is None:  # pragma: no cover
+        return _COMPACT.encode(value)
+    return "".join(_ENCODE(value, 0))
 
 
 def array(*values: Any) -> list:
@@ -470,7 +493,11 @@ def string_split(text: str, delimiters: str) -> list[str]:
 
 
 def uuid4() -> str:
-    """States.UUID: a random version 4 UUID."""
-    import uuid
+    """States.UUID: a random version 4 UUID, as str(uuid.uuid4()) writes it."""
+    import os
 
-    return str(uuid.uuid4())
+    # uuid.UUID's own steps without its object: 16 random bytes, the version and variant bits.
+    value = int.from_bytes(os.urandom(16), "big")
+    value = (value & ~(0xF000 << 64) | (4 << 76)) & ~(0xC000 << 48) | (0x8000 << 48)
+    text = "%032x" % value
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -4,22 +4,19 @@ Grammar:  call := NAME '(' [arg (',' arg)*] ')'      arg := STRING | NUMBER | tr
                                                            | PATH | call
 Reading checks every call against the function table (table.py): names, argument counts, and
 the types and values of literal arguments. `check` stops there (validation runs nothing);
-`parse` then compiles each node into a closure `fn(resolve) -> value`, so evaluation is a plain
-walk with no dictionaries or re-parsing; calls whose arguments are all constant fold at parse time.
+compiler.py turns the tree into closures.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
 
-from ...errors import StateEvaluationError
-from .errors import ArgumentError, IntrinsicRuntimeError, IntrinsicSyntaxError
+from .errors import IntrinsicSyntaxError
 from .functions import FormatTemplate
 from .lexer import COMMA, EOF, LPAREN, NAME, PATH, RPAREN, STRING, Token, tokenize
-from .table import FUNCTIONS, MAX_NESTING, FunctionSpec, Param, json_type
+from .table import FUNCTIONS, MAX_NESTING, FunctionSpec, json_type
 
-Resolve = Callable[[str], Any]
 _LITERALS = {STRING, "number", "true", "false", "null"}
 _INTRINSIC_START = re.compile(r"States\.[A-Za-z0-9_]+\s*\(")
 
@@ -160,134 +157,8 @@ class _Parser:
                                 f"{'s are' if values != 1 else ' is'} given", args[0].offset)
 
 
-# ---------------------------------------------------------------- compilation
-
-# A literal template, already checked and compiled at parse time.
-_COMPILED_TEMPLATE = Param("template")
-# What a function implementation may raise on unusable values (ValueError is the usual one).
-_FAILURES = (ValueError, TypeError, OverflowError, RecursionError)
-
-
-def _compile(node: Any, paths: list[str]) -> tuple[Callable[[Resolve], Any], bool, Any]:
-    """(closure, is_constant, constant value) for a node; collects the paths it reads."""
-    kind = type(node)
-    if kind is Literal:
-        value = node.value
-        return (lambda resolve: value), True, value
-    if kind is PathArg:
-        text = node.text
-        if text not in paths:
-            paths.append(text)
-        return (lambda resolve: resolve(text)), False, None
-    return _compile_call(node, paths)
-
-
-def _compile_call(call: Call, paths: list[str]) -> tuple[Callable[[Resolve], Any], bool, Any]:
-    spec = call.spec
-    compiled = [_compile(arg, paths) for arg in call.args]
-    impl, name = spec.impl, spec.name
-    fns = [fn for fn, _, _ in compiled]
-    params = [spec.param(index) for index in range(len(fns))]
-    if call.template is not None:
-        fns[0] = (lambda template: (lambda resolve: template))(call.template)
-        params[0] = _COMPILED_TEMPLATE
-    # The one place runtime arguments are checked: (position, accepted Python types, allowed values).
-    checks = tuple((index, param.py_types, param.allowed) for index, param in enumerate(params)
-                   if param.py_types is not None or param.allowed is not None)
-
-    def reject(index: int, value: Any) -> ArgumentError:
-        return ArgumentError(name, f"argument {index + 1}: {params[index].mismatch(value)}")
-
-    def invoke(args: list) -> Any:
-        for index, types, allowed in checks:
-            value = args[index]
-            if types is not None and type(value) not in types:
-                raise reject(index, value)
-            if allowed is not None and value not in allowed:
-                raise reject(index, value)
-        try:
-            return impl(*args)
-        except ArgumentError:
-            raise
-        except _FAILURES as exc:
-            raise ArgumentError(name, str(exc) or type(exc).__name__) from None
-
-    if spec.pure and all(constant for _, constant, _ in compiled):
-        try:
-            value = invoke([fns[i](_no_resolve) for i in range(len(fns))])
-        except ArgumentError:
-            pass  # fails at run time, as on AWS
-        else:
-            return (lambda resolve: value), True, value
-
-    # Unrolled for the common arities: evaluation is then a few direct calls.
-    if len(fns) == 0:
-        def evaluate(resolve: Resolve) -> Any:
-            return invoke([])
-    elif len(fns) == 1:
-        f0 = fns[0]
-
-        def evaluate(resolve: Resolve) -> Any:
-            return invoke([f0(resolve)])
-    elif len(fns) == 2:
-        f0, f1 = fns
-
-        def evaluate(resolve: Resolve) -> Any:
-            return invoke([f0(resolve), f1(resolve)])
-    elif len(fns) == 3:
-        f0, f1, f2 = fns
-
-        def evaluate(resolve: Resolve) -> Any:
-            return invoke([f0(resolve), f1(resolve), f2(resolve)])
-    else:
-        def evaluate(resolve: Resolve) -> Any:
-            return invoke([fn(resolve) for fn in fns])
-    return evaluate, False, None
-
-
-def _no_resolve(path: str) -> Any:
-    raise AssertionError("constant calls read no paths")
-
-
-class IntrinsicCall:
-    """A compiled intrinsic call: `evaluate(resolve)` runs it; `paths` lists what it reads.
-
-    Failures raise IntrinsicRuntimeError (States.Runtime) with AWS's cause "The function
-    '<call text>' had the following error: <reason>". A resolver reports a missing path by raising
-    StateEvaluationError whose cause is the reason (AWS: "The JsonPath argument for the field
-    '$.x' could not be found in the input '<input>'"); other resolver exceptions propagate as-is.
-    Results may share structure with resolved values and folded constants: treat them as immutable.
-    """
-
-    __slots__ = ("text", "name", "paths", "root", "_evaluate")
-
-    def __init__(self, text: str, root: Call) -> None:
-        self.text = text
-        self.name = root.spec.name
-        self.root = root
-        paths: list[str] = []
-        self._evaluate = _compile_call(root, paths)[0]
-        self.paths = tuple(paths)
-
-    def evaluate(self, resolve: Resolve) -> Any:
-        """The call's value; resolve(path_text) gives each path argument's value."""
-        try:
-            return self._evaluate(resolve)
-        except ArgumentError as exc:
-            raise IntrinsicRuntimeError(self._wrap(f"Invalid arguments in {exc.function}"),
-                                        exc.detail) from None
-        except StateEvaluationError as exc:
-            raise IntrinsicRuntimeError(self._wrap(exc.cause or ""), getattr(exc, "detail", None),
-                                        exc.name or "States.Runtime") from exc
-
-    def _wrap(self, reason: str) -> str:
-        return f"The function '{self.text}' had the following error: {reason}"
-
-    def __repr__(self) -> str:
-        return f"IntrinsicCall({self.text!r})"
-
-
-def _read(text: str) -> Call:
+def read(text: str) -> Call:
+    """The call tree of a text, checked against the function table; raises IntrinsicSyntaxError."""
     if type(text) is not str:
         raise IntrinsicSyntaxError(f"an intrinsic call must be a string, got {json_type(text)}", 0, "")
     return _Parser(text).parse()
@@ -295,9 +166,4 @@ def _read(text: str) -> Call:
 
 def check(text: str) -> None:
     """Raise IntrinsicSyntaxError(message, offset) unless text is a valid call; runs nothing."""
-    _read(text)
-
-
-def parse(text: str) -> IntrinsicCall:
-    """Compile an intrinsic call once; raises IntrinsicSyntaxError(message, offset)."""
-    return IntrinsicCall(text, _read(text))
+    read(text)
