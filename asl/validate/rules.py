@@ -47,13 +47,7 @@ def _transitions(state: State) -> Iterator[tuple[str, str]]:
 
 def _targets(state: State) -> list[str]:
     """The target names of _transitions, without their pointers (only an error needs one)."""
-    body = state.data
-    targets = [body[key] for key in ("Next", "Default") if isinstance(body.get(key), str)]
-    for field in ("Choices", "Catch"):
-        items = body.get(field)
-        if isinstance(items, list):
-            targets += [item["Next"] for item in items if isinstance(item, dict) and isinstance(item.get("Next"), str)]
-    return targets
+    return state.targets()
 
 
 def duplicate_keys(ctx: Context) -> Iterator[Diagnostic]:

@@ -15,6 +15,7 @@ from .context import Context, Rule, diag
 from .context import dict_items as _items, get_in as _get
 from .resources import check_resource
 from .suggest import did_you_mean
+from .walk import Fields
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
@@ -112,6 +113,9 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
     """JSONPath-only fields stay out of JSONata states, and JSONata-only ones out of JSONPath states."""
     for state in ctx.states:
         body = state.data
+        # Most states hold none of the fields this rule reads: skip them in one set operation.
+        if not (_JSONATA_STATE_READS if state.jsonata else _JSONPATH_STATE_READS).any_in(body):
+            continue
         if state.jsonata:
             for name in JSONPATH_ONLY:
                 if name in body:
@@ -148,26 +152,40 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
                                state.at(*parents, name))
 
 
+# The top-level fields query_language_fields reads in a JSONata / a JSONPath state.
+_JSONATA_STATE_READS = Fields(JSONPATH_ONLY + ("Catch", "ItemReader", "ResultWriter", "ItemBatcher"))
+_JSONPATH_STATE_READS = Fields(JSONATA_ONLY + ("Catch", "ItemReader", "ResultWriter")
+                               + tuple(parents[0] if parents else name for parents, name in JSONATA_ONLY_VALUES))
+_PATH_FIELDS = Fields(tuple(PATH_FIELDS))
+# The top-level fields `paths` reads.
+_PATHS_READS = Fields(tuple(PATH_FIELDS) + ("Catch", "ItemReader", "ItemBatcher", "ErrorPath", "CausePath"))
+
+
+_NESTED_PATHS = ((("ItemReader", "ReaderConfig"), "MaxItemsPath"), (("ItemBatcher",), "MaxItemsPerBatchPath"),
+                 (("ItemBatcher",), "MaxInputBytesPerBatchPath"))
+
+
 def paths(ctx: Context) -> Iterator[Diagnostic]:
     """Path fields of JSONPath states hold valid JSONPaths (reference paths where AWS says so)."""
     for state in ctx.states:
         if state.jsonata:
             continue
         body = state.data
-        for name, (definite, dollar_only) in PATH_FIELDS.items():
-            value = body.get(name)
+        if not _PATHS_READS.any_in(body):
+            continue
+        for name in _PATH_FIELDS.present(body):
+            definite, dollar_only = PATH_FIELDS[name]
+            value = body[name]
             if isinstance(value, str):
                 problem = ex.path_error(value, definite=definite, dollar_only=dollar_only)
                 if problem:
                     yield diag(SCHEMA, f"{name}: {problem}", state.at(name))
-        for i, catcher in _items(body.get("Catch")):
+        for i, catcher in _items(body.get("Catch")) if "Catch" in body else ():
             if isinstance(catcher.get("ResultPath"), str):
                 problem = ex.path_error(catcher["ResultPath"], definite=True, dollar_only=True)
                 if problem:
                     yield diag(SCHEMA, f"ResultPath: {problem}", state.at("Catch", i, "ResultPath"))
-        for parents, name in ((("ItemReader", "ReaderConfig"), "MaxItemsPath"),
-                              (("ItemBatcher",), "MaxItemsPerBatchPath"),
-                              (("ItemBatcher",), "MaxInputBytesPerBatchPath")):
+        for parents, name in _NESTED_PATHS if ("ItemReader" in body or "ItemBatcher" in body) else ():
             value = _get(body, *parents, name)
             if isinstance(value, str):
                 problem = ex.path_error(value, definite=True)
@@ -202,29 +220,40 @@ def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
     """`.$` keys of payload templates hold paths or intrinsic calls; no key is given twice."""
     for state in ctx.states:
         body = state.data
+        jsonata = state.jsonata
+        if not _TEMPLATE_READS.any_in(body):
+            continue  # no template anywhere in this state
         fields: list[tuple[Any, tuple]] = []
-        names = ("Assign", "ItemSelector") if state.jsonata else TEMPLATE_FIELDS
-        fields += [(body[n], (n,)) for n in names if n in body]
-        if not state.jsonata:
+        fields += [(body[n], (n,)) for n in (_JSONATA_TEMPLATES if jsonata else _JSONPATH_TEMPLATES).present(body)]
+        if not jsonata and _NESTED_TEMPLATE_HOLDERS.any_in(body):
             for parent in ("ItemReader", "ResultWriter"):
                 if isinstance(body.get(parent), dict) and "Parameters" in body[parent]:
                     fields.append((body[parent]["Parameters"], (parent, "Parameters")))
             if isinstance(body.get("ItemBatcher"), dict) and "BatchInput" in body["ItemBatcher"]:
                 fields.append((body["ItemBatcher"]["BatchInput"], ("ItemBatcher", "BatchInput")))
-        if not state.jsonata and "Credentials" in body:
-            fields.append((body["Credentials"], ("Credentials",)))
-        fields += [field for field in _assign_fields(state) if field[1] != ("Assign",)]
+            if "Credentials" in body:
+                fields.append((body["Credentials"], ("Credentials",)))
+        if _ASSIGN_HOLDERS.any_in(body):
+            fields += _assign_fields(state)[1 if "Assign" in body else 0:]  # the state's own Assign is in already
         for value, tokens in fields:
-            yield from _template(value, state.at(*tokens), evaluate=not state.jsonata,
+            yield from _template(value, state.at(*tokens), evaluate=not jsonata,
                                  assign=tokens[-1] == "Assign")
+
+
+_JSONPATH_TEMPLATES = Fields(TEMPLATE_FIELDS)
+_JSONATA_TEMPLATES = Fields(("Assign", "ItemSelector"))
+_NESTED_TEMPLATE_HOLDERS = Fields(("ItemReader", "ResultWriter", "ItemBatcher", "Credentials"))
+_ASSIGN_HOLDERS = Fields(("Choices", "Catch"))
+# Every top-level field payload_templates reads.
+_TEMPLATE_READS = Fields(TEMPLATE_FIELDS + _NESTED_TEMPLATE_HOLDERS.names + _ASSIGN_HOLDERS.names)
 
 
 def _assign_fields(state: Any) -> list[tuple[Any, tuple]]:
     """(value, tokens) of every Assign of a state: its own, its Choice rules' and its Catchers'."""
     body = state.data
     fields = [(body["Assign"], ("Assign",))] if "Assign" in body else []
-    for parent in ("Choices", "Catch"):
-        fields += [(item["Assign"], (parent, i, "Assign")) for i, item in _items(body.get(parent)) if "Assign" in item]
+    for parent in _ASSIGN_HOLDERS.present(body):
+        fields += [(item["Assign"], (parent, i, "Assign")) for i, item in _items(body[parent]) if "Assign" in item]
     return fields
 
 
@@ -256,43 +285,49 @@ def variable_scopes(ctx: Context) -> Iterator[Diagnostic]:
 def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Diagnostic]:
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _template(item, f"{ptr}/{i}", evaluate, False)
+            if isinstance(item, (dict, list)):  # only containers can hold a problem
+                yield from _template(item, f"{ptr}/{i}", evaluate, False)
         return
     if not isinstance(value, dict):
         return
     bases: dict[str, str] = {}
     for key, item in value.items():
-        child = ptr + "/" + escape_pointer_token(key)
+        # A member's pointer is built only for a diagnostic or a nested container.
         dynamic = evaluate and key.endswith(".$")
         base = key[:-2] if dynamic else key
         if base in bases:
-            yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", child)
+            yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", _child(ptr, key))
         bases[base] = key
         if assign and base == "states":
-            yield diag(SCHEMA, "'states' is reserved: $states holds the state's input, result and context", child)
+            yield diag(SCHEMA, "'states' is reserved: $states holds the state's input, result and context",
+                       _child(ptr, key))
         elif assign and len(base) > MAX_VARIABLE_NAME:
             yield diag(SCHEMA, f"The variable name '{base[:20]}...' is {len(base)} characters long; the most "
-                               f"is {MAX_VARIABLE_NAME}", child)
+                               f"is {MAX_VARIABLE_NAME}", _child(ptr, key))
         elif assign and not _VARIABLE.match(base):
             # Only a warning: the guide asks for Unicode identifiers, yet asl-validator's suite accepts
             # 'top-level'; either way `$top-level` cannot be read back in a path or an expression.
             yield diag("INVALID_VARIABLE_NAME", f"'{base}' cannot be referenced as a variable ($name takes "
-                                                "letters, digits and _)", child, WARNING)
+                                                "letters, digits and _)", _child(ptr, key), WARNING)
         if dynamic:
             problem = ex.path_or_intrinsic_error(item)
             if problem:
                 # AWS's words (CreateStateMachine), then what is wrong with this value.
                 yield diag(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath or a valid "
                                    f"intrinsic function call ({problem})",
-                           child)
-        else:
-            yield from _template(item, child, evaluate, False)
-            if evaluate and looks_like_path(item):
-                # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
-                what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
-                yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
-                                        f"as a literal string: name the field '{key}.$' to evaluate it",
-                           child, WARNING)
+                           _child(ptr, key))
+        elif isinstance(item, (dict, list)):
+            yield from _template(item, _child(ptr, key), evaluate, False)
+        elif evaluate and looks_like_path(item):
+            # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
+            what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
+            yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
+                                    f"as a literal string: name the field '{key}.$' to evaluate it",
+                       _child(ptr, key), WARNING)
+
+
+def _child(ptr: str, key: str) -> str:
+    return ptr + "/" + escape_pointer_token(key)
 
 
 def jsonata_expressions(ctx: Context) -> Iterator[Diagnostic]:
@@ -361,10 +396,13 @@ def _reserved_members(value: Any, ptr: str, allowed: tuple[str, ...]) -> Iterato
             yield from _reserved_members(item, f"{ptr}/{i}", allowed)
 
 
+_ERROR_HOLDERS = Fields(("Retry", "Catch"))
+
+
 def error_names(ctx: Context) -> Iterator[Diagnostic]:
     """States.ALL alone and in the last Retrier / Catcher; `States.` names are AWS's only."""
     for state in ctx.states:
-        for field in ("Retry", "Catch"):
+        for field in _ERROR_HOLDERS.present(state.data):
             items = list(_items(state.data.get(field)))
             for position, (i, item) in enumerate(items):
                 names = item.get("ErrorEquals")

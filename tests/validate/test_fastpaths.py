@@ -1,0 +1,72 @@
+"""Validation's shortcuts agree with the plain computations they stand for, on many inputs."""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import json
+import random
+from pathlib import Path
+
+from asl.validate import expressions as ex
+from asl.validate.context import Context
+from asl.validate.walk import Fields
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+NAMES = ("Next", "End", "Catch", "Retry", "Parameters", "ResultPath", "Assign", "Type", "a/b", "~x")
+
+
+def corpus_definitions() -> list[dict]:
+    """State machine definitions of the validation and conformance yardsticks (what is present)."""
+    found = []
+    for name in sorted(glob.glob(str(SHARED / "validation" / "cases" / "*.json"))
+                       + glob.glob(str(SHARED / "conformance" / "cases" / "*.json"))):
+        try:
+            data = json.loads(Path(name).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        data = data.get("definition", data) if isinstance(data, dict) else data
+        if isinstance(data, dict) and isinstance(data.get("States"), dict):
+            found.append(data)
+    return found
+
+
+def test_fields_present_is_the_group_filtered_in_its_order():
+    rng = random.Random(3)
+    for size in range(len(NAMES) + 1):
+        for group in itertools.islice(itertools.permutations(NAMES, size), 200):
+            fields = Fields(group)
+            for _ in range(5):
+                body = {name: 1 for name in rng.sample(NAMES, rng.randint(0, len(NAMES)))}
+                assert fields.present(body) == [n for n in group if n in body]
+                assert fields.any_in(body) == any(n in body for n in group)
+
+
+def test_state_targets_are_every_transition_target():
+    from asl.validate.rules import _transitions
+
+    for data in corpus_definitions():
+        for state in Context(data).states:
+            assert state.targets() == [target for target, _ in _transitions(state)]
+
+
+def test_memoised_expression_checks_answer_as_computed_afresh():
+    texts = {"$", "$.a", "$$.Execution.Id", "$..a", "$.a[*]", "a", "", "$[", "States.Format('{}', $.a)",
+             "States.Nope()", "States.Array(", "$.a[?(@.b > 1)]", "$x", "{% $x %}", "{%x%}", "{% %}"}
+    for data in corpus_definitions():
+        stack = [data]
+        while stack:  # every string of the corpus
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, str) and len(texts) < 5000:
+                texts.add(item)
+    for text in texts:
+        for definite, dollar_only in itertools.product((False, True), repeat=2):
+            assert ex.path_error(text, definite=definite, dollar_only=dollar_only) == \
+                ex._path_error.__wrapped__(text, definite, dollar_only)
+        assert ex.path_or_intrinsic_error(text) == ex._path_or_intrinsic_error.__wrapped__(text)
+        if text.startswith("{%") or text.endswith("%}"):
+            assert ex.jsonata_error(text) == ex.jsonata_error.__wrapped__(text)
