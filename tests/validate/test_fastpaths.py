@@ -70,3 +70,52 @@ def test_memoised_expression_checks_answer_as_computed_afresh():
         assert ex.path_or_intrinsic_error(text) == ex._path_or_intrinsic_error.__wrapped__(text)
         if text.startswith("{%") or text.endswith("%}"):
             assert ex.jsonata_error(text) == ex.jsonata_error.__wrapped__(text)
+
+
+# Values a mutation puts in place: every JSON type, paths, templates, JSONata, edge numbers.
+MUTANTS = (None, 0, 1, -1, 1.5, 2.0, 100000000, "", "x", "$", "$.a", "$..a", "{% $x %}", True, False,
+           [], [1], ["States.ALL"], {}, {"a.$": "$.b"}, {"Type": "Pass", "End": True}, "Pass", "Task", "Map",
+           "JSONata", "JSONPath", "arn:aws:states:::lambda:invoke")
+FIELDS = ("Next", "End", "Type", "ResultPath", "Parameters", "Assign", "QueryLanguage", "Foo", "Catch", "Retry",
+          "Output", "Arguments", "InputPath", "Comment", "Resource", "Seconds", "Choices", "Default",
+          "ItemProcessor", "Branches", "ErrorEquals", "MaxConcurrency", "TimeoutSeconds", "StartAt", "States")
+
+
+def mutations(data: dict, rng: random.Random, count: int) -> list:
+    """`count` copies of a definition, each with one to three members removed, replaced or added."""
+    out = []
+    for _ in range(count):
+        copy = json.loads(json.dumps(data))
+        objects, stack = [], [copy]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                objects.append(item)
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        for _ in range(rng.randint(1, 3)):
+            target = rng.choice(objects)
+            roll = rng.random()
+            if target and roll < 0.3:
+                del target[rng.choice(list(target))]
+            elif target and roll < 0.7:
+                target[rng.choice(list(target))] = rng.choice(MUTANTS)
+            else:
+                target[rng.choice(FIELDS)] = rng.choice(MUTANTS)
+        out.append(copy)
+    return out
+
+
+def test_schema_predicate_says_valid_exactly_when_schemalite_finds_no_error():
+    from asl.validate.schema import _checker, schema_valid
+
+    rng = random.Random(11)
+    seen = {True: 0, False: 0}
+    for data in corpus_definitions():
+        for candidate in [data] + mutations(data, rng, 6):
+            errors: list = []
+            _checker("stateMachine")(candidate, "", errors)
+            assert schema_valid(candidate) == (not errors), (json.dumps(candidate)[:300], errors[:3])
+            seen[not errors] += 1
+    assert seen[True] > 500 and seen[False] > 500  # both answers are exercised
