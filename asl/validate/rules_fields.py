@@ -236,8 +236,9 @@ def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
         if _ASSIGN_HOLDERS.any_in(body):
             fields += _assign_fields(state)[1 if "Assign" in body else 0:]  # the state's own Assign is in already
         for value, tokens in fields:
-            yield from _template(value, state.at(*tokens), evaluate=not jsonata,
-                                 assign=tokens[-1] == "Assign")
+            assign = tokens[-1] == "Assign"
+            if not _template_clean(value, not jsonata, assign):  # the cheap path first: most are clean
+                yield from _template(value, state.at(*tokens), evaluate=not jsonata, assign=assign)
 
 
 _JSONPATH_TEMPLATES = Fields(TEMPLATE_FIELDS)
@@ -324,6 +325,35 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
             yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
                                     f"as a literal string: name the field '{key}.$' to evaluate it",
                        _child(ptr, key), WARNING)
+
+
+def _template_clean(value: Any, evaluate: bool, assign: bool) -> bool:
+    """Whether _template would report nothing for `value` (no pointers, no messages)."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)) and not _template_clean(item, evaluate, False):
+                return False
+        return True
+    if not isinstance(value, dict):
+        return True
+    bases = set()
+    for key, item in value.items():
+        dynamic = evaluate and key.endswith(".$")
+        base = key[:-2] if dynamic else key
+        if base in bases:
+            return False
+        bases.add(base)
+        if assign and (base == "states" or len(base) > MAX_VARIABLE_NAME or not _VARIABLE.match(base)):
+            return False
+        if dynamic:
+            if ex.path_or_intrinsic_error(item):
+                return False
+        elif isinstance(item, (dict, list)):
+            if not _template_clean(item, evaluate, False):
+                return False
+        elif evaluate and looks_like_path(item):
+            return False
+    return True
 
 
 def _child(ptr: str, key: str) -> str:

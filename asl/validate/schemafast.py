@@ -24,6 +24,12 @@ def _all(preds: list[Callable[[Any], bool]]) -> Predicate:
         return None
     if len(preds) == 1:
         return preds[0]
+    if len(preds) == 2:  # unrolled: the common sizes, without a generator per call
+        a, b = preds
+        return lambda value: a(value) and b(value)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda value: a(value) and b(value) and c(value)
     return lambda value: all(p(value) for p in preds)
 
 
@@ -135,7 +141,14 @@ class SchemaPredicates:
         sub = self.compile(names_schema)
         if sub is None:
             return None
-        return lambda value: not isinstance(value, dict) or all(sub(key) for key in value)
+
+        def ok(value: Any) -> bool:
+            if isinstance(value, dict):
+                for key in value:
+                    if not sub(key):
+                        return False
+            return True
+        return ok
 
     def _kw_minProperties(self, n: int, node: dict) -> Predicate:
         return lambda value: not isinstance(value, dict) or len(value) >= n

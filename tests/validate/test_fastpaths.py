@@ -119,3 +119,30 @@ def test_schema_predicate_says_valid_exactly_when_schemalite_finds_no_error():
             assert schema_valid(candidate) == (not errors), (json.dumps(candidate)[:300], errors[:3])
             seen[not errors] += 1
     assert seen[True] > 500 and seen[False] > 500  # both answers are exercised
+
+
+def test_template_cheap_check_is_clean_exactly_when_the_full_one_reports_nothing():
+    from asl.validate.rules_fields import _template, _template_clean
+
+    rng = random.Random(5)
+    templates = [{"a": "$.x", "a.$": "$.x"}, {"states": 1}, {"x" * 81: 1}, {"top-level": 1}, {"b.$": "States.Nope()"},
+                 [{"c": "$$.Execution"}], {"d": {"e.$": "$["}}, {"f": "States.Format('x')"}, {"g.$.$": 1, "g.$": "$"}]
+    for data in corpus_definitions():
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    if key in ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials", "Arguments"):
+                        templates.append(value)
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    templates += [m.get("t") for t in templates[:400] for m in mutations({"t": t, "u": {}}, rng, 3)]
+    clean = 0
+    for value in templates:
+        for evaluate, assign in itertools.product((False, True), repeat=2):
+            expected = not list(_template(value, "/P", evaluate, assign))
+            assert _template_clean(value, evaluate, assign) == expected, (value, evaluate, assign)
+            clean += expected
+    assert 100 < clean < 4 * len(templates)
