@@ -54,8 +54,9 @@ def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
     """
     data = document.data
     source_map = document.source_map
-    if text is not None and not document.file.endswith((".yaml", ".yml")) and not _json_has_duplicates(text):
-        source_map = _NO_DUPLICATES
+    if document.duplicate_free or (text is not None and not document.file.endswith((".yaml", ".yml"))
+                                   and not _json_has_duplicates(text)):
+        source_map = _NO_DUPLICATES  # the loader's parse (or one here) saw no repeated member name
     if is_template(data):
         found: list[Diagnostic] = []
         machines = list(find_machines(data))

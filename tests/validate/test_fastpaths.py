@@ -146,3 +146,18 @@ def test_template_cheap_check_is_clean_exactly_when_the_full_one_reports_nothing
             assert _template_clean(value, evaluate, assign) == expected, (value, evaluate, assign)
             clean += expected
     assert 100 < clean < 4 * len(templates)
+
+
+def test_loader_duplicate_flag_agrees_with_the_source_map():
+    from asl.loader import load_text
+
+    texts = ['{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 1}}', '{"a": 1, "\\u0061": 2}', '[{"x": 1}, {"x": 2}]',
+             '{"States": {"A": {}, "A": {}}}', '{}', '[]', '1']
+    texts += [Path(name).read_text(encoding="utf-8")
+              for name in sorted(glob.glob(str(SHARED / "validation" / "cases" / "*.json")))[:300]]
+    for text in texts:
+        try:
+            document = load_text(text, "x.json")
+        except Exception:
+            continue  # not JSON: no flag to check
+        assert document.duplicate_free == (not document.source_map.duplicate_keys()), text[:200]
