@@ -147,14 +147,19 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
         end=bool(raw.get("End", False)), comment=raw.get("Comment"), pointer=ptr,
     )
     if language == JSONPATH:
-        common["input_path"], common["input_path_null"] = f.path("InputPath")
-        common["output_path"], common["output_path_null"] = f.path("OutputPath")
-        if kind in ("Pass", "Task", "Parallel", "Map"):
+        # An absent field is left to the record's default (None, and False for its *_null twin).
+        if "InputPath" in raw:
+            common["input_path"], common["input_path_null"] = f.path("InputPath")
+        if "OutputPath" in raw:
+            common["output_path"], common["output_path_null"] = f.path("OutputPath")
+        if "ResultPath" in raw and kind in ("Pass", "Task", "Parallel", "Map"):
             common["result_path"], common["result_path_null"] = f.path("ResultPath", reference=True)
-        if kind != "Map":
+        if "Parameters" in raw and kind != "Map":
             common["parameters"] = f.template("Parameters")
-        common["result_selector"] = f.template("ResultSelector")
-        common["assign"] = f.template("Assign")
+        if "ResultSelector" in raw:
+            common["result_selector"] = f.template("ResultSelector")
+        if "Assign" in raw:
+            common["assign"] = f.template("Assign")
     else:
         if kind != "Map":
             common["parameters"] = f.jsonata("Arguments")

@@ -266,6 +266,8 @@ def variable_scopes(ctx: Context) -> Iterator[Diagnostic]:
     """
     assigned: dict[int, dict[str, str]] = {}  # scope -> variable -> pointer of its first assignment
     for state in ctx.states:
+        if "Assign" not in state.data and not _ASSIGN_HOLDERS.any_in(state.data):
+            continue  # assigns nothing
         for value, tokens in _assign_fields(state):
             if isinstance(value, dict):
                 for key in value:
@@ -626,15 +628,16 @@ def _static_result(value: Any, ptr: str) -> Iterator[Diagnostic]:
                    ptr, WARNING)
     elif isinstance(value, dict):
         for key, item in value.items():
-            child = ptr + "/" + escape_pointer_token(key)
             if key.endswith(".$"):
                 yield diag("PASS_RESULT_IS_STATIC", f"'{key}' in a Pass state's Result is not evaluated (Result "
-                                                    "is static): use Parameters to read the input", child, WARNING)
-            else:
-                yield from _static_result(item, child)
+                                                    "is static): use Parameters to read the input",
+                           ptr + "/" + escape_pointer_token(key), WARNING)
+            elif isinstance(item, (dict, list)) or looks_like_path(item):  # else nothing to report
+                yield from _static_result(item, ptr + "/" + escape_pointer_token(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _static_result(item, f"{ptr}/{i}")
+            if isinstance(item, (dict, list)) or looks_like_path(item):
+                yield from _static_result(item, f"{ptr}/{i}")
 
 
 def _number(value: Any) -> bool:
