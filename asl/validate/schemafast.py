@@ -194,14 +194,17 @@ class SchemaPredicates:
         dispatch = _discriminator(subs)
         if dispatch is not None:  # a switch on one member, as schemalite reads it
             key, table = dispatch
-            branches = {value: self.compile(then) for value, then in table.items()}
+            branches: dict[str, Predicate] = {}  # compiled on first use: most machines use few state types
 
             def switch(value: Any) -> bool:
                 if isinstance(value, dict):
                     tag = value.get(key)
-                    branch = branches.get(tag) if isinstance(tag, str) else None
-                    if branch is not None:
-                        return branch(value)
+                    if isinstance(tag, str) and tag in table:
+                        if tag not in branches:
+                            branches[tag] = self.compile(table[tag])
+                        branch = branches[tag]
+                        if branch is not None:
+                            return branch(value)
                 return True
             return switch
         return _all([self.compile(s) for s in subs])

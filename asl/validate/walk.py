@@ -44,11 +44,11 @@ class State:
     reads `type` and `jsonata`, so both are computed once here rather than on each read.
     """
 
-    __slots__ = ("name", "pointer", "data", "scope", "query_language", "type", "jsonata", "_targets")
+    __slots__ = ("name", "_pointer", "data", "scope", "query_language", "type", "jsonata", "_targets")
 
-    def __init__(self, name: str, pointer: str, data: dict, scope: Scope, query_language: str) -> None:
+    def __init__(self, name: str, pointer: str | None, data: dict, scope: Scope, query_language: str) -> None:
         self.name = name
-        self.pointer = pointer
+        self._pointer = pointer  # None: built from the scope's pointer and the name when first asked for
         self.data = data
         self.scope = scope
         self.query_language = query_language
@@ -56,6 +56,14 @@ class State:
         self.type: str | None = kind if isinstance(kind, str) else None
         self.jsonata: bool = query_language == JSONATA
         self._targets: list[str] | None = None
+
+    @property
+    def pointer(self) -> str:
+        """The state's JSON pointer (only diagnostics need it: built on first use)."""
+        pointer = self._pointer
+        if pointer is None:
+            pointer = self._pointer = self.scope.pointer + "/States/" + escape_pointer_token(self.name)
+        return pointer
 
     def __repr__(self) -> str:
         return f"State(name={self.name!r}, pointer={self.pointer!r}, query_language={self.query_language!r})"
@@ -143,4 +151,4 @@ def iter_states(data: Any, scopes: list[Scope] | None = None) -> Iterator[State]
                 continue
             own = body.get("QueryLanguage")
             language = own if own in (JSONPATH, JSONATA) else scope.query_language
-            yield State(name, scope.pointer + "/States/" + escape_pointer_token(name), body, scope, language)
+            yield State(name, None, body, scope, language)
