@@ -161,3 +161,43 @@ def test_loader_duplicate_flag_agrees_with_the_source_map():
         except Exception:
             continue  # not JSON: no flag to check
         assert document.duplicate_free == (not document.source_map.duplicate_keys()), text[:200]
+
+
+def test_json_positions_place_every_value_and_member_name():
+    from asl.source import json_positions
+
+    texts = ['{"a\\u0062": [1, {"c\\"d": null}], "e": "f", "e": 2}', '[]', '{}', '"x"',
+             '{\n  "k": {\n    "n": [true, false, -1.5e3]\n  }\n}']
+    texts += [Path(name).read_text(encoding="utf-8")
+              for name in sorted(glob.glob(str(SHARED / "validation" / "cases" / "*.json")))[:150]]
+    checked = 0
+    for text in texts:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        lines = text.split("\n")
+        values, keys, _ = json_positions(text)
+        expected, stack = set(), [("", data)]
+        while stack:  # every pointer of the parsed value
+            ptr, item = stack.pop()
+            expected.add(ptr)
+            if isinstance(item, dict):
+                stack.extend((ptr + "/" + k.replace("~", "~0").replace("/", "~1"), v) for k, v in item.items())
+            elif isinstance(item, list):
+                stack.extend((f"{ptr}/{i}", v) for i, v in enumerate(item))
+        assert set(values) == expected
+        for ptr in expected:
+            at = values[ptr]
+            assert values.get(ptr) == at and ptr in values
+            rest = lines[at.line - 1][at.column - 1:]
+            decoder = json.JSONDecoder()
+            if rest[:1] not in "{[":  # a scalar starts right there and decodes to the parsed value's type
+                decoder.raw_decode(rest)
+            if ptr in keys:
+                name = keys[ptr]
+                token = lines[name.line - 1][name.column - 1:]
+                decoded, _ = decoder.raw_decode(token)
+                assert decoded.replace("~", "~0").replace("/", "~1") == ptr.rsplit("/", 1)[1]
+            checked += 1
+    assert checked > 1000
