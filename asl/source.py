@@ -100,7 +100,9 @@ class _OffsetPositions(Mapping):
         return len(self._offsets)
 
 
-_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][^\s,\]}]*|true|false|null))', re.S)
+# One match per string (a member name when a colon follows), bracket or scalar; commas, colons
+# and whitespace are stepped over by the search itself. The text is valid JSON (already parsed).
+_TOKEN = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?|([{}\[\]])|(-?[0-9][^\s,\]}]*|true|false|null)', re.S)
 
 
 def json_positions(text: str) -> tuple[Mapping[str, Position], Mapping[str, Position], list[str]]:
@@ -110,56 +112,39 @@ def json_positions(text: str) -> tuple[Mapping[str, Position], Mapping[str, Posi
     values: dict[str, int] = {}  # offsets; Positions are made on lookup
     keys: dict[str, int] = {}
     duplicates: list[str] = []
-    # Stack of [pointer, kind, next array index, pending key, seen keys].
+    # Stack of [pointer, is_object, next array index, seen names].
     stack: list[list] = []
-    pos = 0
-    expect_key = False
-    current_key: str | None = None
+    current_key = ""
     key_pos = 0
-    length = len(text)
-    while pos < length:
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            break
-        pos = m.end()
-        string, punct, scalar = m.groups()
-        start = m.start(1) if string is not None else m.start(2) if punct is not None else m.start(3)
-        if punct == ":":
-            continue
-        if punct == ",":
-            if stack and stack[-1][1] == "object":
-                expect_key = True
-            continue
-        if punct in ("}", "]"):
-            stack.pop()
-            expect_key = False
-            continue
-        if string is not None and expect_key:
-            # Only a name with an escape needs decoding (the text is valid JSON: no raw control characters).
+    for m in _TOKEN.finditer(text):
+        string, colon, punct, _ = m.groups()
+        if colon is not None:
+            # Only a name with an escape needs decoding (valid JSON has no raw control characters).
             current_key = string[1:-1] if "\\" not in string else json.loads(string)
-            key_pos = start
-            expect_key = False
+            key_pos = m.start()
+            continue
+        if punct == "}" or punct == "]":
+            stack.pop()
             continue
         # A value starts here: work out its pointer.
         if not stack:
             ptr = ""
         else:
             top = stack[-1]
-            if top[1] == "object":
+            if top[1]:
                 ptr = top[0] + "/" + escape_pointer_token(current_key)
-                if current_key in top[4]:
+                if current_key in top[3]:
                     duplicates.append(ptr)
-                top[4].add(current_key)
+                top[3].add(current_key)
                 keys[ptr] = key_pos
             else:
                 ptr = top[0] + "/" + str(top[2])
                 top[2] += 1
-        values[ptr] = start  # the last duplicate wins, as in json.loads
+        values[ptr] = m.start()  # the last duplicate wins, as in json.loads
         if punct == "{":
-            stack.append([ptr, "object", 0, None, set()])
-            expect_key = True
+            stack.append([ptr, True, 0, set()])
         elif punct == "[":
-            stack.append([ptr, "array", 0, None, None])
+            stack.append([ptr, False, 0, None])
     index = _LineIndex(text)
     return _OffsetPositions(values, index), _OffsetPositions(keys, index), duplicates
 
