@@ -122,7 +122,7 @@ def test_schema_predicate_says_valid_exactly_when_schemalite_finds_no_error():
 
 
 def test_template_cheap_check_is_clean_exactly_when_the_full_one_reports_nothing():
-    from asl.validate.rules_fields import _template, _template_clean
+    from asl.validate.rules_templates import _template, _template_clean
 
     rng = random.Random(5)
     templates = [{"a": "$.x", "a.$": "$.x"}, {"states": 1}, {"x" * 81: 1}, {"top-level": 1}, {"b.$": "States.Nope()"},
@@ -201,3 +201,25 @@ def test_json_positions_place_every_value_and_member_name():
                 assert decoded.replace("~", "~0").replace("/", "~1") == ptr.rsplit("/", 1)[1]
             checked += 1
     assert checked > 1000
+
+
+def test_errors_only_is_the_errors_of_the_full_report():
+    from asl.loader import load_text
+    from asl.validate import validate
+
+    rng = random.Random(2)
+    texts = [(name, Path(name).read_text(encoding="utf-8"))
+             for name in sorted(glob.glob(str(SHARED / "validation" / "cases" / "*")))]
+    texts += [(f"m{i}.json", json.dumps(m, indent=1)) for i, data in enumerate(corpus_definitions()[:150])
+              for m in mutations(data, rng, 2)]
+    with_errors = 0
+    for name, text in texts:
+        try:
+            document = load_text(text, name)
+        except Exception:
+            continue
+        full = validate(document, text)
+        errors = [d for d in full if d.severity == "ERROR"]
+        assert validate(document, text, errors_only=True) == errors, name
+        with_errors += bool(errors) and len(errors) < len(full)
+    assert with_errors > 10  # files with both errors and warnings were compared
