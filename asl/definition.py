@@ -19,7 +19,7 @@ def compile_document(document: Document, validate: bool = True, text: str | None
     if validate:
         from .validate import validate as run_validation
 
-        errors = [d for d in run_validation(document, text) if d.severity == "ERROR"]
+        errors = run_validation(document, text, errors_only=True)
         if errors:
             raise DefinitionError(document.file, errors)
     try:

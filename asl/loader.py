@@ -23,6 +23,9 @@ class Document:
     data: Any
     source_map: SourceMap
     file: str
+    # The JSON parse saw no object repeat a member name: validation then never needs the source
+    # map to look for duplicates (False: not known, the source map is asked).
+    duplicate_free: bool = False
 
 
 # A YAML alias may stand for a whole tree; past this many nodes reached through aliases the file
@@ -100,9 +103,23 @@ def load_text(text: str, name: str = "<string>") -> Document:
 
 
 def _load_json(text: str, name: str) -> Document:
-    data = parse_json_value(text, name)
+    watch = _Duplicates()
+    data = parse_json_value(text, name, watch.hook)
     source_map = SourceMap(lambda: json_positions(text))
-    return Document(data, source_map, name)
+    return Document(data, source_map, name, not watch.found)
+
+
+class _Duplicates:
+    """An object_pairs_hook that builds each object as json does and notes a repeated member name."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def hook(self, pairs: list) -> dict:
+        value = dict(pairs)  # as json builds it: the last value of a repeated name, at its first place
+        if len(value) != len(pairs):
+            self.found = True
+        return value
 
 
 def _no_constant(word: str) -> Any:
@@ -233,10 +250,10 @@ def _check_text(text: str, name: str) -> None:
                              "a character", Location(name)) from None
 
 
-def parse_json_value(text: str, name: str) -> Any:
-    """Parse a JSON value given in a file, on the command line or on stdin."""
+def parse_json_value(text: str, name: str, pairs_hook: Any = None) -> Any:
+    """Parse a JSON value given in a file, on the command line or on stdin (objects through `pairs_hook` if given)."""
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
     except RecursionError:

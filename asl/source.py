@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Callable
+from collections.abc import Mapping
+from typing import Callable, Iterator
 
 from .record import record
 
@@ -72,67 +73,80 @@ class _LineIndex:
         return Position(line, offset - self.starts[line - 1] + 1)
 
 
-_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][^\s,\]}]*|true|false|null))', re.S)
+class _OffsetPositions(Mapping):
+    """Pointer -> Position, held as text offsets: a Position is made only for a pointer looked up.
+
+    A scan records tens of thousands of places while a report asks for a handful.
+    """
+
+    def __init__(self, offsets: dict[str, int], index: _LineIndex) -> None:
+        self._offsets = offsets
+        self._index = index
+
+    def __getitem__(self, ptr: str) -> Position:
+        return self._index.position(self._offsets[ptr])
+
+    def get(self, ptr: str, default: Position | None = None) -> Position | None:
+        offset = self._offsets.get(ptr)
+        return default if offset is None else self._index.position(offset)
+
+    def __contains__(self, ptr: object) -> bool:
+        return ptr in self._offsets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
 
 
-def json_positions(text: str) -> tuple[dict[str, Position], dict[str, Position], list[str]]:
+# One match per string (a member name when a colon follows), bracket or scalar; commas, colons
+# and whitespace are stepped over by the search itself. The text is valid JSON (already parsed).
+_TOKEN = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?|([{}\[\]])|(-?[0-9][^\s,\]}]*|true|false|null)', re.S)
+
+
+def json_positions(text: str) -> tuple[Mapping[str, Position], Mapping[str, Position], list[str]]:
     """Scan valid JSON text: where every value and member name starts, and repeated names."""
     import json
 
-    index = _LineIndex(text)
-    values: dict[str, Position] = {}
-    keys: dict[str, Position] = {}
+    values: dict[str, int] = {}  # offsets; Positions are made on lookup
+    keys: dict[str, int] = {}
     duplicates: list[str] = []
-    # Stack of [pointer, kind, next array index, pending key, seen keys].
+    # Stack of [pointer, is_object, next array index, seen names].
     stack: list[list] = []
-    pos = 0
-    expect_key = False
-    current_key: str | None = None
+    current_key = ""
     key_pos = 0
-    length = len(text)
-    while pos < length:
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            break
-        pos = m.end()
-        string, punct, scalar = m.groups()
-        start = m.start(1) if string is not None else m.start(2) if punct is not None else m.start(3)
-        if punct == ":":
+    for m in _TOKEN.finditer(text):
+        string, colon, punct, _ = m.groups()
+        if colon is not None:
+            # Only a name with an escape needs decoding (valid JSON has no raw control characters).
+            current_key = string[1:-1] if "\\" not in string else json.loads(string)
+            key_pos = m.start()
             continue
-        if punct == ",":
-            if stack and stack[-1][1] == "object":
-                expect_key = True
-            continue
-        if punct in ("}", "]"):
+        if punct == "}" or punct == "]":
             stack.pop()
-            expect_key = False
-            continue
-        if string is not None and expect_key:
-            current_key = json.loads(string)
-            key_pos = start
-            expect_key = False
             continue
         # A value starts here: work out its pointer.
         if not stack:
             ptr = ""
         else:
             top = stack[-1]
-            if top[1] == "object":
+            if top[1]:
                 ptr = top[0] + "/" + escape_pointer_token(current_key)
-                if current_key in top[4]:
+                if current_key in top[3]:
                     duplicates.append(ptr)
-                top[4].add(current_key)
-                keys[ptr] = index.position(key_pos)
+                top[3].add(current_key)
+                keys[ptr] = key_pos
             else:
                 ptr = top[0] + "/" + str(top[2])
                 top[2] += 1
-        values[ptr] = index.position(start)  # the last duplicate wins, as in json.loads
+        values[ptr] = m.start()  # the last duplicate wins, as in json.loads
         if punct == "{":
-            stack.append([ptr, "object", 0, None, set()])
-            expect_key = True
+            stack.append([ptr, True, 0, set()])
         elif punct == "[":
-            stack.append([ptr, "array", 0, None, None])
-    return values, keys, duplicates
+            stack.append([ptr, False, 0, None])
+    index = _LineIndex(text)
+    return _OffsetPositions(values, index), _OffsetPositions(keys, index), duplicates
 
 
 def yaml_positions(node) -> tuple[dict[str, Position], dict[str, Position], list[str]]:

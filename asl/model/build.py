@@ -12,7 +12,7 @@ from ..source import escape_pointer_token
 from . import choice as rules
 from .states import (
     JSONATA, JSONPATH, Catcher, ChoiceRule, ChoiceState, FailState, ItemBatcher, ItemReader, MapState,
-    ParallelState, PassState, ResultWriter, Retrier, StateMachine, SucceedState, TaskState, WaitState,
+    ParallelState, PassState, ResultWriter, Retrier, StateMachine, SucceedState, TaskState, WaitState, construct,
 )
 
 
@@ -147,14 +147,19 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
         end=bool(raw.get("End", False)), comment=raw.get("Comment"), pointer=ptr,
     )
     if language == JSONPATH:
-        common["input_path"], common["input_path_null"] = f.path("InputPath")
-        common["output_path"], common["output_path_null"] = f.path("OutputPath")
-        if kind in ("Pass", "Task", "Parallel", "Map"):
+        # An absent field is left to the record's default (None, and False for its *_null twin).
+        if "InputPath" in raw:
+            common["input_path"], common["input_path_null"] = f.path("InputPath")
+        if "OutputPath" in raw:
+            common["output_path"], common["output_path_null"] = f.path("OutputPath")
+        if "ResultPath" in raw and kind in ("Pass", "Task", "Parallel", "Map"):
             common["result_path"], common["result_path_null"] = f.path("ResultPath", reference=True)
-        if kind != "Map":
+        if "Parameters" in raw and kind != "Map":
             common["parameters"] = f.template("Parameters")
-        common["result_selector"] = f.template("ResultSelector")
-        common["assign"] = f.template("Assign")
+        if "ResultSelector" in raw:
+            common["result_selector"] = f.template("ResultSelector")
+        if "Assign" in raw:
+            common["assign"] = f.template("Assign")
     else:
         if kind != "Map":
             common["parameters"] = f.jsonata("Arguments")
@@ -167,41 +172,45 @@ def _state(name: str, raw: Any, ptr: str, machine_language: str):
 
     if kind == "Pass":
         result = raw.get("Result")
-        return PassState(**common, result=result, has_result="Result" in raw)
+        common["result"], common["has_result"] = result, "Result" in raw
+        return construct(PassState, common)
     if kind == "Succeed":
-        return SucceedState(**common)
+        return construct(SucceedState, common)
     if kind == "Fail":
         if language == JSONPATH:
-            return FailState(**common, error=raw.get("Error"), cause=raw.get("Cause"),
-                             error_path=f.value_expression("ErrorPath"),
-                             cause_path=f.value_expression("CausePath"))
-        return FailState(**common, error=f.maybe_expression("Error"), cause=f.maybe_expression("Cause"))
+            return construct(FailState, dict(**common, error=raw.get("Error"), cause=raw.get("Cause"),
+                                             error_path=f.value_expression("ErrorPath"),
+                                             cause_path=f.value_expression("CausePath")))
+        return construct(FailState, dict(**common, error=f.maybe_expression("Error"),
+                                         cause=f.maybe_expression("Cause")))
     if kind == "Wait":
         if language == JSONPATH:
-            return WaitState(**common, seconds=raw.get("Seconds"), timestamp=raw.get("Timestamp"),
-                             seconds_path=f.path("SecondsPath", keep_root=True)[0] if "SecondsPath" in raw else None,
-                             timestamp_path=f.path("TimestampPath", keep_root=True)[0] if "TimestampPath" in raw else None)
-        return WaitState(**common, seconds=f.maybe_expression("Seconds"), timestamp=f.maybe_expression("Timestamp"))
+            return construct(WaitState, dict(
+                **common, seconds=raw.get("Seconds"), timestamp=raw.get("Timestamp"),
+                seconds_path=f.path("SecondsPath", keep_root=True)[0] if "SecondsPath" in raw else None,
+                timestamp_path=f.path("TimestampPath", keep_root=True)[0] if "TimestampPath" in raw else None))
+        return construct(WaitState, dict(**common, seconds=f.maybe_expression("Seconds"),
+                                         timestamp=f.maybe_expression("Timestamp")))
     if kind == "Choice":
         choices = tuple(_choice_rule(r, f"{ptr}/Choices/{i}", language)
                         for i, r in enumerate(raw.get("Choices") or []))
-        return ChoiceState(**common, choices=choices, default=raw.get("Default"))
+        return construct(ChoiceState, dict(**common, choices=choices, default=raw.get("Default")))
     if kind == "Task":
         resource = raw.get("Resource")
         if not isinstance(resource, str):
             raise f.error("Resource", "a Task needs a Resource string")
-        return TaskState(
+        return construct(TaskState, dict(
             **common, resource=parse_resource(resource),
             timeout_seconds=f.maybe_expression("TimeoutSeconds"),
             timeout_seconds_path=f.path("TimeoutSecondsPath", keep_root=True)[0] if "TimeoutSecondsPath" in raw else None,
             heartbeat_seconds=f.maybe_expression("HeartbeatSeconds"),
             heartbeat_seconds_path=f.path("HeartbeatSecondsPath", keep_root=True)[0] if "HeartbeatSecondsPath" in raw else None,
             credentials=f.template("Credentials") if language == JSONPATH else f.jsonata("Credentials"),
-        )
+        ))
     if kind == "Parallel":
         branches = tuple(_machine(b, f"{ptr}/Branches/{i}", language)
                          for i, b in enumerate(raw.get("Branches") or []))
-        return ParallelState(**common, branches=branches)
+        return construct(ParallelState, dict(**common, branches=branches))
     if kind == "Map":
         return _map_state(raw, ptr, language, f, common)
     raise f.error("Type", f"unknown state type {kind!r}")
@@ -233,7 +242,7 @@ def _map_state(raw: dict, ptr: str, language: str, f: _Fields, common: dict) -> 
     extra["max_concurrency"] = f.maybe_expression("MaxConcurrency") or 0
     extra["tolerated_failure_count"] = f.maybe_expression("ToleratedFailureCount")
     extra["tolerated_failure_percentage"] = f.maybe_expression("ToleratedFailurePercentage")
-    return MapState(**common, **extra)
+    return construct(MapState, {**common, **extra})
 
 
 def _arguments(f: _Fields, language: str) -> Any:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-from typing import Any, Callable
+import dataclasses
+from dataclasses import MISSING, field
+from typing import Any, Callable, TypeVar
 
 from ..aws import Resource, parse_resource
 from ..record import record
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
+T = TypeVar("T")
 
 
 @record(frozen=True)
@@ -204,3 +206,34 @@ class ResultWriter:
     resource: str | None = None            # arn:aws:states:::s3:putObject, or None: WriterConfig alone, no export
     output_type: str | None = None         # WriterConfig.OutputType: JSON, JSONL
     transformation: str | None = None      # WriterConfig.Transformation: NONE, COMPACT, FLATTEN
+
+
+# cls -> (defaults of its init fields, names it accepts, names it requires, __post_init__)
+_LAYOUTS: dict[type, tuple[dict, frozenset, frozenset, Any]] = {}
+
+
+def construct(cls: type[T], values: dict[str, Any]) -> T:
+    """`cls(**values)` for a model record, with the keyword checks done as two set operations.
+
+    The builder makes one record per state: the generic keyword-by-keyword `__init__` was a
+    fifth of building a large definition. Same fields, defaults and `__post_init__` as `cls(**values)`.
+    """
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        if any(f.default_factory is not MISSING for f in fields):
+            raise TypeError(f"construct does not build {cls.__name__}: it has a default_factory")
+        layout = ({f.name: f.default for f in fields if f.default is not MISSING},
+                  frozenset(f.name for f in fields), frozenset(f.name for f in fields if f.default is MISSING),
+                  getattr(cls, "__post_init__", None))
+        _LAYOUTS[cls] = layout
+    defaults, known, required, post_init = layout
+    if not known.issuperset(values) or not required.issubset(values):
+        return cls(**values)  # let the real __init__ say what is wrong
+    obj = object.__new__(cls)
+    state = obj.__dict__
+    state.update(defaults)
+    state.update(values)
+    if post_init is not None:
+        post_init(obj)
+    return obj

@@ -18,8 +18,11 @@ from .schema import check_schema
 __all__ = ["validate", "validate_definition", "has_errors"]
 
 
-def validate_definition(data: Any, source_map: Any = None) -> list[Diagnostic]:
-    """Every problem of one state machine definition (pointers relative to it, no positions)."""
+def validate_definition(data: Any, source_map: Any = None, errors_only: bool = False) -> list[Diagnostic]:
+    """Every problem of one state machine definition (pointers relative to it, no positions).
+
+    errors_only: leave out the rules that can only warn (the result may still hold warnings).
+    """
     if data is None or data == "":
         return [Diagnostic("MISSING_DESCRIPTION", "The definition is empty", "")]
     if not isinstance(data, dict):
@@ -31,6 +34,8 @@ def validate_definition(data: Any, source_map: Any = None) -> list[Diagnostic]:
     # too_deeply_nested rule reports why), and any other document too deep for it is reported.
     found = [] if too_deep(ctx) else _schema(data)
     for rule in RULES:
+        if errors_only and getattr(rule, "warns_only", False):
+            continue
         try:
             found.extend(rule(ctx))
         except Exception as exc:  # a rule bug must not turn into a traceback or a false verdict
@@ -45,8 +50,8 @@ def _schema(data: Any) -> list[Diagnostic]:
         return [Diagnostic("TOO_DEEPLY_NESTED", "The definition nests too deeply to be checked", "")]
 
 
-def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
-    """Every problem of a loaded file, with line:column, sorted by position.
+def validate(document: Document, text: str | None = None, errors_only: bool = False) -> list[Diagnostic]:
+    """Every problem of a loaded file, with line:column, sorted by position (only the ERRORs if errors_only).
 
     A CloudFormation / SAM template validates each inline state machine, with pointers and
     positions in the template. Given the file's JSON `text`, a valid file never pays for
@@ -54,8 +59,9 @@ def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
     """
     data = document.data
     source_map = document.source_map
-    if text is not None and not document.file.endswith((".yaml", ".yml")) and not _json_has_duplicates(text):
-        source_map = _NO_DUPLICATES
+    if document.duplicate_free or (text is not None and not document.file.endswith((".yaml", ".yml"))
+                                   and not _json_has_duplicates(text)):
+        source_map = _NO_DUPLICATES  # the loader's parse (or one here) saw no repeated member name
     if is_template(data):
         found: list[Diagnostic] = []
         machines = list(find_machines(data))
@@ -73,10 +79,12 @@ def validate(document: Document, text: str | None = None) -> list[Diagnostic]:
                 continue
             # Duplicate keys are looked up in the template's own source map, under the machine.
             inner = validate_definition(machine.definition, _Scoped(source_map, machine.pointer)
-                                        if machine.inline else None)
+                                        if machine.inline else None, errors_only)
             found.extend(_relocate(d, machine, places) for d in inner)
     else:
-        found = validate_definition(data, source_map)
+        found = validate_definition(data, source_map, errors_only)
+    if errors_only:  # a run reports errors only: warnings never cost a source map
+        found = [d for d in found if d.severity == ERROR]
     return _positioned(found, document)
 
 

@@ -22,13 +22,20 @@ class Context:
     scopes: list[Scope] = field(init=False)
     states: list[State] = field(init=False)
 
+    _by_scope: dict[int, list[State]] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self.scopes = list(iter_scopes(self.data))
         self.states = list(iter_states(self.data, self.scopes))
+        # Grouped once: rules ask for each scope's states, and filtering all states per scope
+        # would cost states x scopes on Map- and Parallel-heavy definitions.
+        self._by_scope = {id(scope): [] for scope in self.scopes}
+        for state in self.states:
+            self._by_scope[id(state.scope)].append(state)
 
     def states_of(self, scope: Scope) -> list[State]:
         """The states directly inside one scope."""
-        return [s for s in self.states if s.scope is scope]
+        return list(self._by_scope.get(id(scope), ()))
 
 
 def get_in(data: Any, *keys: str) -> Any:

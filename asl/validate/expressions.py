@@ -9,6 +9,7 @@ are read against the interpreter's own function table, without compiling or runn
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 try:
@@ -24,6 +25,13 @@ def path_error(text: Any, *, definite: bool = False, dollar_only: bool = False) 
     """Why `text` is not a valid JSONPath (definite: selects one node; dollar_only: rooted at `$`)."""
     if not isinstance(text, str):
         return "a path must be a string"
+    return _path_error(text, definite, dollar_only)
+
+
+# Checks are memoised by text: large definitions repeat the same few paths in thousands of
+# states, and each answer depends on the text alone.
+@lru_cache(maxsize=4096)
+def _path_error(text: str, definite: bool, dollar_only: bool) -> str | None:
     if not text.startswith("$"):
         return f"'{text}' is not a valid JSONPath: it must start with '$'"
     if compile_path is None:
@@ -41,9 +49,12 @@ def path_error(text: Any, *, definite: bool = False, dollar_only: bool = False) 
     return None
 
 
+_CALL = re.compile(r"^[A-Za-z_][\w.]*\s*\(")
+
+
 def looks_like_intrinsic(text: str) -> bool:
     """Whether a `.$` value is meant as an intrinsic function call rather than a path."""
-    return bool(re.match(r"^[A-Za-z_][\w.]*\s*\(", text)) or text.startswith("States.")
+    return bool(_CALL.match(text)) or text.startswith("States.")
 
 
 def intrinsic_error(text: str) -> str | None:
@@ -63,11 +74,16 @@ def path_or_intrinsic_error(text: Any) -> str | None:
     """For `.$` values, ErrorPath / CausePath and the like: a path or an intrinsic call."""
     if not isinstance(text, str):
         return "the value must be a string holding a JSONPath or an intrinsic function"
+    return _path_or_intrinsic_error(text)
+
+
+@lru_cache(maxsize=4096)
+def _path_or_intrinsic_error(text: str) -> str | None:
     if looks_like_intrinsic(text):
         return intrinsic_error(text)
     if not text.startswith("$"):
         return f"'{text}' is neither a JSONPath nor an intrinsic function call"
-    return path_error(text)
+    return _path_error(text, False, False)
 
 
 # ------------------------------------------------------------------------------- JSONata
@@ -81,8 +97,9 @@ def is_jsonata(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
 
 
+@lru_cache(maxsize=4096)
 def jsonata_error(text: str) -> str | None:
-    """Why a string meant as JSONata (`{%`/`%}` at either end) is not a valid expression."""
+    """Why a string meant as JSONata (`{%`/`%}` at either end) is not a valid expression (memoised by text)."""
     if not (text.startswith("{%") and text.endswith("%}") and len(text) >= 4):
         return "incomplete JSONata delimiters: write \"{% <expression> %}\""
     if not _OPEN.search(text) or not _CLOSE.search(text):

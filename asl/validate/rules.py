@@ -47,13 +47,7 @@ def _transitions(state: State) -> Iterator[tuple[str, str]]:
 
 def _targets(state: State) -> list[str]:
     """The target names of _transitions, without their pointers (only an error needs one)."""
-    body = state.data
-    targets = [body[key] for key in ("Next", "Default") if isinstance(body.get(key), str)]
-    for field in ("Choices", "Catch"):
-        items = body.get(field)
-        if isinstance(items, list):
-            targets += [item["Next"] for item in items if isinstance(item, dict) and isinstance(item.get("Next"), str)]
-    return targets
+    return state.targets()
 
 
 def duplicate_keys(ctx: Context) -> Iterator[Diagnostic]:
@@ -98,7 +92,7 @@ def transition_targets(ctx: Context) -> Iterator[Diagnostic]:
             yield diag(MISSING_TARGET, f"StartAt '{start}' does not name a state in this scope"
                                        f"{did_you_mean(start, names)}", scope.pointer + "/StartAt")
         for state in ctx.states_of(scope):
-            if all(target in names for target in _targets(state)):
+            if _all_in(state.targets(), names):
                 continue  # the common case: no pointer built
             for target, ptr in _transitions(state):
                 if target not in names:
@@ -159,16 +153,24 @@ def _reached(states: dict, start: str) -> set[str] | None:
         state = states[todo.pop()]
         if _broken(state, states):
             return None
-        for target in _targets(state):
+        for target in state.targets():
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
     return seen
 
 
+def _all_in(targets: list[str], names: dict) -> bool:
+    # A plain loop: rules call this for every state, and a generator costs more than the test.
+    for target in targets:
+        if target not in names:
+            return False
+    return True
+
+
 def _broken(state: State, names: dict) -> bool:
     """Whether a state's way out is unknown: a target naming no state, or a missing Next."""
-    if any(target not in names for target in _targets(state)):
+    if not _all_in(state.targets(), names):
         return True
     body = state.data
     if state.type == "Choice":

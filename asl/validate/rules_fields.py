@@ -1,6 +1,6 @@
-"""Field-level rules: exclusive fields, query-language fields, paths, payload templates, JSONata,
-error names, Choice rules, Wait and timeouts (Map-only rules: rules_map.py). One generator per rule;
-RULES lists them.
+"""Field-level rules: exclusive fields, query-language fields, paths, JSONata, error names, Choice
+rules, Wait and timeouts (payload templates and variables: rules_templates.py; Map-only rules:
+rules_map.py). One generator per rule; RULES lists them all in their order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from . import expressions as ex
 from .context import Context, Rule, diag
 from .context import dict_items as _items, get_in as _get
 from .resources import check_resource
+from .rules_templates import _PATH_LIKE, looks_like_path, payload_templates, variable_scopes
 from .suggest import did_you_mean
+from .walk import Fields
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
@@ -60,8 +62,6 @@ PATH_FIELDS = {
     "MaxConcurrencyPath": (True, False), "ToleratedFailureCountPath": (True, False),
     "ToleratedFailurePercentagePath": (True, False),
 }
-TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
-
 KNOWN_ERRORS = frozenset({
     "States.ALL", "States.DataLimitExceeded", "States.ExceedToleratedFailureThreshold",
     "States.HeartbeatTimeout", "States.Http.Socket", "States.IntrinsicFailure", "States.ItemReaderFailed",
@@ -82,14 +82,6 @@ COMPARISONS = tuple(
     for op in ops for suffix in ("", "Path")
 ) + ("StringMatches", "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp")
 COMBINATORS = ("And", "Or", "Not")
-
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MAX_VARIABLE_NAME = 80  # characters (the guide, "Variable name syntax")
-# What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
-# intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
-_PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
-_INTRINSIC_LIKE = re.compile(r"^States\.[A-Za-z0-9]+\s*\(")
-
 
 def exclusive_fields(ctx: Context) -> Iterator[Diagnostic]:
     """Fields that exclude each other (Error / ErrorPath, ...), and groups needing exactly one."""
@@ -112,6 +104,9 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
     """JSONPath-only fields stay out of JSONata states, and JSONata-only ones out of JSONPath states."""
     for state in ctx.states:
         body = state.data
+        # Most states hold none of the fields this rule reads: skip them in one set operation.
+        if not (_JSONATA_STATE_READS if state.jsonata else _JSONPATH_STATE_READS).any_in(body):
+            continue
         if state.jsonata:
             for name in JSONPATH_ONLY:
                 if name in body:
@@ -148,26 +143,40 @@ def query_language_fields(ctx: Context) -> Iterator[Diagnostic]:
                                state.at(*parents, name))
 
 
+# The top-level fields query_language_fields reads in a JSONata / a JSONPath state.
+_JSONATA_STATE_READS = Fields(JSONPATH_ONLY + ("Catch", "ItemReader", "ResultWriter", "ItemBatcher"))
+_JSONPATH_STATE_READS = Fields(JSONATA_ONLY + ("Catch", "ItemReader", "ResultWriter")
+                               + tuple(parents[0] if parents else name for parents, name in JSONATA_ONLY_VALUES))
+_PATH_FIELDS = Fields(tuple(PATH_FIELDS))
+# The top-level fields `paths` reads.
+_PATHS_READS = Fields(tuple(PATH_FIELDS) + ("Catch", "ItemReader", "ItemBatcher", "ErrorPath", "CausePath"))
+
+
+_NESTED_PATHS = ((("ItemReader", "ReaderConfig"), "MaxItemsPath"), (("ItemBatcher",), "MaxItemsPerBatchPath"),
+                 (("ItemBatcher",), "MaxInputBytesPerBatchPath"))
+
+
 def paths(ctx: Context) -> Iterator[Diagnostic]:
     """Path fields of JSONPath states hold valid JSONPaths (reference paths where AWS says so)."""
     for state in ctx.states:
         if state.jsonata:
             continue
         body = state.data
-        for name, (definite, dollar_only) in PATH_FIELDS.items():
-            value = body.get(name)
+        if not _PATHS_READS.any_in(body):
+            continue
+        for name in _PATH_FIELDS.present(body):
+            definite, dollar_only = PATH_FIELDS[name]
+            value = body[name]
             if isinstance(value, str):
                 problem = ex.path_error(value, definite=definite, dollar_only=dollar_only)
                 if problem:
                     yield diag(SCHEMA, f"{name}: {problem}", state.at(name))
-        for i, catcher in _items(body.get("Catch")):
+        for i, catcher in _items(body.get("Catch")) if "Catch" in body else ():
             if isinstance(catcher.get("ResultPath"), str):
                 problem = ex.path_error(catcher["ResultPath"], definite=True, dollar_only=True)
                 if problem:
                     yield diag(SCHEMA, f"ResultPath: {problem}", state.at("Catch", i, "ResultPath"))
-        for parents, name in ((("ItemReader", "ReaderConfig"), "MaxItemsPath"),
-                              (("ItemBatcher",), "MaxItemsPerBatchPath"),
-                              (("ItemBatcher",), "MaxInputBytesPerBatchPath")):
+        for parents, name in _NESTED_PATHS if ("ItemReader" in body or "ItemBatcher" in body) else ():
             value = _get(body, *parents, name)
             if isinstance(value, str):
                 problem = ex.path_error(value, definite=True)
@@ -196,103 +205,6 @@ def _string_intrinsic(text: str) -> str | None:
         return None
     return (f"{name} does not return a string; use a path or one of "
             f"{', '.join(n.split('.', 1)[1] for n in STRING_INTRINSICS)}")
-
-
-def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
-    """`.$` keys of payload templates hold paths or intrinsic calls; no key is given twice."""
-    for state in ctx.states:
-        body = state.data
-        fields: list[tuple[Any, tuple]] = []
-        names = ("Assign", "ItemSelector") if state.jsonata else TEMPLATE_FIELDS
-        fields += [(body[n], (n,)) for n in names if n in body]
-        if not state.jsonata:
-            for parent in ("ItemReader", "ResultWriter"):
-                if isinstance(body.get(parent), dict) and "Parameters" in body[parent]:
-                    fields.append((body[parent]["Parameters"], (parent, "Parameters")))
-            if isinstance(body.get("ItemBatcher"), dict) and "BatchInput" in body["ItemBatcher"]:
-                fields.append((body["ItemBatcher"]["BatchInput"], ("ItemBatcher", "BatchInput")))
-        if not state.jsonata and "Credentials" in body:
-            fields.append((body["Credentials"], ("Credentials",)))
-        fields += [field for field in _assign_fields(state) if field[1] != ("Assign",)]
-        for value, tokens in fields:
-            yield from _template(value, state.at(*tokens), evaluate=not state.jsonata,
-                                 assign=tokens[-1] == "Assign")
-
-
-def _assign_fields(state: Any) -> list[tuple[Any, tuple]]:
-    """(value, tokens) of every Assign of a state: its own, its Choice rules' and its Catchers'."""
-    body = state.data
-    fields = [(body["Assign"], ("Assign",))] if "Assign" in body else []
-    for parent in ("Choices", "Catch"):
-        fields += [(item["Assign"], (parent, i, "Assign")) for i, item in _items(body.get(parent)) if "Assign" in item]
-    return fields
-
-
-def variable_scopes(ctx: Context) -> Iterator[Diagnostic]:
-    """A variable assigned in a Parallel branch or Map processor is not also assigned outside it.
-
-    The guide ("Variable scope"): once the top level assigns `myVariable`, no scope inside a Map
-    or Parallel can assign it too. A Catch's Assign belongs to the scope of its state.
-    """
-    assigned: dict[int, dict[str, str]] = {}  # scope -> variable -> pointer of its first assignment
-    for state in ctx.states:
-        for value, tokens in _assign_fields(state):
-            if isinstance(value, dict):
-                for key in value:
-                    name = key[:-2] if key.endswith(".$") and not state.jsonata else key
-                    assigned.setdefault(id(state.scope), {}).setdefault(
-                        name, state.at(*tokens) + "/" + escape_pointer_token(key))
-    for scope in ctx.scopes:
-        outer = scope.parent
-        while outer is not None:
-            for name, ptr in assigned.get(id(scope), {}).items():
-                first = assigned.get(id(outer), {}).get(name)
-                if first is not None:
-                    yield diag(SCHEMA, f"The variable '{name}' is already assigned in an enclosing scope (at "
-                                       f"{first}); a Parallel branch or Map iteration cannot assign it", ptr)
-            outer = outer.parent
-
-
-def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Diagnostic]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _template(item, f"{ptr}/{i}", evaluate, False)
-        return
-    if not isinstance(value, dict):
-        return
-    bases: dict[str, str] = {}
-    for key, item in value.items():
-        child = ptr + "/" + escape_pointer_token(key)
-        dynamic = evaluate and key.endswith(".$")
-        base = key[:-2] if dynamic else key
-        if base in bases:
-            yield diag(SCHEMA, f"Field '{base}' is given twice ('{bases[base]}' and '{key}')", child)
-        bases[base] = key
-        if assign and base == "states":
-            yield diag(SCHEMA, "'states' is reserved: $states holds the state's input, result and context", child)
-        elif assign and len(base) > MAX_VARIABLE_NAME:
-            yield diag(SCHEMA, f"The variable name '{base[:20]}...' is {len(base)} characters long; the most "
-                               f"is {MAX_VARIABLE_NAME}", child)
-        elif assign and not _VARIABLE.match(base):
-            # Only a warning: the guide asks for Unicode identifiers, yet asl-validator's suite accepts
-            # 'top-level'; either way `$top-level` cannot be read back in a path or an expression.
-            yield diag("INVALID_VARIABLE_NAME", f"'{base}' cannot be referenced as a variable ($name takes "
-                                                "letters, digits and _)", child, WARNING)
-        if dynamic:
-            problem = ex.path_or_intrinsic_error(item)
-            if problem:
-                # AWS's words (CreateStateMachine), then what is wrong with this value.
-                yield diag(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath or a valid "
-                                   f"intrinsic function call ({problem})",
-                           child)
-        else:
-            yield from _template(item, child, evaluate, False)
-            if evaluate and looks_like_path(item):
-                # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
-                what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
-                yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
-                                        f"as a literal string: name the field '{key}.$' to evaluate it",
-                           child, WARNING)
 
 
 def jsonata_expressions(ctx: Context) -> Iterator[Diagnostic]:
@@ -361,10 +273,13 @@ def _reserved_members(value: Any, ptr: str, allowed: tuple[str, ...]) -> Iterato
             yield from _reserved_members(item, f"{ptr}/{i}", allowed)
 
 
+_ERROR_HOLDERS = Fields(("Retry", "Catch"))
+
+
 def error_names(ctx: Context) -> Iterator[Diagnostic]:
     """States.ALL alone and in the last Retrier / Catcher; `States.` names are AWS's only."""
     for state in ctx.states:
-        for field in ("Retry", "Catch"):
+        for field in _ERROR_HOLDERS.present(state.data):
             items = list(_items(state.data.get(field)))
             for position, (i, item) in enumerate(items):
                 names = item.get("ErrorEquals")
@@ -486,11 +401,6 @@ def resources(ctx: Context) -> Iterator[Diagnostic]:
                     yield from check_resource(value, state.at(parent, "Resource"))
 
 
-def looks_like_path(value: Any) -> bool:
-    """Whether a literal string looks like a JSONPath or an intrinsic call (AWS's warning heuristic)."""
-    return isinstance(value, str) and bool(_PATH_LIKE.match(value) or _INTRINSIC_LIKE.match(value))
-
-
 # Fields whose value AWS takes literally but which have a `...Path` twin: (parents, field).
 PATH_TWINS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "Fail": (((), "Error"), ((), "Cause")),
@@ -558,20 +468,25 @@ def _static_result(value: Any, ptr: str) -> Iterator[Diagnostic]:
                    ptr, WARNING)
     elif isinstance(value, dict):
         for key, item in value.items():
-            child = ptr + "/" + escape_pointer_token(key)
             if key.endswith(".$"):
                 yield diag("PASS_RESULT_IS_STATIC", f"'{key}' in a Pass state's Result is not evaluated (Result "
-                                                    "is static): use Parameters to read the input", child, WARNING)
-            else:
-                yield from _static_result(item, child)
+                                                    "is static): use Parameters to read the input",
+                           ptr + "/" + escape_pointer_token(key), WARNING)
+            elif isinstance(item, (dict, list)) or looks_like_path(item):  # else nothing to report
+                yield from _static_result(item, ptr + "/" + escape_pointer_token(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _static_result(item, f"{ptr}/{i}")
+            if isinstance(item, (dict, list)) or looks_like_path(item):
+                yield from _static_result(item, f"{ptr}/{i}")
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
+
+# Rules that only ever warn: a caller wanting errors alone skips them.
+no_path.warns_only = True  # type: ignore[attr-defined]
+pass_result_is_static.warns_only = True  # type: ignore[attr-defined]
 
 RULES: list[Rule] = [
     exclusive_fields,

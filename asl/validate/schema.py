@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..diagnostics import Diagnostic
+from .schemafast import SchemaPredicates
 from .schemalite import SchemaCompiler
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent.parent / "schemas" / "asl.schema.json"
@@ -33,9 +34,22 @@ def _checker(definition: str) -> Callable[[Any, str, list], None]:
     return SchemaCompiler(schema).compile({"$ref": f"#/$defs/{definition}"})
 
 
+@lru_cache(maxsize=None)
+def _predicate(definition: str) -> Callable[[Any], bool]:
+    ok = SchemaPredicates(load_schema()).compile({"$ref": f"#/$defs/{definition}"})
+    return ok if ok is not None else (lambda value: True)
+
+
+def schema_valid(data: Any, definition: str = "stateMachine") -> bool:
+    """Whether `data` satisfies one of the schema's $defs (as schema_errors would say, without messages)."""
+    return _predicate(definition)(data)
+
+
 def schema_errors(data: Any, definition: str = "stateMachine") -> list[tuple[str, str, str]]:
     """Raw (pointer, message, keyword) errors of `data` against one of the schema's $defs."""
     errors: list = []
+    if schema_valid(data, definition):
+        return errors  # the cheap path: messages and pointers only for an invalid document
     _checker(definition)(data, "", errors)
     return errors
 

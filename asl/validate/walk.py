@@ -37,28 +37,72 @@ class Scope:
         return depth
 
 
-@record(frozen=True)
 class State:
-    """One state with its pointer, its scope and the query language it is evaluated in."""
+    """One state with its pointer, its scope and the query language it is evaluated in.
 
-    name: str
-    pointer: str
-    data: dict
-    scope: Scope
-    query_language: str
+    A plain slotted class, not a record: a definition has thousands of states and every rule
+    reads `type` and `jsonata`, so both are computed once here rather than on each read.
+    """
+
+    __slots__ = ("name", "_pointer", "data", "scope", "query_language", "type", "jsonata", "_targets")
+
+    def __init__(self, name: str, pointer: str | None, data: dict, scope: Scope, query_language: str) -> None:
+        self.name = name
+        self._pointer = pointer  # None: built from the scope's pointer and the name when first asked for
+        self.data = data
+        self.scope = scope
+        self.query_language = query_language
+        kind = data.get("Type")
+        self.type: str | None = kind if isinstance(kind, str) else None
+        self.jsonata: bool = query_language == JSONATA
+        self._targets: list[str] | None = None
 
     @property
-    def type(self) -> str | None:
-        value = self.data.get("Type")
-        return value if isinstance(value, str) else None
+    def pointer(self) -> str:
+        """The state's JSON pointer (only diagnostics need it: built on first use)."""
+        pointer = self._pointer
+        if pointer is None:
+            pointer = self._pointer = self.scope.pointer + "/States/" + escape_pointer_token(self.name)
+        return pointer
+
+    def __repr__(self) -> str:
+        return f"State(name={self.name!r}, pointer={self.pointer!r}, query_language={self.query_language!r})"
 
     def at(self, *tokens: str | int) -> str:
         """The pointer of a field (or deeper) of this state."""
         return self.pointer + "".join("/" + escape_pointer_token(t) for t in tokens)
 
-    @property
-    def jsonata(self) -> bool:
-        return self.query_language == JSONATA
+    def targets(self) -> list[str]:
+        """The state names its Next, Default, Choices' and Catchers' Next give (computed once; do not mutate)."""
+        targets = self._targets
+        if targets is None:
+            body = self.data
+            targets = [body[key] for key in ("Next", "Default") if isinstance(body.get(key), str)]
+            for field in ("Choices", "Catch"):
+                items = body.get(field)
+                if isinstance(items, list):
+                    targets += [item["Next"] for item in items
+                                if isinstance(item, dict) and isinstance(item.get("Next"), str)]
+            self._targets = targets
+        return targets
+
+
+class Fields:
+    """An ordered group of field names: which of them a state body holds, in the group's order."""
+
+    def __init__(self, names: tuple[str, ...] | list[str]) -> None:
+        self.names = tuple(names)
+        self._set = frozenset(self.names)
+        self._rank = {name: i for i, name in enumerate(self.names)}
+
+    def present(self, body: dict) -> list[str]:
+        """The group's names that are keys of `body`, in the group's order (one C-level set operation)."""
+        found = self._set.intersection(body)
+        return sorted(found, key=self._rank.__getitem__) if len(found) > 1 else list(found)
+
+    def any_in(self, body: dict) -> bool:
+        """Whether `body` holds any of the group's names."""
+        return not self._set.isdisjoint(body)
 
 
 def machine_query_language(data: Any) -> str:
@@ -107,4 +151,4 @@ def iter_states(data: Any, scopes: list[Scope] | None = None) -> Iterator[State]
                 continue
             own = body.get("QueryLanguage")
             language = own if own in (JSONPATH, JSONATA) else scope.query_language
-            yield State(name, scope.pointer + "/States/" + escape_pointer_token(name), body, scope, language)
+            yield State(name, None, body, scope, language)
