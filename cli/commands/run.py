@@ -108,7 +108,6 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     from asl.api import run_machine
     from asl.cloudformation import load_runnable, parse_parameters
     from asl.resources.config import find_resources
-    from asl.resources.process import POOL, prestart_for
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
@@ -122,7 +121,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     renderer = None
     resources = resources_file or find_resources(definition)
     # The handlers' worker starts now, while the definition is read and checked (a spare nobody takes ends below).
-    spare = prestart_for(resources)
+    spare = _prestart(resources)
     try:
         runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
                                  parameters=parse_parameters(parameters, parameters_file))
@@ -163,6 +162,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         raise UnvalidatedDefinitionError(definition, exc) from None
     finally:
         if spare is not None:
+            from asl.resources.process import POOL
+
             POOL.discard(spare)
     if result.store_error is not None:  # the result the user ran for is still printed, the exit code kept
         click.echo(safe(f"sfn: warning: {result.store_error}"), err=True)
@@ -183,6 +184,15 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _prestart(resources):
+    """A spare handler worker for this resources file (None without one: the worker's module is not even imported)."""
+    if resources is None:
+        return None
+    from asl.resources.process import prestart_for
+
+    return prestart_for(resources)
 
 
 def _options(resources, mock_config: str | None, test_case: str | None, s3_dir: str | None) -> dict:
