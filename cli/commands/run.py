@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
+from .. import collector
 from ..safe_text import json_text, safe
 from ..store_option import store_option
 from ..writable import check_writable
@@ -153,7 +154,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
                              source=runnable.document, definition_text=runnable.text if store else None,
-                             s3_dir=s3_dir, options=_options(resources, mock_config, test_case, s3_dir))
+                             s3_dir=s3_dir, options=_options(resources, mock_config, test_case, s3_dir),
+                             # start-up ends as the interpreter starts: the execution's garbage is collected
+                             on_start=lambda interpreter: collector.resume())
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
@@ -184,6 +187,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+run.resumes_collector = True  # as the execution starts (on_start above), not before its start-up
 
 
 def _prestart(resources):
