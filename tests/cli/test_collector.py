@@ -46,3 +46,17 @@ def test_a_run_collects_while_the_execution_runs(tmp_path):
     assert _collector_during(tmp_path, "run", str(machine), "--no-store", "--output", "json") == \
         {"run": True, "after": True}
     assert _collector_during(tmp_path, "validate", str(machine)) == {"after": True}
+
+
+def test_the_entry_point_pauses_before_click_is_imported():
+    # The console script imports cli.entry first: click and sfn are imported with the collector paused.
+    probe = ("import gc, sys\nimport cli.entry\n"
+             "print(gc.isenabled(), 'click' in sys.modules, cli.entry.main is sys.modules['cli.main'].main)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_importing_cli_main_leaves_the_collector_alone():
+    probe = "import gc\nimport cli.main\nprint(gc.isenabled())\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.split() == ["True"]
