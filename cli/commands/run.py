@@ -242,9 +242,9 @@ def _store_args(store, store_path: str | None) -> list[str] | None:
     """What `sfn task success` needs to reach this run's store from another terminal (None: no store)."""
     import os
 
-    from asl.store import STORE_VARIABLE
-
     if store is None:
         return None
+    from asl.store import STORE_VARIABLE
+
     # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
     return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []

@@ -38,6 +38,8 @@ def test_a_pass_chain_imports_no_provider_nor_optional_library(tmp_path):
         out, modules = _imported_by_run(tmp_path, _chain(10), *options)
         assert json.loads(out)["status"] == "SUCCEEDED"
         assert sorted(modules & set(NOT_FOR_A_PASS_CHAIN)) == []
+        if "--no-store" in options:   # nothing recorded: neither the store's code nor SQLite
+            assert sorted(m for m in modules if m.startswith("asl.store") or m == "sqlite3") == []
 
 
 def test_a_task_still_reaches_its_provider(tmp_path):
