@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_FOR_A_PASS_CHAIN = ("asl.resources.sns", "asl.resources.sqs", "asl.resources.s3", "asl.resources.http",
                         "asl.resources.local", "asl.resources.sandbox", "asl.resources.process",
                         "asl.resources.mocks", "asl.resources.nested", "jsonata", "rich", "jsonschema", "yaml",
-                        "jsonpath_ng", "random", "shlex", "base64", "secrets")
+                        "jsonpath_ng", "random", "shlex", "base64", "secrets", "signal")
 
 
 def _imported_by_run(tmp_path: Path, definition: dict, *options: str) -> tuple[str, set[str]]:
