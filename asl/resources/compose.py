@@ -54,10 +54,10 @@ class Services:
 class LazyDispatcher(Dispatcher):
     """A Dispatcher whose providers are built the first time anything asks for them (once, whatever the thread)."""
 
-    def __init__(self, build: Callable[[], list[Any]]) -> None:  # no super().__init__: `providers` is computed
-        self._build: Callable[[], list[Any]] | None = build
-        self._providers: list[Any] = []
+    def __init__(self, build: Callable[[], list[Any]]) -> None:
         self._lock = threading.Lock()
+        super().__init__()               # whatever else a Dispatcher holds (its empty `providers` set below)
+        self._build: Callable[[], list[Any]] | None = build
 
     @property
     def providers(self) -> list[Any]:
@@ -67,6 +67,10 @@ class LazyDispatcher(Dispatcher):
                 if self._build is not None:
                     self._providers, self._build = list(self._build()), None
         return self._providers
+
+    @providers.setter
+    def providers(self, value: list[Any]) -> None:
+        self._providers, self._build = list(value), None
 
 
 def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -> Services:

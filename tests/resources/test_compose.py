@@ -146,3 +146,11 @@ def test_a_machine_without_tasks_is_checked_without_building_the_providers():
     machine = machine_from_definition(one_state({"Type": "Pass"}))
     check_before_run(machine, services, Location("m.json"))
     assert services.dispatcher._build is not None   # nothing asked for them yet
+
+
+def test_providers_set_on_a_lazy_dispatcher_replace_the_built_ones():
+    from asl.resources.compose import LazyDispatcher
+
+    dispatcher = LazyDispatcher(lambda: pytest.fail("not built once providers are set"))
+    dispatcher.providers = ["p"]
+    assert dispatcher.providers == ["p"]
