@@ -22,7 +22,6 @@ How long a Task waits, measured on the execution's clock:
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import threading
@@ -104,6 +103,8 @@ _CLOSED_KEPT = 10000
 
 def new_token() -> str:
     """A fresh opaque task token (base64, like AWS's)."""
+    import base64  # here: only a callback Task needs it, not every start
+
     raw = _TOKEN_MAGIC + os.urandom(_TOKEN_BYTES)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -112,6 +113,8 @@ def well_formed(token: Any) -> bool:
     """Whether a token could have been issued by sfn (else AWS's InvalidToken applies)."""
     if not isinstance(token, str) or not token or len(token) > 1024:
         return False
+    import base64
+
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (ValueError, TypeError):

@@ -6,7 +6,6 @@ bucket that does not exist); the key is the path below it with `/` between folde
 
 from __future__ import annotations
 
-import base64
 import datetime
 import os
 from pathlib import Path
@@ -19,6 +18,7 @@ class S3Error(StatesError):
 
 def sdk_cause(message: str, status: int) -> str:
     """An S3 error as the AWS SDK for Java v2 words it: S3 adds an Extended Request ID (recorded)."""
+    import base64
     import secrets  # here, not at the top: it imports hmac and OpenSSL, ~2.5 ms of every start
 
     request = secrets.token_hex(8).upper()

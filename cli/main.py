@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import _signal  # signal's C core: the module `signal` only adds its enums, ~0.3 ms of every start
 import gc
 import importlib
 import os
-import signal
 import sys
 
 import click
 
 from asl import __version__
 from asl.errors import SfnError
+
+from . import collector
 
 # name -> (".module:attribute" of the click command in this package, its one-line summary for
 # `sfn --help`). Commands are imported on first use; the summaries are here so `sfn --help` imports
@@ -78,6 +80,13 @@ class LazyGroup(click.Group):
         module, attr = COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(module, __package__), attr)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:
+        """The subcommand, imported; the collector resumes now unless the command resumes it itself (`run`)."""
+        found = super().resolve_command(ctx, args)
+        if not getattr(found[1], "resumes_collector", False):
+            collector.resume()
+        return found
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list, from the summaries above (whole, and without importing any command)."""
         with formatter.section("Commands"):
@@ -104,7 +113,8 @@ def _terminate(signum: int, frame: object) -> None:
 def main() -> None:
     """Console-script entry point: click's usage errors exit 2, never a traceback."""
     # SIGTERM (kill, docker stop) ends a run as Ctrl-C does: ABORTED, with its events recorded.
-    signal.signal(signal.SIGTERM, _terminate)
+    _signal.signal(_signal.SIGTERM, _terminate)
+    collector.pause()  # until the command's work starts (collector.resume)
     try:
         try:
             sfn.main(prog_name="sfn")

@@ -32,6 +32,8 @@ def safe_lines(value: Any) -> str:
 
 def safe_json(text: str) -> str:
     """JSON text with DEL and C1 controls as `\\u` escapes: the same JSON value, nothing for a terminal to act on."""
+    if text.isascii() and "\x7f" not in text:  # the common case, two scans in C: nothing to escape
+        return text
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -7,8 +7,6 @@ from typing import Any, Callable
 
 import click
 
-from asl.store import STORE_VARIABLE, default_path
-
 
 class _StoreOption(click.Option):
     """`--store PATH`; its help names the default store as it is when the help is shown."""
@@ -18,6 +16,8 @@ class _StoreOption(click.Option):
         self.what = what
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from asl.store import STORE_VARIABLE, default_path  # the store's code only when it is asked for
+
         self.help = (f"{self.what} (default: {default_path()}, the one store `sfn run` records into "
                      f"whatever the folder; ${STORE_VARIABLE} changes it).")
         return super().get_help_record(ctx)
@@ -31,7 +31,7 @@ def store_option(what: str = "The store of executions, messages and task tokens"
 def open_existing(store_path: str | None, write: bool = False) -> Any:
     """The store asked for, or the default one; a one-line error if there is none there yet."""
     from asl.errors import Location, UserInputError
-    from asl.store import Store
+    from asl.store import Store, default_path
 
     path = Path(store_path) if store_path else default_path()
     if not path.is_file():

@@ -8,7 +8,6 @@ listener too, to know which state is waiting) turns those reports and the callba
 from __future__ import annotations
 
 import datetime
-import shlex
 from typing import Any, Callable
 
 from asl.interp.clock import iso
@@ -102,6 +101,8 @@ class WaitNotes:
             self.say(f"{head}; with --no-store only the run's own handlers can answer it "
                      f"(asl.callbacks.send_task_success); without it, `sfn task success` can from another terminal")
             return
+        import shlex  # only a callback's note quotes its arguments
+
         store = "".join(" " + shlex.quote(arg) for arg in self.store_args)
         self.say(f"{head}; answer from another terminal:\n"
                  f"  sfn task success {token} --output '{{}}'{store}\n"

@@ -37,8 +37,8 @@ def test_every_package_folder_is_installed_under_its_name():
 
 def test_the_command_and_the_schema_are_where_the_wheel_puts_them():
     config, _, folders = options()
-    assert config["options.entry_points"]["console_scripts"].strip() == "sfn = sfn_cli.main:main"
-    assert (ROOT / folder("sfn_cli.main", folders)).with_suffix(".py").is_file()
+    assert config["options.entry_points"]["console_scripts"].strip() == "sfn = sfn_cli.entry:main"
+    assert (ROOT / folder("sfn_cli.entry", folders)).with_suffix(".py").is_file()
     assert config["options.package_data"]["asl.schemas"] == "*.json"
     assert (ROOT / folder("asl.schemas", folders) / "asl.schema.json").is_file()
 

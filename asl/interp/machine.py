@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import random
 from collections import ChainMap
 from typing import Any, Callable
 
@@ -280,6 +279,8 @@ class Interpreter:
                 if retrier.max_delay_seconds is not None:
                     delay = min(delay, retrier.max_delay_seconds)
                 if retrier.jitter == "FULL":
+                    import random  # only a FULL jitter needs it: not at every start
+
                     delay = random.uniform(0, delay)
                 attempts[i] += 1
                 scope.retry_count += 1

@@ -22,9 +22,7 @@ from .dataflow import apply_template, select
 from .pipeline import QUERY_ERROR, effective_input, finish, jsonata_value, next_state
 from .dataflow import path_value
 from . import lanes as lanes_io  # Parallel / Map lanes in threads on the real and fast clocks
-from . import reader as reader_io  # ItemReader over the local S3 folder
 from . import redrive
-from . import writer as writer_io  # ResultWriter: WriterConfig, result files
 from .scope import Frame
 
 # `$$.Map.Item.Source` of an item taken from the state's input (the context-object page of the
@@ -194,6 +192,9 @@ def map_number(value: Any, path: Any, label: str, raw_input: Any, scope: Any, ki
 
 def run_map(interp: Any, state: Any, raw_input: Any, scope: Any) -> Any:
     """Map: the ItemProcessor once per item, outputs in item order, tolerated failures honoured."""
+    from . import reader as reader_io  # ItemReader over the local S3 folder (here: a run without Map skips it)
+    from . import writer as writer_io  # ResultWriter: WriterConfig, result files
+
     reader = state.item_reader
     if reader is None:
         items, effective = map_items(state, raw_input, scope)

@@ -3,11 +3,15 @@
 Order: a mock test case (it answers the states it lists, whatever their resource), the local
 handlers, the SNS, SQS and S3 stubs, HTTP Tasks (allowed endpoints only), nested executions, then the SDK's SendTask* actions. A new
 service stub is one module beside sns.py / sqs.py, one section in config.py and one line here.
+
+The providers' modules (stubs, HTTP, handlers' workers) load when a Task first needs them: a
+machine without Tasks, or one the run never reaches, pays nothing for them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..record import record
 from ..aws import ACTIVITY
@@ -15,14 +19,10 @@ from ..errors import Location, UserInputError
 from ..model.states import MapState, ParallelState, StateMachine, TaskState
 from . import Dispatcher
 from .config import ResourcesConfig
-from .http import HttpProvider
-from .local import LocalHandlers
 from .messages import MessageLog
-from .mocks import MockProvider
-from .nested import NestedExecutions, TaskTokenApi
-from .s3 import S3Stub
-from .sns import SnsStub
-from .sqs import SqsStub
+
+if TYPE_CHECKING:
+    from .mocks import MockProvider
 
 
 @record
@@ -46,23 +46,65 @@ class Services:
 
     def for_child(self) -> Dispatcher:
         """A child execution's providers: the same, but a mock test case names the parent's states only."""
+        from .mocks import MockProvider
+
         return self.dispatcher.without(MockProvider)
 
 
+class LazyDispatcher(Dispatcher):
+    """A Dispatcher whose providers are built the first time anything asks for them (once, whatever the thread)."""
+
+    def __init__(self, build: Callable[[], list[Any]]) -> None:
+        self._lock = threading.Lock()
+        super().__init__()               # whatever else a Dispatcher holds (its empty `providers` set below)
+        self._build: Callable[[], list[Any]] | None = build
+
+    @property
+    def providers(self) -> list[Any]:
+        """The providers, in the order they are asked."""
+        if self._build is not None:
+            with self._lock:   # a Map's threads may ask at once: they must share one set of stubs
+                if self._build is not None:
+                    self._providers, self._build = list(self._build()), None
+        return self._providers
+
+    @providers.setter
+    def providers(self, value: list[Any]) -> None:
+        self._providers, self._build = list(value), None
+
+
 def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -> Services:
-    """Import the configured handlers (a bad one fails now, naming its place) and build the providers."""
-    handlers = LocalHandlers(config.handlers, config.base_dir)
-    handlers.load()
-    # Subscribers and consumers are called through their own LocalHandlers (keys never clash with Tasks').
-    subscribers = LocalHandlers({}, config.base_dir)
-    subscribers.load(config.subscriber_specs())
+    """Import the configured handlers (a bad one fails now, naming its place); the providers are built when asked."""
     messages = MessageLog()
-    sqs = SqsStub(config.queues, messages, subscribers)
-    sns = SnsStub(config.topics, sqs, messages, subscribers)
-    providers: list[Any] = [] if mocks is None else [mocks]
-    providers += [handlers, sns, sqs, S3Stub(), HttpProvider(config.http),
-                  NestedExecutions(config.machines), TaskTokenApi()]
-    return Services(Dispatcher(providers), messages, config)
+    specs = config.subscriber_specs()
+    loaded: tuple[Any, Any] | None = None
+    if config.handlers or specs:
+        from .local import LocalHandlers
+
+        handlers = LocalHandlers(config.handlers, config.base_dir)
+        handlers.load()
+        # Subscribers and consumers are called through their own LocalHandlers (keys never clash with Tasks').
+        subscribers = LocalHandlers({}, config.base_dir)
+        subscribers.load(specs)
+        loaded = handlers, subscribers
+
+    def providers() -> list[Any]:
+        from .http import HttpProvider
+        from .local import LocalHandlers
+        from .nested import NestedExecutions, TaskTokenApi
+        from .s3 import S3Stub
+        from .sns import SnsStub
+        from .sqs import SqsStub
+
+        # Without handlers there was nothing to load: empty LocalHandlers answer nothing, as before.
+        handlers, subscribers = loaded or (LocalHandlers(config.handlers, config.base_dir),
+                                           LocalHandlers({}, config.base_dir))
+        sqs = SqsStub(config.queues, messages, subscribers)
+        sns = SnsStub(config.topics, sqs, messages, subscribers)
+        return ([] if mocks is None else [mocks]) + [handlers, sns, sqs, S3Stub(), HttpProvider(config.http),
+                                                     NestedExecutions(config.machines), TaskTokenApi()]
+
+    return Services(LazyDispatcher(providers), messages, config)
 
 
 class Problem(str):
@@ -94,8 +136,9 @@ def check_before_run(machine: StateMachine, services: Services, where: Location,
     if problems:
         raise UserInputError(problems[0], locate(problems[0].pointer) if locate else where)
     # A machine the definition may start must be able to run too (its Tasks without the mocks).
-    children = services.for_child()
-    for spec in {id(s): s for s in services.config.machines.values()}.values():
+    specs = {id(s): s for s in services.config.machines.values()}.values()
+    children = services.for_child() if specs else None
+    for spec in specs:
         problems = missing_providers(spec.machine, children)
         if problems:
             raise UserInputError(problems[0], text_locator(spec.text, str(spec.path))(problems[0].pointer))
@@ -147,8 +190,13 @@ def unsupported_fields(machine: StateMachine) -> list[Problem]:
 
 def s3_tasks(machine: StateMachine, dispatcher: Dispatcher) -> list[Problem]:
     """Task states only the S3 stub answers: without a local folder they cannot run."""
+    tasks = list(task_states(machine))
+    if not tasks:
+        return []
+    from .s3 import S3Stub
+
     problems = []
-    for state in task_states(machine):
+    for state in tasks:
         raw = getattr(state.parameters, "root", None)
         for provider in dispatcher.providers:
             check = getattr(provider, "can_handle", None)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from asl.errors import Location, SfnError, UserInputError
+from .. import collector
 from ..safe_text import json_text, safe
 from ..store_option import store_option
 from ..writable import check_writable
@@ -108,7 +109,6 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     from asl.api import run_machine
     from asl.cloudformation import load_runnable, parse_parameters
     from asl.resources.config import find_resources
-    from asl.resources.process import POOL, prestart_for
 
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
@@ -122,7 +122,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     renderer = None
     resources = resources_file or find_resources(definition)
     # The handlers' worker starts now, while the definition is read and checked (a spare nobody takes ends below).
-    spare = prestart_for(resources)
+    spare = _prestart(resources)
     try:
         runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
                                  parameters=parse_parameters(parameters, parameters_file))
@@ -154,7 +154,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
                              execution_name=execution_name, execution_type=execution_type.upper(),
                              callback_wait=callback_wait, on_callback=notes.on_callback,
                              source=runnable.document, definition_text=runnable.text if store else None,
-                             s3_dir=s3_dir, options=_options(resources, mock_config, test_case, s3_dir))
+                             s3_dir=s3_dir, options=_options(resources, mock_config, test_case, s3_dir),
+                             # start-up ends as the interpreter starts: the execution's garbage is collected
+                             on_start=lambda interpreter: collector.resume())
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         if not no_validate:
             raise  # with validation, this is sfn's bug: the top level reports it
@@ -163,6 +165,8 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         raise UnvalidatedDefinitionError(definition, exc) from None
     finally:
         if spare is not None:
+            from asl.resources.process import POOL
+
             POOL.discard(spare)
     if result.store_error is not None:  # the result the user ran for is still printed, the exit code kept
         click.echo(safe(f"sfn: warning: {result.store_error}"), err=True)
@@ -183,6 +187,18 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
     if not history_written:
         sys.exit(2)
     sys.exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+run.resumes_collector = True  # as the execution starts (on_start above), not before its start-up
+
+
+def _prestart(resources):
+    """A spare handler worker for this resources file (None without one: the worker's module is not even imported)."""
+    if resources is None:
+        return None
+    from asl.resources.process import prestart_for
+
+    return prestart_for(resources)
 
 
 def _options(resources, mock_config: str | None, test_case: str | None, s3_dir: str | None) -> dict:
@@ -226,9 +242,9 @@ def _store_args(store, store_path: str | None) -> list[str] | None:
     """What `sfn task success` needs to reach this run's store from another terminal (None: no store)."""
     import os
 
-    from asl.store import STORE_VARIABLE
-
     if store is None:
         return None
+    from asl.store import STORE_VARIABLE
+
     # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
     return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []

@@ -7,17 +7,18 @@ import os
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import click
 
 from asl.diagnostics import ERROR, Diagnostic, printable
+from asl.record import record
 from asl.errors import UserInputError
 from asl.loader import DEFINITION_LIMIT, load_text, read_text
 from asl.source import Position
 
 
-@dataclass
+@record   # @dataclass, without compiling its methods at every start
 class Report:
     """What the run found, file by file; decides the exit code in one place."""
 

@@ -92,3 +92,16 @@ def test_json_text_of_a_value_too_deep_for_json():
         deep = [deep]
     text = json_text(deep)
     assert clean(text) and text.startswith("[[[[") and "\\u009b31m" in text
+
+
+def test_safe_json_skips_nothing_its_escaping_would_change():
+    # The ASCII fast path returns the text as it is only where the escaping would have changed nothing.
+    import random
+    import re
+
+    raw = re.compile(r"[\x7f-\x9f]")
+    pick = random.Random(17)
+    alphabet = "ab\"\\{}[]:, \x1f\x20\x7e\x7f\x80\x9b\x9f\xa0é€\U0001f600"
+    for _ in range(2000):
+        text = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 12)))
+        assert safe_json(text) == raw.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

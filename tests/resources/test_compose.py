@@ -84,3 +84,73 @@ def test_a_started_machine_that_cannot_run_is_named_in_its_own_file(tmp_path):
     with pytest.raises(UserInputError) as raised:
         run_machine(machine_from_definition(parent), {}, resources=tmp_path / "resources.yaml")
     assert str(raised.value).startswith(f"{tmp_path / 'child.asl.json'}:7:11: state 'Charge': no handler")
+
+
+# ------------------------------------------------------------------ providers built when asked
+
+def _kinds(dispatcher) -> list[str]:
+    return [type(provider).__name__ for provider in dispatcher.providers]
+
+
+def test_the_lazy_dispatcher_builds_the_providers_once_in_their_order():
+    from asl.resources.compose import build_services
+    from asl.resources.config import ResourcesConfig
+
+    services = build_services(ResourcesConfig())
+    first = services.dispatcher.providers
+    assert _kinds(services.dispatcher) == ["LocalHandlers", "SnsStub", "SqsStub", "S3Stub", "HttpProvider",
+                                           "NestedExecutions", "TaskTokenApi"]
+    assert services.dispatcher.providers is first
+    sns, sqs = first[1], first[2]
+    assert sns.sqs is sqs and sns.log is services.messages and sqs.log is services.messages
+
+
+def test_threads_asking_at_once_share_one_set_of_providers():
+    import threading
+
+    from asl.resources.compose import build_services
+    from asl.resources.config import ResourcesConfig
+
+    services = build_services(ResourcesConfig())
+    seen, start = [], threading.Barrier(8)
+
+    def ask():
+        start.wait()
+        seen.append(services.dispatcher.providers)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(providers) for providers in seen}) == 1
+
+
+def test_a_mock_provider_is_asked_first_and_left_out_of_a_child():
+    from asl.resources.compose import build_services
+    from asl.resources.config import ResourcesConfig
+    from asl.resources.mocks import MockProvider
+
+    mocks = MockProvider.__new__(MockProvider)
+    services = build_services(ResourcesConfig(), mocks)
+    assert services.dispatcher.providers[0] is mocks
+    assert _kinds(services.for_child()) == _kinds(services.dispatcher)[1:]
+
+
+def test_a_machine_without_tasks_is_checked_without_building_the_providers():
+    from asl.errors import Location
+    from asl.resources.compose import build_services, check_before_run
+    from asl.resources.config import ResourcesConfig
+
+    services = build_services(ResourcesConfig())
+    machine = machine_from_definition(one_state({"Type": "Pass"}))
+    check_before_run(machine, services, Location("m.json"))
+    assert services.dispatcher._build is not None   # nothing asked for them yet
+
+
+def test_providers_set_on_a_lazy_dispatcher_replace_the_built_ones():
+    from asl.resources.compose import LazyDispatcher
+
+    dispatcher = LazyDispatcher(lambda: pytest.fail("not built once providers are set"))
+    dispatcher.providers = ["p"]
+    assert dispatcher.providers == ["p"]

@@ -1,0 +1,51 @@
+"""What `sfn run` imports: only what the command and the definition need (start-up is paid by every run)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Modules a run of Pass states never uses: each would only add to every run's start-up.
+NOT_FOR_A_PASS_CHAIN = ("asl.resources.sns", "asl.resources.sqs", "asl.resources.s3", "asl.resources.http",
+                        "asl.resources.local", "asl.resources.sandbox", "asl.resources.process",
+                        "asl.resources.mocks", "asl.resources.nested", "jsonata", "rich", "jsonschema", "yaml",
+                        "jsonpath_ng", "random", "shlex", "base64", "secrets", "signal")
+
+
+def _imported_by_run(tmp_path: Path, definition: dict, *options: str) -> tuple[str, set[str]]:
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps(definition), encoding="utf-8")
+    args = ["run", str(machine), "--input", "{}", "--output", "json", *options]
+    probe = ("import sys, json\nfrom cli.main import main\n"
+             f"sys.argv = ['sfn'] + {args!r}\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    return done.stdout, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def _chain(count: int) -> dict:
+    states = {f"S{k}": {"Type": "Pass", "Result": {"k": k}, "ResultPath": f"$.s{k}", "Next": f"S{k + 1}"}
+              for k in range(count)}
+    states[f"S{count - 1}"] = {"Type": "Pass", "End": True}
+    return {"StartAt": "S0", "States": states}
+
+
+def test_a_pass_chain_imports_no_provider_nor_optional_library(tmp_path):
+    for options in (["--store", str(tmp_path / "sfn.db")], ["--no-store"]):
+        out, modules = _imported_by_run(tmp_path, _chain(10), *options)
+        assert json.loads(out)["status"] == "SUCCEEDED"
+        assert sorted(modules & set(NOT_FOR_A_PASS_CHAIN)) == []
+        if "--no-store" in options:   # nothing recorded: neither the store's code nor SQLite
+            assert sorted(m for m in modules if m.startswith("asl.store") or m == "sqlite3") == []
+
+
+def test_a_task_still_reaches_its_provider(tmp_path):
+    # The SNS stub answers a publish to an unconfigured topic as before: its module loads when asked.
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"}, "End": True}
+    out, modules = _imported_by_run(tmp_path, {"StartAt": "T", "States": {"T": task}}, "--no-store")
+    assert "asl.resources.sns" in modules
+    assert json.loads(out)["status"] in ("SUCCEEDED", "FAILED")
