@@ -49,3 +49,14 @@ def test_a_task_still_reaches_its_provider(tmp_path):
     out, modules = _imported_by_run(tmp_path, {"StartAt": "T", "States": {"T": task}}, "--no-store")
     assert "asl.resources.sns" in modules
     assert json.loads(out)["status"] in ("SUCCEEDED", "FAILED")
+
+
+def test_paths_without_an_intrinsic_call_leave_the_intrinsics_unimported(tmp_path):
+    state = {"Type": "Pass", "Parameters": {"a.$": "$", "b": {"c.$": "$$.Execution.Id"}}, "End": True}
+    out, modules = _imported_by_run(tmp_path, {"StartAt": "P", "States": {"P": state}}, "--no-store")
+    assert json.loads(out)["status"] == "SUCCEEDED"
+    assert "asl.expr.intrinsics" not in modules
+    # ...and one call brings them in.
+    state["Parameters"]["d.$"] = "States.Format('{}', $$.Execution.Name)"
+    out, modules = _imported_by_run(tmp_path, {"StartAt": "P", "States": {"P": state}}, "--no-store")
+    assert "asl.expr.intrinsics" in modules and json.loads(out)["status"] == "SUCCEEDED"
