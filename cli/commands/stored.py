@@ -154,7 +154,7 @@ def history(execution: str, store_path: str | None, output_format: str, as_trace
 
         from ..safe_text import SafeWriter
 
-        write_aws_json(events, SafeWriter(click.get_text_stream("stdout")), ensure_ascii=False)
+        write_aws_json(events, SafeWriter(sys.stdout), ensure_ascii=False)
         return
     from ..render import TraceRenderer
 
