@@ -3,9 +3,10 @@
 Started by `asl.resources.process` as `python -m asl.resources.worker`. It speaks JSON lines:
 requests on stdin, replies on a copy of the stdout it was given; its own fds 1 and 2 both go to
 the stderr pipe sfn relays, so nothing a handler prints (from any thread, even C code) can reach
-sfn's stdout. The main thread only reads requests, so a SendTask* answer a handler makes through
-`asl.callbacks` (in the call or later, from its own thread) is forwarded to sfn and its reply
-read back while the handler runs. When sfn goes away (stdin closes) the worker ends at once.
+sfn's stdout. The main thread reads a request and runs it (as Lambda runs a handler), no thread
+hand-off. A SendTask* answer a handler makes through `asl.callbacks` (in the call or later, from
+its own thread) goes to sfn on a pipe of its own, and its reply comes back on another, read by a
+thread: when sfn goes away (that pipe closes) the worker ends at once, even inside a handler.
 """
 
 from __future__ import annotations
@@ -22,34 +23,39 @@ from .wire import decode, encode
 
 
 class _Channel:
-    """The reply pipe to sfn, and the SendTask* requests waiting for sfn's answer."""
+    """The pipes to sfn: replies to its requests, and the SendTask* asks waiting for its answer."""
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, asks: BinaryIO) -> None:
         self.out = out
+        self.asks = asks
         self.lock = threading.Lock()
         self.waiting: dict[int, queue.SimpleQueue] = {}
         self.next_id = 0
 
     def send(self, message: dict) -> None:
-        data = encode(message)
-        with self.lock:
-            self.out.write(data)
-            self.out.flush()
+        """Write one reply to sfn (only the main thread does)."""
+        self.out.write(encode(message))
+        self.out.flush()
 
     def ask(self, message: dict) -> dict:
-        """Send a request to sfn and wait for its reply (read by the main thread)."""
+        """Send a request to sfn and wait for its reply (read by the answers thread)."""
         box: queue.SimpleQueue = queue.SimpleQueue()
         with self.lock:
             self.next_id += 1
             ident = self.next_id
             self.waiting[ident] = box
-        self.send({**message, "ask": ident})
+            self.asks.write(encode({**message, "ask": ident}))
+            self.asks.flush()
         return box.get()
 
-    def answered(self, message: dict) -> None:
-        box = self.waiting.pop(message.get("ask"), None)
-        if box is not None:
-            box.put(message)
+    def serve_answers(self, answers: BinaryIO) -> None:
+        """Hand sfn's replies to the asks waiting for them; end the process when sfn goes away."""
+        for line in answers:
+            message = decode(line)
+            box = self.waiting.pop(message.get("ask"), None)
+            if box is not None:
+                box.put(message)
+        os._exit(0)  # sfn is gone: end now, even inside a handler (its threads and all)
 
 
 def _forward_task_answers(channel: _Channel) -> None:
@@ -138,24 +144,15 @@ def main() -> None:
     requests = os.fdopen(os.dup(0), "rb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # a handler reading stdin gets nothing, as on Lambda
     sys.stdin = os.fdopen(0, "r")
-    channel = _Channel(replies)
     base_dir = Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None
+    channel = _Channel(replies, os.fdopen(int(sys.argv[2]), "wb"))
+    answers = os.fdopen(int(sys.argv[3]), "rb")
+    threading.Thread(target=channel.serve_answers, args=(answers,), daemon=True, name="sfn-worker-answers").start()
     _forward_task_answers(channel)
     handlers = _Handlers(channel, base_dir)
-    work: queue.SimpleQueue = queue.SimpleQueue()
-
-    def serve() -> None:
-        while True:
-            handlers.run(work.get())
-
-    threading.Thread(target=serve, daemon=True, name="sfn-worker-calls").start()
     for line in requests:
-        message = decode(line)
-        if message.get("op") == "reply":
-            channel.answered(message)
-        else:
-            work.put(message)
-    os._exit(0)  # sfn is gone: end now, even inside a handler (its threads and all)
+        handlers.run(decode(line))
+    os._exit(0)  # sfn is gone: end now (a handler's threads and all)
 
 
 if __name__ == "__main__":
