@@ -4,7 +4,7 @@ One worker per handler module (and folder), as one Lambda execution environment 
 a handler that calls `os._exit`, crashes the interpreter, or blocks past its timeout ends or
 loses only its worker, never sfn. A worker busy with one call (a second execution in the same
 process) makes the pool start another. Requests go as JSON lines over a pipe
-(`asl.resources.worker` is the other end); the worker's stdout and stderr are sfn's stderr, so
+(`worker.py`, run as a script, is the other end); the worker's stdout and stderr are sfn's stderr, so
 a handler's prints are its logs and sfn's stdout keeps its one JSON value.
 """
 
@@ -68,7 +68,7 @@ class Worker:
         answers_in, answers_out = os.pipe()    # sfn's replies to them
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "asl.resources.worker", str(base_dir) if base_dir else "",
+                [sys.executable, "-P", str(Path(__file__).with_name("worker.py")), str(base_dir) if base_dir else "",
                  str(asks_out), str(answers_in)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
                 pass_fds=(asks_out, answers_in))

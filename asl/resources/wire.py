@@ -1,11 +1,11 @@
-"""The handler workers' wire format: one JSON value per line, at any depth, surrogates kept."""
+"""The handler workers' wire format: one JSON value per line, at any depth, surrogates kept.
+
+Standard library only at import: the worker loads this file by its path (see `worker.py`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-from .. import deepjson
 
 ENCODING = ("utf-8", "surrogatepass")
 
@@ -15,6 +15,8 @@ def encode(message: dict) -> bytes:
     try:
         text = json.dumps(message)
     except RecursionError:
+        from asl import deepjson  # absolute: the worker has this sfn on its path, not this package
+
         text = deepjson.dumps(message)
     return text.encode(*ENCODING) + b"\n"
 
@@ -25,4 +27,6 @@ def decode(line: bytes) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
+        from asl import deepjson
+
         return deepjson.loads(text)

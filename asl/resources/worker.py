@@ -1,6 +1,9 @@
 """The handler worker process: imports one handler module and calls its functions as Lambda would.
 
-Started by `asl.resources.process` as `python -m asl.resources.worker`. It speaks JSON lines:
+Started by `asl.resources.process` as `python -P .../worker.py`, a script: it loads the two
+modules it needs (`wire`, `lambda_runtime`, standard library only) by their paths, so it is
+ready without importing sfn's library (`asl.resources` alone imports much of it); only a
+handler that imports `asl.callbacks` brings that in. It speaks JSON lines:
 requests on stdin, replies on a copy of the stdout it was given; its own fds 1 and 2 both go to
 the stderr pipe sfn relays, so nothing a handler prints (from any thread, even C code) can reach
 sfn's stdout. The main thread reads a request and runs it (as Lambda runs a handler), no thread
@@ -12,14 +15,33 @@ thread: when sfn goes away (that pipe closes) the worker ends at once, even insi
 from __future__ import annotations
 
 import os
-import queue
-import signal
 import sys
-import threading
-from pathlib import Path
-from typing import Any, BinaryIO
 
-from .wire import decode, encode
+# As `python -m` did: the working folder first on the path (-P keeps this script's own folder off
+# it, where sfn's `http.py` and the like would shadow the standard library for handlers).
+sys.path.insert(0, os.getcwd())
+
+import importlib.util  # noqa: E402  (after the path is set, as for any import)
+import queue  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import Any, BinaryIO  # noqa: E402
+
+
+def _sibling(name: str) -> ModuleType:
+    """The module `name`.py beside this script, loaded from its file under a name of its own."""
+    spec = importlib.util.spec_from_file_location(f"_sfn_worker_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _sibling("wire")
+runtime = _sibling("lambda_runtime")
+decode, encode = wire.decode, wire.encode
 
 
 class _Channel:
@@ -58,10 +80,44 @@ class _Channel:
         os._exit(0)  # sfn is gone: end now, even inside a handler (its threads and all)
 
 
+class _WhenImported:
+    """A meta path finder that runs `then(module)` once `name` has been imported (and not before)."""
+
+    def __init__(self, name: str, then: Any) -> None:
+        self.name, self.then, self.finding = name, then, False
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        """The module's own spec, its loader made to call `then` after running the module."""
+        if name != self.name or self.finding:
+            return None
+        self.finding = True
+        try:
+            spec = importlib.util.find_spec(name)  # what the other finders would have found
+        finally:
+            self.finding = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        run = spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            self.then(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def _forward_task_answers(channel: _Channel) -> None:
-    """Make `asl.callbacks` answers without a store go to the sfn process, where the Task waits."""
-    from .. import callbacks
-    from ..errors import TaskTokenError
+    """Make `asl.callbacks` answers without a store go to the sfn process, where the Task waits.
+
+    Patched when a handler imports it: the worker does not import sfn's library up front."""
+    sys.meta_path.insert(0, _WhenImported("asl.callbacks", lambda callbacks: _patch(callbacks, channel)))
+
+
+def _patch(callbacks: ModuleType, channel: _Channel) -> None:
+    from asl.errors import TaskTokenError
 
     local_answer = callbacks._answer
 
@@ -94,43 +150,34 @@ class _Handlers:
         self.channel.send({"id": message["id"], **reply})
 
     def _function(self, target: str) -> Any:
-        from ..errors import Location
-        from .local import function_of
-
         fn = self.functions.get(target)
         if fn is None:
-            fn = self.functions[target] = function_of(target, self.base_dir, Location("<worker>"))
+            fn = self.functions[target] = runtime.function_of(target, self.base_dir)
         return fn
 
     def load(self, message: dict) -> dict:
-        from ..errors import UserInputError
-
         try:
             self._function(message["target"])
-        except UserInputError as exc:
+        except runtime.HandlerImportError as exc:
             return {"import_error": exc.message}
         return {"loaded": True}
 
     def call(self, message: dict) -> dict:
-        from ..errors import StatesError, UserInputError
-        from .local import LambdaContext, encode_result, handler_error
-
         try:
             fn = self._function(message["target"])
-        except UserInputError as exc:
+        except runtime.HandlerImportError as exc:
             return {"error": ["Lambda.ResourceNotFoundException", exc.message]}
-        context = LambdaContext(message["name"], message["timeout"])
-        context.aws_request_id = message["request_id"]
+        context = runtime.LambdaContext(message["name"], message["arn"], message["timeout"], message["request_id"])
         try:
             result = fn(message["event"], context)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # even SystemExit: the handler's failure is the Task's error
-            error = handler_error(exc)
+            error = runtime.handler_error(exc)
             return {"error": [error.name, error.cause]}
         try:
-            return {"result": encode_result(result, message["target"])}
-        except StatesError as exc:
+            return {"result": runtime.encode_result(result, message["target"])}
+        except runtime.FunctionError as exc:
             return {"error": [exc.name, exc.cause]}
 
 
