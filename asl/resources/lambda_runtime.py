@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -39,10 +40,15 @@ class FunctionError(Exception):
 
 
 def request_id() -> str:
-    """A fresh request id, as `asl.aws.request_id` makes them (not imported here: see the docstring)."""
-    import uuid  # ~1.5 ms, paid by the first failing call only
+    """A fresh request id: a random (version 4) UUID's text, as `asl.aws.request_id` makes them.
 
-    return str(uuid.uuid4())
+    Written out from os.urandom as uuid.uuid4 does, without importing uuid (~1.5 ms of a worker's first call).
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40   # version 4
+    raw[8] = raw[8] & 0x3F | 0x80   # the RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class LambdaContext:

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .wire import decode, encode
+from .wire import LineReader, decode, encode
 
 IDLE_KEPT = 16           # idle workers kept for reuse; the least recently used beyond that end
 
@@ -77,12 +77,11 @@ class Worker:
             os.close(answers_in)
         self.loaded: set[str] = set()
         self.busy = False
-        self._replies_fd = self.proc.stdout.fileno()
+        self._replies = LineReader(self.proc.stdout.fileno())
         import select
 
         self._poll = select.poll()
-        self._poll.register(self._replies_fd, select.POLLIN)
-        self._buffer = b""
+        self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
         self._early: dict[int, dict] = {}       # replies read while waiting for another request's
         self._answers = os.fdopen(answers_out, "wb")
         self._answers_lock = threading.Lock()
@@ -116,10 +115,8 @@ class Worker:
                 reply = self._early.pop(ident, None)
                 if reply is not None:
                     return reply
-                line, newline, rest = self._buffer.partition(b"\n")
-                if newline:
-                    self._buffer = rest
-                    reply = decode(line)
+                if self._replies.has_line():
+                    reply = decode(self._replies.take())
                     if reply.get("id") == ident:
                         return reply
                     self._early[reply.get("id")] = reply
@@ -130,13 +127,12 @@ class Worker:
                         self.kill()
                         raise WorkerTimedOut()
                 try:
-                    data = os.read(self._replies_fd, 1 << 16)
+                    more = self._replies.read()
                 except (OSError, ValueError):
-                    data = b""
-                if not data:
+                    more = False
+                if not more:
                     self._dead = True
                     raise WorkerExited(self._returncode())
-                self._buffer += data
         except KeyboardInterrupt:
             self.kill()  # the call is abandoned: its worker cannot be trusted to be idle
             raise

@@ -5,6 +5,7 @@ Standard library only at import: the worker loads this file by its path (see `wo
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 ENCODING = ("utf-8", "surrogatepass")
@@ -30,3 +31,35 @@ def decode(line: bytes) -> Any:
         from asl import deepjson
 
         return deepjson.loads(text)
+
+
+class LineReader:
+    """Protocol lines as they come off a pipe: whole lines, however the writer's bytes were split."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._lines: list[bytes] = []    # whole lines read, oldest first
+        self._part: list[bytes] = []     # the start of the line still coming
+
+    def has_line(self) -> bool:
+        """Whether a whole line has been read and not taken yet."""
+        return bool(self._lines)
+
+    def take(self) -> bytes:
+        """The oldest whole line read (its newline left off); only when `has_line`."""
+        return self._lines.pop(0)
+
+    def read(self) -> bool:
+        """Read what the pipe has (blocking until it has something); False once the writer has closed it."""
+        data = os.read(self.fd, 1 << 16)
+        if not data:
+            return False
+        *whole, last = data.split(b"\n")
+        if whole:
+            if self._part:
+                whole[0] = b"".join(self._part) + whole[0]
+            self._lines.extend(whole)
+            self._part = [last] if last else []
+        else:
+            self._part.append(last)
+        return True

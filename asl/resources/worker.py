@@ -44,6 +44,33 @@ runtime = _sibling("lambda_runtime")
 decode, encode = wire.decode, wire.encode
 
 
+# What a handler's first failure needs (traceback, and ast for its caret lines), imported while the
+# worker has nothing else to do: before its first request, or between requests, never ahead of one.
+WARM_UP = ("traceback", "ast")
+
+
+class _Requests(wire.LineReader):
+    """The request lines sfn writes; `pending` says whether one is waiting."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(fd)
+        import select
+
+        self.poll = select.poll()
+        self.poll.register(fd, select.POLLIN)
+
+    def pending(self) -> bool:
+        """Whether a request (or sfn's going away) is ready to be read now."""
+        return self.has_line() or bool(self.poll.poll(0))
+
+    def next(self) -> bytes | None:
+        """The next line, None once sfn has closed the pipe."""
+        while not self.has_line():
+            if not self.read():
+                return None
+        return self.take()
+
+
 class _Channel:
     """The pipes to sfn: replies to its requests, and the SendTask* asks waiting for its answer."""
 
@@ -188,7 +215,7 @@ def main() -> None:
     os.dup2(2, 1)  # whatever writes to fd 1 from now on (any thread, C code) lands in the log pipe
     sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace")
     sys.stderr = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="backslashreplace")
-    requests = os.fdopen(os.dup(0), "rb")
+    requests = _Requests(os.dup(0))
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # a handler reading stdin gets nothing, as on Lambda
     sys.stdin = os.fdopen(0, "r")
     base_dir = Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None
@@ -197,9 +224,14 @@ def main() -> None:
     threading.Thread(target=channel.serve_answers, args=(answers,), daemon=True, name="sfn-worker-answers").start()
     _forward_task_answers(channel)
     handlers = _Handlers(channel, base_dir)
-    for line in requests:
+    warm = list(WARM_UP)
+    while True:
+        while warm and not requests.pending():
+            importlib.import_module(warm.pop(0))
+        line = requests.next()
+        if line is None:
+            os._exit(0)  # sfn is gone: end now (a handler's threads and all)
         handlers.run(decode(line))
-    os._exit(0)  # sfn is gone: end now (a handler's threads and all)
 
 
 if __name__ == "__main__":

@@ -107,3 +107,44 @@ def test_the_wire_keeps_deep_values_and_lone_surrogates():
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert encode(decode(line)) == line
     assert encode({"a": 1}) == b'{"a": 1}\n'
+
+
+def test_the_line_reader_gives_whole_lines_however_the_bytes_were_split():
+    import os
+    import random
+    import threading
+
+    from asl.resources.wire import LineReader, encode
+
+    messages = [{"id": n, "text": "x" * random.Random(n).randrange(0, 200_000)} for n in range(40)]
+    data = b"".join(encode(m) for m in messages)
+    cuts = sorted(random.Random(7).sample(range(1, len(data)), 300))
+    read, write = os.pipe()
+
+    def writer() -> None:
+        for start, end in zip([0] + cuts, cuts + [len(data)]):
+            os.write(write, data[start:end])  # a writer thread: a piece larger than the pipe's buffer waits
+        os.close(write)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        reader = LineReader(read)
+        got = []
+        while reader.read():
+            while reader.has_line():
+                got.append(json.loads(reader.take()))
+        assert got == messages
+    finally:
+        thread.join()
+        os.close(read)
+
+
+def test_request_ids_are_version_4_uuids():
+    import uuid
+
+    ids = {lambda_runtime.request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
