@@ -4,7 +4,7 @@ One worker per handler module (and folder), as one Lambda execution environment 
 a handler that calls `os._exit`, crashes the interpreter, or blocks past its timeout ends or
 loses only its worker, never sfn. A worker busy with one call (a second execution in the same
 process) makes the pool start another. Requests go as JSON lines over a pipe
-(`asl.resources.worker` is the other end); the worker's stdout and stderr are sfn's stderr, so
+(`worker.py`, run as a script, is the other end); the worker's stdout and stderr are sfn's stderr, so
 a handler's prints are its logs and sfn's stdout keeps its one JSON value.
 """
 
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import atexit
 import os
-import queue
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from .wire import decode, encode
+from .wire import LineReader, decode, encode
 
 IDLE_KEPT = 16           # idle workers kept for reuse; the least recently used beyond that end
 
@@ -53,23 +52,42 @@ def _asl_root() -> str:
 
 
 class Worker:
-    """One worker process and the one request it may have in flight."""
+    """One worker process and the one request it may have in flight.
+
+    The caller reads its reply straight off the reply pipe (poll with the deadline: no thread
+    hand-off per call). A handler's SendTask* answers come on a pipe of their own, served by a
+    thread that sleeps in `read` until one does, so they are answered even between calls.
+    """
 
     def __init__(self, base_dir: Path | None) -> None:
         import subprocess  # here and below, not at the top: ~2 ms of every start, and most runs start no worker
 
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), _asl_root()) if p)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "asl.resources.worker", str(base_dir) if base_dir else ""],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+        asks_in, asks_out = os.pipe()          # the worker's SendTask* requests, to sfn
+        answers_in, answers_out = os.pipe()    # sfn's replies to them
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-P", str(Path(__file__).with_name("worker.py")), str(base_dir) if base_dir else "",
+                 str(asks_out), str(answers_in)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+                pass_fds=(asks_out, answers_in))
+        finally:
+            os.close(asks_out)
+            os.close(answers_in)
         self.loaded: set[str] = set()
         self.busy = False
-        self._replies: queue.SimpleQueue = queue.SimpleQueue()
-        self._write_lock = threading.Lock()
+        self._replies = LineReader(self.proc.stdout.fileno())
+        import select
+
+        self._poll = select.poll()
+        self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
+        self._early: dict[int, dict] = {}       # replies read while waiting for another request's
+        self._answers = os.fdopen(answers_out, "wb")
+        self._answers_lock = threading.Lock()
         self._next_id = 0
         self._dead = False
-        threading.Thread(target=self._read, daemon=True, name="sfn-worker-reader").start()
+        threading.Thread(target=self._serve_asks, args=(asks_in,), daemon=True, name="sfn-worker-asks").start()
 
     @property
     def alive(self) -> bool:
@@ -80,22 +98,41 @@ class Worker:
         """Write one request; its id, to wait for the reply with."""
         self._next_id += 1
         ident = self._next_id
-        self._write({**message, "id": ident})
+        try:
+            self.proc.stdin.write(encode({**message, "id": ident}))
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            self._dead = True  # it has gone; waiting for the reply reports the exit
         return ident
 
     def wait(self, ident: int, timeout: float | None) -> dict:
         """The reply to request `ident`; WorkerExited / WorkerTimedOut (worker killed) otherwise."""
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while True:
-                try:
-                    reply = self._replies.get(timeout=timeout)
-                except queue.Empty:
-                    self.kill()
-                    raise WorkerTimedOut() from None
-                if reply is None:
-                    raise WorkerExited(self._returncode())
-                if reply.get("id") == ident:
+                reply = self._early.pop(ident, None)
+                if reply is not None:
                     return reply
+                if self._replies.has_line():
+                    reply = decode(self._replies.take())
+                    if reply.get("id") == ident:
+                        return reply
+                    self._early[reply.get("id")] = reply
+                    continue
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not self._poll.poll(left * 1000):
+                        self.kill()
+                        raise WorkerTimedOut()
+                try:
+                    more = self._replies.read()
+                except (OSError, ValueError):
+                    more = False
+                if not more:
+                    self._dead = True
+                    raise WorkerExited(self._returncode())
         except KeyboardInterrupt:
             self.kill()  # the call is abandoned: its worker cannot be trusted to be idle
             raise
@@ -119,15 +156,6 @@ class Worker:
         except subprocess.TimeoutExpired:
             pass
 
-    def _write(self, message: dict) -> None:
-        data = encode(message)
-        with self._write_lock:
-            try:
-                self.proc.stdin.write(data)
-                self.proc.stdin.flush()
-            except (OSError, ValueError):
-                self._dead = True  # it has gone; the reader reports the exit to whoever waits
-
     def _returncode(self) -> int | None:
         import subprocess
 
@@ -136,18 +164,22 @@ class Worker:
         except subprocess.TimeoutExpired:
             return None
 
-    def _read(self) -> None:
+    def _serve_asks(self, fd: int) -> None:
+        """Answer the handlers' SendTask* calls, whenever they come, until the worker ends."""
         try:
-            for line in self.proc.stdout:
-                message = decode(line)
-                if message.get("op") == "answer":
-                    self._write(_answer(message))
-                else:
-                    self._replies.put(message)
+            with os.fdopen(fd, "rb") as asks:
+                for line in asks:
+                    reply = encode(_answer(decode(line)))
+                    with self._answers_lock:
+                        self._answers.write(reply)
+                        self._answers.flush()
         except (OSError, ValueError):
             pass
-        self._dead = True
-        self._replies.put(None)
+        finally:
+            try:
+                self._answers.close()
+            except (OSError, ValueError):
+                pass
 
 
 def _answer(message: dict) -> dict:

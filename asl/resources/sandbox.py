@@ -1,7 +1,7 @@
 """Calling handlers in their worker processes, and the errors Lambda reports for what goes wrong there.
 
 A handler's own exceptions and unencodable results are shaped in the worker (as in sfn's process,
-by `local.handler_error` / `local.encode_result`); what only the sandbox sees is shaped here:
+by `lambda_runtime.handler_error` / `lambda_runtime.encode_result`); what only the sandbox sees is shaped here:
 the function's timeout (default 3 seconds, a new Lambda function's) as `Sandbox.Timedout`, and a
 process that ended mid-call (`os._exit`, a crash, a signal) as `Runtime.ExitError`, each with
 Lambda's `RequestId: ... Error: ...` message.
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..aws import request_id
+from ..aws import function_arn, request_id
 from ..errors import StatesError, UserInputError
 from .config import HandlerSpec
 from .process import POOL, WorkerExited, WorkerTimedOut
@@ -73,7 +73,7 @@ def call_in_worker(spec: HandlerSpec, name: str, event: Any, task_timeout: float
             except UserInputError as exc:
                 raise StatesError("Lambda.ResourceNotFoundException", str(exc)) from None
         ident = worker.send({"op": "call", "target": spec.target, "event": event, "name": name,
-                             "timeout": spec.timeout, "request_id": rid})
+                             "arn": function_arn(name), "timeout": spec.timeout, "request_id": rid})
         try:
             reply = worker.wait(ident, min(task_timeout or spec.timeout, spec.timeout))
         except WorkerTimedOut:

@@ -1,11 +1,12 @@
-"""The handler workers' wire format: one JSON value per line, at any depth, surrogates kept."""
+"""The handler workers' wire format: one JSON value per line, at any depth, surrogates kept.
+
+Standard library only at import: the worker loads this file by its path (see `worker.py`)."""
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
-
-from .. import deepjson
 
 ENCODING = ("utf-8", "surrogatepass")
 
@@ -15,6 +16,8 @@ def encode(message: dict) -> bytes:
     try:
         text = json.dumps(message)
     except RecursionError:
+        from asl import deepjson  # absolute: the worker has this sfn on its path, not this package
+
         text = deepjson.dumps(message)
     return text.encode(*ENCODING) + b"\n"
 
@@ -25,4 +28,38 @@ def decode(line: bytes) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
+        from asl import deepjson
+
         return deepjson.loads(text)
+
+
+class LineReader:
+    """Protocol lines as they come off a pipe: whole lines, however the writer's bytes were split."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._lines: list[bytes] = []    # whole lines read, oldest first
+        self._part: list[bytes] = []     # the start of the line still coming
+
+    def has_line(self) -> bool:
+        """Whether a whole line has been read and not taken yet."""
+        return bool(self._lines)
+
+    def take(self) -> bytes:
+        """The oldest whole line read (its newline left off); only when `has_line`."""
+        return self._lines.pop(0)
+
+    def read(self) -> bool:
+        """Read what the pipe has (blocking until it has something); False once the writer has closed it."""
+        data = os.read(self.fd, 1 << 16)
+        if not data:
+            return False
+        *whole, last = data.split(b"\n")
+        if whole:
+            if self._part:
+                whole[0] = b"".join(self._part) + whole[0]
+            self._lines.extend(whole)
+            self._part = [last] if last else []
+        else:
+            self._part.append(last)
+        return True

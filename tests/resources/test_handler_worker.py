@@ -1,0 +1,150 @@
+"""The handler worker process: what it imports, its path, its context, and its pipes with large messages."""
+
+import json
+import sys
+
+import pytest
+
+from asl.api import machine_from_definition, run_machine
+from asl.resources import lambda_runtime
+
+HANDLERS = '''
+import sys
+
+def modules(event, context):
+    return sorted(name for name in sys.modules if name == "asl" or name.startswith(("asl.", "_sfn_worker")))
+
+def context_of(event, context):
+    return {"arn": context.invoked_function_arn, "name": context.function_name,
+            "rid": context.aws_request_id, "version": context.function_version}
+
+def stdlib_and_cwd(event, context):
+    import http.client
+    import from_the_working_folder
+    return {"http": http.client.__name__, "cwd": from_the_working_folder.VALUE}
+
+def echo(event, context):
+    return event
+
+def answers_in_the_call(event, context):
+    from asl.callbacks import send_task_success  # imported only now, inside the call
+    send_task_success(event["token"], {"answered": "in the call"})
+    return "submitted"
+'''
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
+NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call"]
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"sfn_test_worker_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / "handlers").mkdir()
+    (tmp_path / "handlers" / f"{module}.py").write_text(HANDLERS)
+    (tmp_path / "handlers" / "resources.yaml").write_text(
+        "handlers:\n" + "".join(f"  {name}: {module}:{name}\n" for name in NAMES))
+    # The worker starts in the working folder, which is first on its path (as `python -m` has it).
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "from_the_working_folder.py").write_text("VALUE = 'found'\n")
+    monkeypatch.chdir(tmp_path / "cwd")
+    return tmp_path / "handlers"
+
+
+def run(workspace, state, input=None):
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True, **state}}}
+    machine = machine_from_definition(definition, validate=False)
+    return run_machine(machine, input or {}, resources=workspace / "resources.yaml", callback_wait=0.0)
+
+
+def test_the_worker_is_ready_without_importing_sfns_library(workspace):
+    result = run(workspace, {"Resource": ARN + "modules"})
+    assert result.status == "SUCCEEDED"
+    assert result.output == ["_sfn_worker_lambda_runtime", "_sfn_worker_wire"]
+
+
+def test_the_context_names_the_function_and_the_request(workspace):
+    output = run(workspace, {"Resource": ARN + "context_of"}).output
+    assert output["arn"] == ARN + "context_of"
+    assert output["name"] == "context_of" and output["version"] == "$LATEST"
+    assert len(output["rid"]) == 36
+
+
+def test_the_workers_folder_shadows_nothing_and_the_working_folder_is_importable(workspace):
+    result = run(workspace, {"Resource": ARN + "stdlib_and_cwd"})
+    assert result.output == {"http": "http.client", "cwd": "found"}
+
+
+@pytest.mark.parametrize("size", [10, 70_000, 120_000])
+def test_messages_larger_than_a_pipe_buffer_go_through_whole(workspace, size):
+    event = {"text": "é" * size, "items": list(range(size // 1000))}
+    assert run(workspace, {"Resource": ARN + "echo"}, event).output == event
+
+
+def test_a_handler_importing_asl_callbacks_during_the_call_answers_through_sfn(workspace):
+    state = {"Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+             "Parameters": {"FunctionName": "answers_in_the_call", "Payload": {"token.$": "$$.Task.Token"}}}
+    result = run(workspace, state)
+    assert (result.status, result.output) == ("SUCCEEDED", {"answered": "in the call"})
+
+
+def test_the_runtime_module_needs_only_the_standard_library():
+    # The worker loads lambda_runtime by its path: an import of sfn there would import the library.
+    source = open(lambda_runtime.__file__, encoding="utf-8").read()
+    assert "from ." not in source and "import asl" not in source and "from asl" not in source
+    assert json.loads(json.dumps(lambda_runtime.encode_result({"a": (1, 2)}, "m:f"))) == {"a": [1, 2]}
+
+
+def test_the_wire_keeps_deep_values_and_lone_surrogates():
+    from asl.resources.wire import decode, encode
+
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    for value in ({"s": "\ud800 x"}, {"n": 1.5, "t": [True, None]}):
+        assert decode(encode(value)) == value
+    line = encode({"deep": deep})  # past json's recursion limit: deepjson's fallback, both ways
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert encode(decode(line)) == line
+    assert encode({"a": 1}) == b'{"a": 1}\n'
+
+
+def test_the_line_reader_gives_whole_lines_however_the_bytes_were_split():
+    import os
+    import random
+    import threading
+
+    from asl.resources.wire import LineReader, encode
+
+    messages = [{"id": n, "text": "x" * random.Random(n).randrange(0, 200_000)} for n in range(40)]
+    data = b"".join(encode(m) for m in messages)
+    cuts = sorted(random.Random(7).sample(range(1, len(data)), 300))
+    read, write = os.pipe()
+
+    def writer() -> None:
+        for start, end in zip([0] + cuts, cuts + [len(data)]):
+            os.write(write, data[start:end])  # a writer thread: a piece larger than the pipe's buffer waits
+        os.close(write)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        reader = LineReader(read)
+        got = []
+        while reader.read():
+            while reader.has_line():
+                got.append(json.loads(reader.take()))
+        assert got == messages
+    finally:
+        thread.join()
+        os.close(read)
+
+
+def test_request_ids_are_version_4_uuids():
+    import uuid
+
+    ids = {lambda_runtime.request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
