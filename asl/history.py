@@ -386,9 +386,13 @@ class History:
     @classmethod
     def load(cls, columns: str, values: Iterable[Any]) -> "History":
         """A history from `dump`'s columns and its values, parsed (read back for `sfn history`)."""
+        return cls.of_columns(json.loads(columns), values)
+
+    @classmethod
+    def of_columns(cls, body: dict, values: Iterable[Any]) -> "History":
+        """A history from `dump`'s columns, parsed, and its values (`load` of parsed text)."""
         import datetime
 
-        body = json.loads(columns)
         history = cls(clock=None)
         values = list(values)
         history._data = [values[ref] for ref in body["data"]]

@@ -76,7 +76,8 @@ def test_expected_outputs_are_computed_independently(bench):
 
 def test_store_growth_reports_what_a_run_adds_and_the_bound(bench, tmp_path):
     folder = workloads(tmp_path, PASS_CHAIN)
-    (folder / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 300}))
+    # A run stores ~40 KB: 8 of them pass the bound.
+    (folder / "pass_chain_1k.input.json").write_text(json.dumps({"iterations": 900}))
     workload = next(w for w in bench.WORKLOADS if w.label == "pass_chain_1k")
     sizes = bench.store_growth(workload, folder, runs=8, bound_mb=0.25)
     assert len(sizes) == 8 and sizes[1] > sizes[0]

@@ -3,7 +3,8 @@
 A store says which version of these tables it holds. Opening one checks, before changing anything,
 that the file is an sfn store and not one from a newer sfn (whose tables this one would misread or
 rebuild); an older one is migrated forward in one transaction. Version 0 is every store written
-before versions were kept.
+before versions were kept; version 2 may hold histories whose values link to others (segments of
+format 2, asl.store.nodes), which an older sfn would misread: its format-1 segments read as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..errors import Location, UserInputError
 from .reporting import read_only, store_error
 
-VERSION = 1
+VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS executions (
@@ -158,7 +159,7 @@ def _changes(db: sqlite3.Connection, path: Path, writable: bool) -> list[str]:
     if "histories" in columns and not stale:
         # Version 0's histories; or rows an older sfn wrote into a store this one had upgraded.
         changes += _MOVE_HISTORIES
-    if version < VERSION and kinds:
+    if version < 1 and kinds:
         changes.append(_SIZES)
     if version < VERSION:
         changes.append(f"PRAGMA user_version = {VERSION}")

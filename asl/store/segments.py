@@ -2,11 +2,12 @@
 
 Events are written a segment at a time as the execution runs (so a killed run keeps what it had
 recorded) and read back as one History. A segment's columns have History.dump's shape ("data"
-holds indexes into the values of the whole history, "assigned" is keyed by event position); its
-new values follow in rows of about ROW_BYTES, each a JSON array keyed by the index of its first
-value. A state's output is usually the next state's input, the same object: it is written once
-however many events (and segments) hold it. Values are encoded only as their rows are written,
-one row at a time, so a history of large documents is never held twice in memory.
+holds indexes into the values of the whole history, "assigned" is keyed by event position); format 2
+gives types, times and names as indexes into its "tables" and adds "links", the values that sit
+inside other values (asl.store.nodes). Its new values follow in rows of about ROW_BYTES, each a
+JSON array keyed by the index of its first value. A state's output is usually the next state's
+input, the same object, and a ResultPath merge shares all but the path to the result: each such
+part is written once however many events (and segments) hold it.
 """
 
 from __future__ import annotations
@@ -16,27 +17,29 @@ from typing import Any, Iterable, Iterator
 
 from ..record import record
 from .. import deepjson
-from ..history import Event, History, SharedTexts, StateEvent
+from ..history import Event, History, StateEvent
+from .nodes import NodeEncoder, relink
 
 ROW_BYTES = 65_536  # a row per small value costs more than encoding it; big ones stay one a row
+FORMAT = 2          # 1: values hold no links (read still)
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _LISTS = ("data", "previous", "types", "times", "names")
+_CODED = ("types", "times", "names")  # format 2: indexes into the segment's `tables`
 
 
 @record
 class Segment:
-    """Events ready to be written: their columns row (number `index`) and the values they add."""
+    """Events ready to be written: their columns row (number `index`) and the values they add, encoded."""
 
     index: int
     columns: str
-    first_value: int           # the index of values[0] among the history's values
-    values: list[Any]
-    texts: SharedTexts         # the writer's: each dict / list encoded once by identity
+    first_value: int                 # the index of the first new value among the history's values
+    pieces: list[tuple[int, str]]    # (n, the comma-separated JSON of the next n new values)
 
     def rows(self) -> Iterator[tuple[int, str]]:
-        """(index of its first value, JSON array of values) rows, encoded now (each time it is asked)."""
+        """(index of its first value, JSON array of values) rows of about ROW_BYTES."""
         start, row, size, done = self.first_value, [], 0, 0
-        for count, text in self.texts.texts(self.values):  # small flat values come several to a text
+        for count, text in self.pieces:
             done += count
             row.append(text)
             size += len(text)
@@ -51,15 +54,21 @@ class SegmentWriter:
     """Turns one execution's events, in order, into Segments; values shared between segments are written once."""
 
     def __init__(self) -> None:
-        self.texts = SharedTexts()
-        self.seen: dict[int, int] = {}  # id of a dict / list written -> its index among the values
-        self.kept: list[Any] = []       # those objects: alive, so that their ids are not reused
-        self.values = 0                 # values in segments so far
+        self.nodes = NodeEncoder()
         self.events = 0                 # events in segments so far
         self.segments = 0
 
+    @property
+    def values(self) -> int:
+        """Values numbered so far (a redrive's writer goes on from the recorded ones)."""
+        return self.nodes.count
+
+    @values.setter
+    def values(self, count: int) -> None:
+        self.nodes.count = count
+
     def segment(self, events: Iterable[Event]) -> Segment:
-        """The next segment: these events, which follow the ones already taken (no value is encoded yet)."""
+        """The next segment: these events, which follow the ones already taken."""
         previous, types, times, names, data, assigned = [], [], [], [], [], {}
         for position, event in enumerate(events):
             previous.append(event.previous_id)
@@ -81,48 +90,57 @@ class SegmentWriter:
 
         Column by column, without a tuple per event (a Map of 10k items records ~60k events).
         """
-        first = self.events
-        seen, kept, values = self.seen, self.kept, []
-        refs: list[int] = []
-        next_ref = self.values
-        for value in data:
-            if isinstance(value, (dict, list)):
-                ref = seen.get(id(value))
-                if ref is None:
-                    ref = seen[id(value)] = next_ref
-                    next_ref += 1
-                    kept.append(value)
-                    values.append(value)
-            else:
-                ref = next_ref
-                next_ref += 1
-                values.append(value)
-            refs.append(ref)
+        first, first_value = self.events, self.nodes.count
+        refs = self.nodes.refs(data)
+        pieces, links = self.nodes.take()
         # A virtual clock stamps runs of events with one datetime object: each is formatted once
         # (the lists are alive meanwhile, so an id names one object).
-        stamps = {key: moment.isoformat() for key, moment in dict(zip(map(id, times), times)).items()}
-        texts = list(map(stamps.__getitem__, map(id, times)))
+        moments = dict(zip(map(id, times), times))
+        stamps, times_coded = _coded(list(map(id, times)))
         # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}
-        columns = {"format": 1, "data": refs, "previous": previous, "types": types, "times": texts, "names": names,
-                   "assigned": kept_assigned}
-        segment = Segment(self.segments, deepjson.dumps(columns), self.values, values, self.texts)
+        type_table, types_coded = _coded(types)
+        name_table, names_coded = _coded(names)
+        columns = {"format": FORMAT, "data": refs, "previous": previous, "types": types_coded, "times": times_coded,
+                   "names": names_coded, "assigned": kept_assigned, "links": links,
+                   "tables": {"types": type_table, "times": [moments[key].isoformat() for key in stamps],
+                              "names": name_table}}
+        segment = Segment(self.segments, deepjson.dumps(columns), first_value, pieces)
         self.segments += 1
-        self.values += len(values)
         self.events += len(types)
         return segment
+
+
+def _coded(column: list) -> tuple[list, list[int]]:
+    """A column's distinct entries, and each entry's index among them (a JSON list of small ints is cheap)."""
+    index = {entry: position for position, entry in enumerate(dict.fromkeys(column))}
+    return list(index), list(map(index.__getitem__, column))
+
+
+def _decoded(body: dict) -> dict:
+    """Columns with types, times and names in full (format 2 codes them by `tables`, format 1 does not)."""
+    tables = body.get("tables")
+    if tables is not None:
+        for key in _CODED:
+            codes, table = body[key], tables[key]
+            if codes and (not {int}.issuperset(map(type, codes)) or min(codes) < 0):
+                raise ValueError(f"column {key} holds something else than indexes")
+            body[key] = list(map(table.__getitem__, codes))
+    return body
 
 
 def read_history(columns: list[str], chunks: Iterable[str]) -> History:
     """The History that segments' columns (in order) and value rows hold; ValueError and the like if damaged."""
     values = [value for chunk in chunks for value in deepjson.loads(chunk)]
-    if len(columns) == 1:
-        return History.load(columns[0], values)
-    whole: dict[str, Any] = {"format": 1, **{key: [] for key in _LISTS}, "assigned": {}}
-    for text in columns:
-        body = json.loads(text)
+    bodies = [_decoded(json.loads(text)) for text in columns]
+    for body in bodies:
+        relink(values, body.get("links", ()))  # format 1 has none
+    if len(bodies) == 1:
+        return History.of_columns(bodies[0], values)
+    whole: dict[str, Any] = {"format": FORMAT, **{key: [] for key in _LISTS}, "assigned": {}}
+    for body in bodies:
         for key in _LISTS:
             whole[key] += body[key]
         whole["assigned"].update(body["assigned"])
-    return History.load(_ENCODER.encode(whole), values)
+    return History.of_columns(whole, values)

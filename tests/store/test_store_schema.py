@@ -128,3 +128,33 @@ def test_rows_an_older_sfn_wrote_after_the_upgrade_are_taken_in(tmp_path):
     store = Store(path)
     assert [e["type"] for e in store.events("arn:o")] == ["ExecutionStarted"]
     assert [e["type"] for e in store.events(store.find_execution("e1")["arn"])][-1] == "ExecutionSucceeded"
+
+
+def test_a_version_1_store_is_upgraded_and_its_format_1_histories_read_as_they_were(tmp_path):
+    path = tmp_path / "v1.db"
+    machine = machine_from_definition({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Result": {"big": list(range(3000))}, "ResultPath": "$.a", "Next": "B"},
+        "B": {"Type": "Pass", "Result": 1, "ResultPath": "$.b", "End": True}}})
+    history = run_machine(machine, {"in": "ä"}, clock="virtual").history
+    columns, values = history.dump()  # format 1: each event's value whole, once by identity
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO executions (arn, name, machine, status, started_at) VALUES "
+               "('arn:v1', 'v1', 'm', 'SUCCEEDED', '2024-01-01T00:00:00+00:00')")
+    db.execute("INSERT INTO history_columns VALUES ('arn:v1', 0, ?)", (columns,))
+    db.execute("INSERT INTO history_chunks VALUES ('arn:v1', 0, ?)", ("[" + ",".join(values) + "]",))
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert version(path) == VERSION == 2
+    assert store.events("arn:v1") == history.to_aws()["events"]
+    # Recorded now, the same history links the shared list instead of writing it again.
+    recording = Recording(store, "m", "v2", None, {"in": "ä"})
+    result = run_machine(machine, {"in": "ä"}, clock="virtual", execution_name="v2")
+    recording.finish(result)
+    arn = store.find_execution("v2")["arn"]
+    assert store.events(arn) == result.history.to_aws()["events"]
+    stored = "".join(row[0] for row in store.db.execute("SELECT value FROM history_chunks WHERE execution_arn = ?",
+                                                         (arn,)))
+    assert stored.count(",2999]") == 1

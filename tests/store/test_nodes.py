@@ -1,0 +1,114 @@
+"""Stored values with links: what is read back is what was recorded, large shared parts written once."""
+
+import json
+import random
+
+import pytest
+
+from asl.store.nodes import NODE_BYTES, NodeEncoder, relink
+
+
+def _parsed(encoder, data):
+    """Refs of data, and every value numbered so far as read back (rows parsed, links set)."""
+    refs = encoder.refs(data)
+    pieces, links = encoder.take()
+    values = json.loads("[" + ",".join(text for _, text in pieces) + "]")
+    assert sum(count for count, _ in pieces) == len(values) == encoder.count
+    relink(values, json.loads(json.dumps(links)))  # as stored: JSON
+    return refs, values
+
+
+def _random_value(rng, shared, depth=0):
+    kind = rng.random()
+    if shared and kind < 0.15:
+        return rng.choice(shared)
+    if depth > 4 or kind < 0.45:
+        return rng.choice([None, True, False, 0, -7, 2.5, 1e300, "", "é\u2603", "x" * rng.randrange(300), "\ud800"])
+    if kind < 0.75:
+        return {f"k{i}é": _random_value(rng, shared, depth + 1) for i in range(rng.randrange(8))}
+    if kind < 0.8:  # a long list of scalars or of small dicts
+        return [rng.choice([i, {"i": i}]) for i in range(rng.randrange(300))]
+    return [_random_value(rng, shared, depth + 1) for _ in range(rng.randrange(6))]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_values_read_back_are_the_values_recorded(seed):
+    rng = random.Random(seed)
+    shared = [_random_value(rng, []) for _ in range(6)]  # parts of several values (holding none themselves)
+    shared += [{"big": shared[0], "pad": "p" * NODE_BYTES}, [shared[1]] * 40]
+    data = []
+    for _ in range(30):
+        value = _random_value(rng, shared)
+        if rng.random() < 0.3:  # a ResultPath merge: a new top level over shared members
+            value = {"a": rng.choice(shared), "b": value, "c": [rng.choice(shared), 1]}
+        data.append(value)
+    encoder = NodeEncoder()
+    refs, values = _parsed(encoder, data)
+    assert [values[ref] for ref in refs] == data
+    dumps = [json.dumps(values[ref]) for ref in refs]
+    assert dumps == [json.dumps(value) for value in data]
+
+
+def test_large_shared_parts_are_written_once_and_read_back_as_one_object():
+    document = {"orders": [{"id": i, "items": [{"sku": f"S{i}-{j}"} for j in range(5)]} for i in range(40)]}
+    data = [document]
+    for i in range(20):  # each state adds a member to a new top level, sharing the rest
+        data.append({**data[-1], f"step{i}": {"i": i}})
+    encoder = NodeEncoder()
+    refs, values = _parsed(encoder, data)
+    assert [values[ref] for ref in refs] == data
+    text = json.dumps(document["orders"], separators=(",", ":"))
+    assert len(text) >= NODE_BYTES
+    pieces = "".join(text for _, text in encoder.pieces)  # taken already: all of it was in `_parsed`
+    assert pieces == ""
+    assert all(values[ref]["orders"] is values[refs[0]]["orders"] for ref in refs)
+
+
+def test_segments_go_on_numbering_and_link_to_earlier_segments():
+    big = {"list": list(range(NODE_BYTES))}
+    encoder = NodeEncoder(first=5)
+    first, _ = encoder.refs([big, "s"]), encoder.take()
+    second = encoder.refs([{"big": big, "n": 1}, big])
+    pieces, links = encoder.take()
+    assert first == [6, 7] and second == [8, 6]  # 5: big's long list, a value of its own too
+    assert links == [[8, "big", 6]]
+    assert pieces == [(1, '{"big":null,"n":1}')]
+
+
+@pytest.mark.parametrize("limit", [1000, 10_000])
+def test_deep_values_are_encoded_past_the_recursion_limit(limit):
+    import sys
+
+    from asl import deepjson
+
+    deep: list = []
+    node = deep
+    for _ in range(5000):
+        node.append([])
+        node = node[0]
+    value = {"deep": deep, "pad": "x" * NODE_BYTES}
+    encoder = NodeEncoder()
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)  # jsonata raises it: json then reaches deeper
+    try:
+        refs = encoder.refs([value])
+    finally:
+        sys.setrecursionlimit(before)
+    pieces, links = encoder.take()
+    values = deepjson.loads("[" + ",".join(text for _, text in pieces) + "]")
+    relink(values, links)
+    assert deepjson.dumps(values[refs[0]]) == deepjson.dumps(value)
+    assert len(links) <= deepjson.DEPTH + 1  # values of their own only near the top
+
+
+@pytest.mark.parametrize("links, message", [
+    ([[1, "a", 1]], "out of order"),
+    ([[1, "a", 2]], "out of order"),
+    ([[0, "a", -1]], "out of order"),
+    ([[1, "b", 0]], "no member"),
+    ([[1, 0, 0]], "no member"),
+    ([["1", "a", 0]], "out of order"),
+])
+def test_a_damaged_link_is_a_value_error(links, message):
+    with pytest.raises(ValueError, match=message):
+        relink([{"x": 1}, {"a": None}], links)
