@@ -70,22 +70,27 @@ def _not_found(path: Path, field: str, doc: Any) -> StateEvaluationError:
         f"could not be found in the input '{compact_json(doc)}'")
 
 
-def _path_leaf(path: Path, field: str) -> Run:
+def _reader(path: Path, missing: Callable[[Any], StateEvaluationError]) -> Run:
+    """A compiled path read (`$` paths from the document, others through the resolver); missing(doc) on a miss."""
     if path.root == "$":
         find = path.find
 
-        def leaf(resolve: Resolver, doc: Any) -> Any:
+        def read(resolve: Resolver, doc: Any) -> Any:
             try:
                 return find(doc)
             except PathNotFound:
-                raise _not_found(path, field, doc) from None
+                raise missing(doc) from None
     else:
-        def leaf(resolve: Resolver, doc: Any) -> Any:
+        def read(resolve: Resolver, doc: Any) -> Any:
             try:
                 return resolve(path)
             except PathNotFound:
-                raise _not_found(path, field, doc) from None
-    return leaf
+                raise missing(doc) from None
+    return read
+
+
+def _path_leaf(path: Path, field: str) -> Run:
+    return _reader(path, lambda doc: _not_found(path, field, doc))
 
 
 def _argument_not_found(text: str, doc: Any) -> StateEvaluationError:
@@ -108,21 +113,7 @@ def _read_argument(text: str) -> Run:
             except PathNotFound:
                 raise _argument_not_found(text, doc) from None
         return lazy
-    if path.root == "$":
-        find = path.find
-
-        def argument(resolve: Resolver, doc: Any) -> Any:
-            try:
-                return find(doc)
-            except PathNotFound:
-                raise _argument_not_found(text, doc) from None
-    else:
-        def argument(resolve: Resolver, doc: Any) -> Any:
-            try:
-                return resolve(path)
-            except PathNotFound:
-                raise _argument_not_found(text, doc) from None
-    return argument
+    return _reader(path, lambda doc: _argument_not_found(text, doc))
 
 
 class Template:
