@@ -75,7 +75,8 @@ def place_result(state: Any, raw_input: Any, result: Any) -> Any:
 
 def json_size(value: Any) -> int:
     """Bytes of a value as compact UTF-8 JSON: what AWS's size limits count."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    # surrogatepass: a lone surrogate (JSON's "\\ud800") counts its three bytes instead of failing
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 class PayloadSizes:
@@ -87,13 +88,14 @@ class PayloadSizes:
     ResultPath merge only the new part.
     """
 
-    __slots__ = ("_known",)
+    __slots__ = ("_known", "_keys")
 
     LIMIT_ENTRIES = 100_000  # remembered objects before the memory is dropped and rebuilt
-    REMEMBER_FROM = 512      # bytes: smaller collections are cheaper to measure again
+    REMEMBER_FROM = 128      # bytes: smaller collections are cheaper to measure again
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[Any, int]] = {}
+        self._keys: dict[str, int] = {}  # member name -> its size: the same few names recur in every output
 
     def size(self, value: Any) -> int:
         """Bytes of value as compact UTF-8 JSON (what json_size gives)."""
@@ -109,10 +111,16 @@ class PayloadSizes:
             # Strings and integers, most leaves, are measured here: a call each fewer.
             if kind is dict:
                 total = 1 + 2 * len(value)  # braces, commas and colons
+                keys = self._keys
                 for key, item in value.items():
                     leaf = type(item)
-                    total += text_size(key) + (text_size(item) if leaf is str else
-                                               len(repr(item)) if leaf is int else size(item))
+                    measured = keys.get(key)
+                    if measured is None:
+                        if len(keys) >= self.LIMIT_ENTRIES:
+                            keys.clear()
+                        measured = keys[key] = text_size(key)
+                    total += measured + (text_size(item) if leaf is str else
+                                         len(repr(item)) if leaf is int else size(item))
             else:
                 total = 1 + len(value)  # brackets and commas
                 for item in value:

@@ -188,6 +188,12 @@ def test_payload_sizes_match_json_size():
 
     sizes = PayloadSizes()
     values = [{"a": [1, 2.5, None, True, False, 'é"x\\', {"k": "v"}], "b": {"c": []}, "d": {}, "e": -3,
-               "t": "a\tb", "u": "\u2603\u2028"}, [], {}, "x", [{"k" * 600: 1}], 10 ** 30, -0.0, 1.5e-7]
+               "t": "a\tb", "u": "\u2603\u2028"}, [], {}, "x", [{"k" * 600: 1}], 10 ** 30, -0.0, 1.5e-7,
+              # flat collections, measured by one encoding: escapes, non-ASCII, a lone surrogate, non-finite numbers
+              {"id": 1, "v": 2.5, "tag": "item", "n": None, "t": True, "f": False}, ["\u00e9", "\U0001f600", "\ud800"],
+              {"q": 'say "hi"\n', "c": "\x01\x7f"}, [float("nan"), float("inf"), -float("inf")], ["x" * 700] * 3,
+              [[], {}, [1, "é"]], {"deep": {"er": {"est": ["\u2603"]}}},
+              # member names are measured once per PayloadSizes: the same ones again, escaped or not
+              {"é\"k": 1, "a": {"é\"k": [2], "tag": "x"}}, {"tag": "item", "id": 1, "v": 2}]
     for value in values:
         assert sizes.size(value) == sizes.size(value) == json_size(value)
