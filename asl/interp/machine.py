@@ -207,8 +207,9 @@ class Interpreter:
 
     def run_state(self, state: Any, raw_input: Any, frame: Frame) -> Outcome:
         """Enter, run (with Retry / Catch), exit: the events AWS records for one state."""
-        if self._aborted or self.deadline is not None:
-            self.check_time()
+        deadline = self.deadline
+        if self._aborted or deadline is not None and self.clock.now() >= deadline:
+            self.check_time()  # raises: the test is inline since it runs for every state
         history = self.history
         entered_prev = frame.cursor
         entered = history.add_state(_ENTERED[state.type], entered_prev, state.name, raw_input, True)

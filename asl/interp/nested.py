@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections import ChainMap
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable
 
 from ..errors import StateEvaluationError, StatesError
 from ..expr.template import compact_json
@@ -42,17 +41,15 @@ class _Lanes:
         # With a lane per job every job starts at the state's start: no queue needed.
         self.queue = None if width <= 0 or width >= jobs else [(self.start, i) for i in range(width)]
 
-    @contextmanager
-    def lane(self) -> Iterator[None]:
-        """Run the body on the clock of the lane that frees up first."""
+    def run(self, job: Callable[[int], bool], job_index: int) -> bool:
+        """job(job_index) on the clock of the lane that frees up first (a call, not a `with`: once per Map item)."""
         if not self.enabled:
-            yield
-            return
+            return job(job_index)
         begin, index = heapq.heappop(self.queue) if self.queue is not None else (self.start, 0)
         clock = self.base.fork(begin)
         self.interp.use_clock(clock)
         try:
-            yield
+            return job(job_index)
         finally:
             finished = clock.now()
             self.end = max(self.end, finished)
@@ -117,9 +114,8 @@ def _run_branches(interp: Any, state: Any, parameters: Any, frame: Any, started:
             lanes = _Lanes(interp, total, total)
             try:
                 for index in range(total):
-                    with lanes.lane():
-                        if branch(index):
-                            break
+                    if lanes.run(branch, index):
+                        break
             finally:
                 lanes.close()
     except BaseException as err:
@@ -297,9 +293,8 @@ def _run_items(interp: Any, state: Any, raw_input: Any, scope: Any, inputs: list
             lanes_io.run_lanes(interp, len(inputs), min(width, limit) if width > 0 else limit, run.item)
         else:
             for index in range(len(inputs)):
-                with lanes.lane():
-                    if run.item(index):
-                        break
+                if lanes.run(run.item, index):
+                    break
     except BaseException as err:  # timed out or aborted: a redrive reruns what did not succeed
         _lanes_kept(err, len(inputs), run.results, run.done, run.points, plan)
         raise
@@ -352,20 +347,16 @@ class _Items:
                     item = apply_template(state.item_selector, self.effective, scope)
             finally:
                 scope.map_item = None
-        times: list = []  # the child's start and stop (a ResultWriter's record)
+        started = interp.now() if self.records else None  # the child's start (a ResultWriter's record)
         try:
-            times.append(interp.now())
-            try:
-                output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker,
-                                                 self.distributed, plan and plan.restart(index))
-            finally:
-                times.append(interp.now())
+            output, self.worker = _iteration(interp, state, index, item, scope.frame, self.worker,
+                                             self.distributed, plan and plan.restart(index))
         except StatesError as err:
+            if self.records:
+                self.records[index] = (index, item, "FAILED", (err.name, err.cause), started, interp.now())
             self.points[index] = redrive.taken(err)
             self.worker = getattr(err, "cursor", self.worker)
             self.failures += 1
-            if self.records:
-                self.records[index] = (index, item, "FAILED", (err.name, err.cause), *times)
             if _exceeds(self.failures, len(self.inputs), *self.tolerated):
                 self.failure, self.failure_cursor = err, self.worker
                 return True
@@ -377,7 +368,7 @@ class _Items:
         self.results[index] = output
         self.done.add(index)
         if self.records:
-            self.records[index] = (index, item, "SUCCEEDED", output, *times)
+            self.records[index] = (index, item, "SUCCEEDED", output, started, interp.now())
         return False
 
     def fail(self) -> None:
