@@ -402,6 +402,9 @@ class History:
         history._times = [parsed.get(t) or parsed.setdefault(t, datetime.datetime.fromisoformat(t))
                           for t in body["times"]]
         history._names = body["names"]
+        if not len(history._data) == len(history._previous) == len(history._types) == len(history._times) \
+                == len(history._names):
+            raise ValueError("the columns of the history do not fit together")
         history._assigned = {int(k): v for k, v in body["assigned"].items()}
         return history
 

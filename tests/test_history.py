@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from asl.history import Event, History
 from asl.interp.clock import VirtualClock
 
@@ -67,6 +69,30 @@ def test_dump_and_load_render_the_same_events():
     assert sum(v.count('"big":[0,1,2') for v in values) == 1
 
 
+@pytest.mark.parametrize("damage", [
+    lambda body: body["previous"].append(1),        # a column longer than the others
+    lambda body: body["names"].pop(),               # one shorter
+], ids=["longer", "shorter"])
+def test_columns_that_do_not_fit_together_are_refused(damage):
+    from asl.history import History
+
+    columns, values = _history().dump()
+    body = json.loads(columns)
+    damage(body)
+    with pytest.raises(ValueError, match="do not fit together"):
+        History.of_columns(body, [json.loads(v) for v in values])
+
+
+def test_columns_give_each_field_of_the_events_in_order():
+    history = _history()
+    previous, types, times, names, data, assigned = history.columns(1, 4)
+    events = history.events[1:4]
+    assert previous == [e.previous_id for e in events] and types == [e.type for e in events]
+    assert times == [e.timestamp for e in events] and names == [getattr(e, "name", None) for e in events]
+    assert data == [e.value if hasattr(e, "name") else e.details for e in events]
+    assert history.columns(4, 4) == ([], [], [], [], [], {})
+
+
 def test_shared_texts_encode_like_json_and_reuse_shared_parts():
     import json
 
@@ -109,7 +135,7 @@ def test_segments_of_columns_are_the_segments_of_events():
 
 import json as _json  # noqa: E402
 
-import pytest  # noqa: E402
+
 
 from asl.history import write_aws_json  # noqa: E402
 
