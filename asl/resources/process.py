@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .wire import LineReader, decode, encode
+from .wire import LineReader, decode, encode, write_all
 
 IDLE_KEPT = 16           # idle workers kept for reuse; the least recently used beyond that end
 
@@ -99,8 +99,7 @@ class Worker:
         self._next_id += 1
         ident = self._next_id
         try:
-            self.proc.stdin.write(encode({**message, "id": ident}))
-            self.proc.stdin.flush()
+            write_all(self.proc.stdin.fileno(), encode({**message, "id": ident}))
         except (OSError, ValueError):
             self._dead = True  # it has gone; waiting for the reply reports the exit
         return ident

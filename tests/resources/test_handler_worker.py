@@ -26,6 +26,9 @@ def stdlib_and_cwd(event, context):
 def echo(event, context):
     return event
 
+def heavy_modules(event, context):
+    return sorted(name for name in event if name in sys.modules)
+
 def answers_in_the_call(event, context):
     from asl.callbacks import send_task_success  # imported only now, inside the call
     send_task_success(event["token"], {"answered": "in the call"})
@@ -33,7 +36,7 @@ def answers_in_the_call(event, context):
 '''
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
-NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call"]
+NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call", "heavy_modules"]
 
 
 @pytest.fixture
@@ -61,6 +64,19 @@ def test_the_worker_is_ready_without_importing_sfns_library(workspace):
     result = run(workspace, {"Resource": ARN + "modules"})
     assert result.status == "SUCCEEDED"
     assert result.output == ["_sfn_worker_lambda_runtime", "_sfn_worker_wire"]
+
+
+def test_the_worker_starts_without_typing_or_queue(workspace):
+    # Each is ~1 ms of the worker's start; only what the interpreter's own start (site) or the
+    # worker's warm-up brings in may be there.
+    import subprocess
+
+    heavy = ["typing", "queue"]
+    bare = subprocess.run([sys.executable, "-P", "-c", "import sys, json, threading, math, select, traceback, ast; "
+                           f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"],
+                          capture_output=True, text=True, check=True)
+    result = run(workspace, {"Resource": ARN + "heavy_modules"}, heavy)
+    assert result.output == json.loads(bare.stdout)
 
 
 def test_the_context_names_the_function_and_the_request(workspace):
