@@ -47,9 +47,10 @@ runtime = _sibling("lambda_runtime")
 decode, encode = wire.decode, wire.encode
 
 
-# What a handler's first failure needs (traceback, and ast for its caret lines), imported while the
-# worker has nothing else to do: before its first request, or between requests, never ahead of one.
-WARM_UP = ("traceback", "ast")
+# What handler modules commonly import (typing) and what a handler's first failure needs (traceback,
+# and ast for its caret lines), imported while the worker has nothing else to do: before its first
+# request, or between requests, never ahead of one.
+WARM_UP = ("typing", "traceback", "ast")
 
 
 class _Requests(wire.LineReader):

@@ -66,17 +66,54 @@ def test_the_worker_is_ready_without_importing_sfns_library(workspace):
     assert result.output == ["_sfn_worker_lambda_runtime", "_sfn_worker_wire"]
 
 
-def test_the_worker_starts_without_typing_or_queue(workspace):
-    # Each is ~1 ms of the worker's start; only what the interpreter's own start (site) or the
-    # worker's warm-up brings in may be there.
+def _heavy_modules_target(workspace):
+    return f"sfn_test_worker_{workspace.parent.name.replace('-', '_')}:heavy_modules"
+
+
+def _heavy_modules_call(worker, workspace, names):
+    return worker.send({"op": "call", "target": _heavy_modules_target(workspace), "event": names,
+                        "name": "heavy_modules", "arn": ARN + "heavy_modules", "timeout": 3, "request_id": "r"})
+
+
+def test_a_request_waiting_at_start_runs_before_typing_or_queue_are_imported(workspace):
+    # Each is ~1 ms of the worker's start: typing is warmed up only while the worker is idle, and queue
+    # waits for a callback. Only what the interpreter's own start (site) brings in may be there.
     import subprocess
 
+    from asl.resources.process import Worker
+
     heavy = ["typing", "queue"]
-    bare = subprocess.run([sys.executable, "-P", "-c", "import sys, json, threading, math, select, traceback, ast; "
+    bare = subprocess.run([sys.executable, "-P", "-c", "import sys, json, threading, math, select; "
                            f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"],
                           capture_output=True, text=True, check=True)
-    result = run(workspace, {"Resource": ARN + "heavy_modules"}, heavy)
-    assert result.output == json.loads(bare.stdout)
+    worker = Worker(workspace)
+    try:
+        # Both requests are in the pipe before the worker has started: neither waits for a warm-up.
+        load = worker.send({"op": "load", "target": _heavy_modules_target(workspace)})
+        call = _heavy_modules_call(worker, workspace, heavy)
+        assert worker.wait(load, 10) == {"id": load, "loaded": True}
+        assert worker.wait(call, 10)["result"] == json.loads(bare.stdout)
+    finally:
+        worker.kill()
+
+
+def test_an_idle_worker_warms_up_what_handlers_import(workspace):
+    import time
+
+    from asl.resources.process import Worker
+
+    warmed = ["ast", "traceback", "typing"]
+    worker = Worker(workspace)
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the warm-up runs while no request waits: a moment idle, and all three are there
+            time.sleep(0.05)
+            found = worker.wait(_heavy_modules_call(worker, workspace, warmed), 10)["result"]
+            if found == warmed or time.monotonic() > deadline:
+                break
+        assert found == warmed
+    finally:
+        worker.kill()
 
 
 def test_the_context_names_the_function_and_the_request(workspace):
