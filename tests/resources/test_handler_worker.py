@@ -26,6 +26,11 @@ def stdlib_and_cwd(event, context):
 def echo(event, context):
     return event
 
+def naps(event, context):
+    import time
+    time.sleep(event)
+    return event
+
 def heavy_modules(event, context):
     return sorted(name for name in event if name in sys.modules)
 
@@ -36,7 +41,7 @@ def answers_in_the_call(event, context):
 '''
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
-NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call", "heavy_modules"]
+NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call", "heavy_modules", "naps"]
 
 
 @pytest.fixture
@@ -112,6 +117,63 @@ def test_an_idle_worker_warms_up_what_handlers_import(workspace):
             if found == warmed or time.monotonic() > deadline:
                 break
         assert found == warmed
+    finally:
+        worker.kill()
+
+
+class _CountingPoll:
+    """A worker's poll object, recording each timeout it is called with."""
+
+    def __init__(self, real):
+        self.real, self.timeouts = real, []
+
+    def poll(self, timeout):
+        self.timeouts.append(timeout)
+        return self.real.poll(timeout)
+
+
+def _nap(worker, workspace, seconds, timeout=10.0):
+    target = f"sfn_test_worker_{workspace.parent.name.replace('-', '_')}:naps"
+    return worker.wait(worker.send({"op": "call", "target": target, "event": seconds, "name": "naps",
+                                    "arn": ARN + "naps", "timeout": 3, "request_id": "r"}), timeout)
+
+
+def _until_fast(worker, workspace):
+    """Call a handler that returns at once until its reply came fast (a busy machine may delay a few)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while not worker._fast and time.monotonic() < deadline:
+        _nap(worker, workspace, 0)
+    assert worker._fast
+
+
+def test_a_fast_handlers_reply_is_awaited_awake_first_and_a_slow_ones_asleep(workspace):
+    from asl.resources.process import Worker
+
+    worker = Worker(workspace)
+    try:
+        _until_fast(worker, workspace)
+        worker._poll = counting = _CountingPoll(worker._poll)
+        assert _nap(worker, workspace, 0.05)["result"] == 0.05
+        assert counting.timeouts[0] == 0 and counting.timeouts[-1] > 0  # polled awake, then slept
+        assert not worker._fast
+        counting.timeouts.clear()
+        _nap(worker, workspace, 0)           # after a slow reply: straight to sleep
+        assert 0 not in counting.timeouts
+    finally:
+        worker.kill()
+
+
+def test_a_fast_handler_still_times_out(workspace):
+    from asl.resources.process import Worker, WorkerTimedOut
+
+    worker = Worker(workspace)
+    try:
+        _until_fast(worker, workspace)
+        with pytest.raises(WorkerTimedOut):
+            _nap(worker, workspace, 5, timeout=0.1)
+        assert not worker.alive
     finally:
         worker.kill()
 
