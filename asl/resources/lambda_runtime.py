@@ -20,7 +20,10 @@ import threading
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing is ~1.5 ms of a worker's start
+    from typing import Any, Callable, Iterator
 
 
 class HandlerImportError(Exception):
@@ -311,11 +314,8 @@ def _marshal_error(exc: BaseException) -> FunctionError:
 def handler_error(exc: BaseException) -> FunctionError:
     """A handler's exception as AWS reports a Lambda function error."""
     name = _exception_name(exc)
-    import traceback  # here, not at the top: ~1 ms of every start, for a failing handler only
-
     try:
-        frames = traceback.extract_tb(exc.__traceback__)[1:]  # leave out sfn's own frame
-        stack = traceback.format_list(frames)
+        stack = stack_trace(exc.__traceback__)
     except KeyboardInterrupt:
         raise
     except BaseException:  # a frame's source could not be read: the error still stands without it
@@ -327,6 +327,45 @@ def handler_error(exc: BaseException) -> FunctionError:
         "stackTrace": stack,
     }
     return FunctionError(name, json.dumps(cause))
+
+
+# A handler failing the same way call after call (a Retry or Catch loop) has the same stack each
+# time, and formatting it (source lines, caret columns) is most of such a call's cost: the text is
+# kept per code position, and reused while linecache holds the very same source for every frame.
+_STACKS: dict[tuple, tuple[dict[str, Any], list[str], list[Any]]] = {}
+STACKS_KEPT = 64
+
+
+def stack_trace(tb: Any) -> list[str]:
+    """`traceback.format_list` of the traceback's frames after the first (sfn's own, the caller's)."""
+    import linecache
+    import traceback  # here, not at the top: ~1 ms of every start, for a failing handler only
+
+    if getattr(sys, "tracebacklimit", None) is not None:  # the handler set it: never cached
+        return traceback.format_list(traceback.extract_tb(tb)[1:])
+    key, codes, step = [], [], tb.tb_next if tb is not None else None
+    while step is not None:
+        code = step.tb_frame.f_code
+        codes.append(code)  # kept alive with the entry, so no other code object takes its id
+        key.append((id(code), step.tb_lasti, step.tb_lineno))
+        step = step.tb_next
+    key = tuple(key)
+    cached = _STACKS.get(key)
+    if cached is not None:
+        sources, stack, _ = cached
+        for filename, entry in sources.items():
+            linecache.checkcache(filename)  # as extract_tb does: an edited file is read again
+            if linecache.cache.get(filename) is not entry:
+                break
+        else:
+            return list(stack)
+    stack = traceback.format_list(traceback.extract_tb(tb)[1:])
+    sources = {code.co_filename: linecache.cache.get(code.co_filename) for code in codes}
+    if all(isinstance(entry, tuple) and len(entry) == 4 for entry in sources.values()):  # read from files
+        if len(_STACKS) >= STACKS_KEPT:
+            _STACKS.clear()
+        _STACKS[key] = (sources, stack, codes)
+    return list(stack)
 
 
 def describe_exception(exc: BaseException) -> str:

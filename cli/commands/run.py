@@ -106,10 +106,6 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
       sfn run LambdaSQSIntegration.json --mock-config MockConfigFile.json --test-case HappyPath
       sfn run template.yaml --state-machine OrderFlow --parameter FnArn=arn:aws:lambda:...
     """
-    from asl.api import run_machine
-    from asl.cloudformation import load_runnable, parse_parameters
-    from asl.resources.config import find_resources
-
     if (mock_config is None) != (test_case is None):
         raise click.UsageError("--mock-config and --test-case go together")
     if execution_name is not None:
@@ -120,10 +116,14 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
     renderer = None
-    resources = resources_file or find_resources(definition)
-    # The handlers' worker starts now, while the definition is read and checked (a spare nobody takes ends below).
+    resources = resources_file or _find_resources(definition)
+    # The handlers' worker starts first: its Python start-up runs on another core while sfn imports its
+    # engine and reads the definition (a spare nobody takes ends below).
     spare = _prestart(resources)
     try:
+        from asl.api import run_machine
+        from asl.cloudformation import load_runnable, parse_parameters
+
         runnable = load_runnable(definition, validate=not no_validate, state_machine=state_machine,
                                  parameters=parse_parameters(parameters, parameters_file))
         if output_format == "trace":
@@ -190,6 +190,13 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
 
 run.resumes_collector = True  # as the execution starts (on_start above), not before its start-up
+
+
+def _find_resources(definition: str):
+    """The resources file beside the definition (None without one)."""
+    from asl.resources.config import find_resources
+
+    return find_resources(definition)
 
 
 def _prestart(resources):

@@ -60,3 +60,27 @@ def test_paths_without_an_intrinsic_call_leave_the_intrinsics_unimported(tmp_pat
     state["Parameters"]["d.$"] = "States.Format('{}', $$.Execution.Name)"
     out, modules = _imported_by_run(tmp_path, {"StartAt": "P", "States": {"P": state}}, "--no-store")
     assert "asl.expr.intrinsics" in modules and json.loads(out)["status"] == "SUCCEEDED"
+
+
+def test_the_handler_worker_starts_before_the_engine_is_imported(tmp_path):
+    # The worker's Python start-up then runs beside sfn's own imports and the definition's loading.
+    (tmp_path / "h.py").write_text("def f(event, context):\n    return event\n", encoding="utf-8")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  f: h:f\n", encoding="utf-8")
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}}}))
+    probe = ("import sys, json\nimport asl.resources.process as process\nseen = []\n"
+             "real = process.prestart_for\n"
+             "def spy(resources):\n"
+             "    seen.append(sorted(m for m in ('asl.api', 'asl.cloudformation', 'asl.interp.machine') "
+             "if m in sys.modules))\n"
+             "    return real(resources)\n"
+             "process.prestart_for = spy\n"
+             "from cli.main import main\n"
+             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--input', '{{\"a\": 1}}', '--output', 'json', "
+             "'--no-store']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(json.dumps(seen))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(done.stdout)["output"] == {"a": 1}
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == [[]]

@@ -26,6 +26,14 @@ def stdlib_and_cwd(event, context):
 def echo(event, context):
     return event
 
+def naps(event, context):
+    import time
+    time.sleep(event)
+    return event
+
+def heavy_modules(event, context):
+    return sorted(name for name in event if name in sys.modules)
+
 def answers_in_the_call(event, context):
     from asl.callbacks import send_task_success  # imported only now, inside the call
     send_task_success(event["token"], {"answered": "in the call"})
@@ -33,7 +41,7 @@ def answers_in_the_call(event, context):
 '''
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
-NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call"]
+NAMES = ["modules", "context_of", "stdlib_and_cwd", "echo", "answers_in_the_call", "heavy_modules", "naps"]
 
 
 @pytest.fixture
@@ -61,6 +69,113 @@ def test_the_worker_is_ready_without_importing_sfns_library(workspace):
     result = run(workspace, {"Resource": ARN + "modules"})
     assert result.status == "SUCCEEDED"
     assert result.output == ["_sfn_worker_lambda_runtime", "_sfn_worker_wire"]
+
+
+def _heavy_modules_target(workspace):
+    return f"sfn_test_worker_{workspace.parent.name.replace('-', '_')}:heavy_modules"
+
+
+def _heavy_modules_call(worker, workspace, names):
+    return worker.send({"op": "call", "target": _heavy_modules_target(workspace), "event": names,
+                        "name": "heavy_modules", "arn": ARN + "heavy_modules", "timeout": 3, "request_id": "r"})
+
+
+def test_a_request_waiting_at_start_runs_before_typing_or_queue_are_imported(workspace):
+    # Each is ~1 ms of the worker's start: typing is warmed up only while the worker is idle, and queue
+    # waits for a callback. Only what the interpreter's own start (site) brings in may be there.
+    import subprocess
+
+    from asl.resources.process import Worker
+
+    heavy = ["typing", "queue"]
+    bare = subprocess.run([sys.executable, "-P", "-c", "import sys, json, threading, math, select; "
+                           f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"],
+                          capture_output=True, text=True, check=True)
+    worker = Worker(workspace)
+    try:
+        # Both requests are in the pipe before the worker has started: neither waits for a warm-up.
+        load = worker.send({"op": "load", "target": _heavy_modules_target(workspace)})
+        call = _heavy_modules_call(worker, workspace, heavy)
+        assert worker.wait(load, 10) == {"id": load, "loaded": True}
+        assert worker.wait(call, 10)["result"] == json.loads(bare.stdout)
+    finally:
+        worker.kill()
+
+
+def test_an_idle_worker_warms_up_what_handlers_import(workspace):
+    import time
+
+    from asl.resources.process import Worker
+
+    warmed = ["ast", "traceback", "typing"]
+    worker = Worker(workspace)
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the warm-up runs while no request waits: a moment idle, and all three are there
+            time.sleep(0.05)
+            found = worker.wait(_heavy_modules_call(worker, workspace, warmed), 10)["result"]
+            if found == warmed or time.monotonic() > deadline:
+                break
+        assert found == warmed
+    finally:
+        worker.kill()
+
+
+class _CountingPoll:
+    """A worker's poll object, recording each timeout it is called with."""
+
+    def __init__(self, real):
+        self.real, self.timeouts = real, []
+
+    def poll(self, timeout):
+        self.timeouts.append(timeout)
+        return self.real.poll(timeout)
+
+
+def _nap(worker, workspace, seconds, timeout=10.0):
+    target = f"sfn_test_worker_{workspace.parent.name.replace('-', '_')}:naps"
+    return worker.wait(worker.send({"op": "call", "target": target, "event": seconds, "name": "naps",
+                                    "arn": ARN + "naps", "timeout": 3, "request_id": "r"}), timeout)
+
+
+def _until_fast(worker, workspace):
+    """Call a handler that returns at once until its reply came fast (a busy machine may delay a few)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while not worker._fast and time.monotonic() < deadline:
+        _nap(worker, workspace, 0)
+    assert worker._fast
+
+
+def test_a_fast_handlers_reply_is_awaited_awake_first_and_a_slow_ones_asleep(workspace):
+    from asl.resources.process import Worker
+
+    worker = Worker(workspace)
+    try:
+        _until_fast(worker, workspace)
+        worker._poll = counting = _CountingPoll(worker._poll)
+        assert _nap(worker, workspace, 0.05)["result"] == 0.05
+        assert counting.timeouts[0] == 0 and counting.timeouts[-1] > 0  # polled awake, then slept
+        assert not worker._fast
+        counting.timeouts.clear()
+        _nap(worker, workspace, 0)           # after a slow reply: straight to sleep
+        assert 0 not in counting.timeouts
+    finally:
+        worker.kill()
+
+
+def test_a_fast_handler_still_times_out(workspace):
+    from asl.resources.process import Worker, WorkerTimedOut
+
+    worker = Worker(workspace)
+    try:
+        _until_fast(worker, workspace)
+        with pytest.raises(WorkerTimedOut):
+            _nap(worker, workspace, 5, timeout=0.1)
+        assert not worker.alive
+    finally:
+        worker.kill()
 
 
 def test_the_context_names_the_function_and_the_request(workspace):

@@ -58,3 +58,88 @@ def test_what_the_runtime_sends_but_is_no_json_fails_the_task(value):
     with pytest.raises(StatesError) as raised:
         encode_result(value, "m:f")
     assert raised.value.name == "Lambda.InvalidResponseException"
+
+
+# ------------------------------------------------------------------ a failing handler's stackTrace
+
+def _raised(fn):
+    """The traceback of fn() as a caller's frame sees it (that first frame is sfn's, left out)."""
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 (whatever the handler raises)
+        return exc.__traceback__
+    raise AssertionError("did not raise")
+
+
+def _handler_module(tmp_path, name, body):
+    import importlib.util
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(body, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return path, module
+
+
+def _formatted(tb):
+    import traceback
+
+    return traceback.format_list(traceback.extract_tb(tb)[1:])
+
+
+def test_a_repeated_failure_has_the_stack_traceback_formats(tmp_path):
+    from asl.resources import lambda_runtime
+
+    _, module = _handler_module(tmp_path, "fails_again", "def handler():\n    raise ValueError('x' + 'y')\n")
+    first = lambda_runtime.stack_trace(_raised(module.handler))
+    again = _raised(module.handler)
+    assert first == lambda_runtime.stack_trace(again) == _formatted(again)
+    assert "raise ValueError('x' + 'y')" in first[0]
+
+
+def test_a_handler_file_edited_between_failures_shows_its_new_line(tmp_path):
+    import os
+
+    from asl.resources import lambda_runtime
+
+    path, module = _handler_module(tmp_path, "edited", "def handler():\n    raise ValueError('old')\n")
+    assert "'old'" in lambda_runtime.stack_trace(_raised(module.handler))[0]
+    # Same code object, new source on disk (another size, as linecache's check compares): the new line shows.
+    path.write_text("def handler():\n    raise ValueError('new text')\n", encoding="utf-8")
+    os.utime(path, (1, 1))
+    stack = lambda_runtime.stack_trace(_raised(module.handler))
+    assert "'new text'" in stack[0] and stack == _formatted(_raised(module.handler))
+
+
+def test_the_same_line_in_another_file_is_not_confused(tmp_path):
+    from asl.resources import lambda_runtime
+
+    body = "def handler():\n    raise ValueError('x')\n"
+    _, one = _handler_module(tmp_path, "one", body)
+    _, two = _handler_module(tmp_path, "two", body)
+    assert "one.py" in lambda_runtime.stack_trace(_raised(one.handler))[0]
+    assert "two.py" in lambda_runtime.stack_trace(_raised(two.handler))[0]
+
+
+def test_a_traceback_limit_the_handler_set_is_honoured(tmp_path, monkeypatch):
+    import sys
+
+    from asl.resources import lambda_runtime
+
+    _, module = _handler_module(tmp_path, "deep", "def inner():\n    raise ValueError()\n\n"
+                                                   "def handler():\n    inner()\n")
+    assert len(lambda_runtime.stack_trace(_raised(module.handler))) == 2
+    monkeypatch.setattr(sys, "tracebacklimit", 2, raising=False)
+    tb = _raised(module.handler)
+    assert lambda_runtime.stack_trace(tb) == _formatted(tb) and len(_formatted(tb)) == 1
+
+
+def test_the_kept_stacks_are_bounded(tmp_path):
+    from asl.resources import lambda_runtime
+
+    body = "".join(f"def h{i}():\n    raise ValueError({i})\n" for i in range(lambda_runtime.STACKS_KEPT + 5))
+    _, module = _handler_module(tmp_path, "many", body)
+    for i in range(lambda_runtime.STACKS_KEPT + 5):
+        assert f"ValueError({i})" in lambda_runtime.stack_trace(_raised(getattr(module, f"h{i}")))[0]
+        assert len(lambda_runtime._STACKS) <= lambda_runtime.STACKS_KEPT
