@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import plainyaml
 from .record import record
 from .errors import Location, UserInputError
 from .source import SourceMap, json_positions, yaml_positions
@@ -128,6 +129,10 @@ def _no_constant(word: str) -> Any:
 
 
 def _load_yaml(text: str, name: str) -> Document:
+    plain = plainyaml.parse(text)
+    if plain is not None:  # plain enough to need no PyYAML (plainyaml refuses repeated keys)
+        data, values, keys = plain
+        return Document(data, SourceMap(lambda: (values, keys, [])), name, True)
     import yaml
 
     try:
