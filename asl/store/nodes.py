@@ -7,19 +7,25 @@ NODE_BYTES long, or that has a member written already, is a value of its own, nu
 events' values, and its parent's text holds `null` in its place with a link [parent, key or index,
 child] beside it. Reading sets each link back (`relink`), so shared parts are again one object.
 Smaller values are encoded whole by one json call: what they share is not worth a Python walk.
+An event's value that holds no dict / list (a scalar, or a flat dict / list of any size) is encoded
+with its neighbours, FLAT_BATCH to a json call, and one object met again (by id, scalars too) is
+the value numbered already.
 """
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
+from itertools import accumulate, chain, compress, count, repeat
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from operator import is_, not_
 from typing import Any
 
 from .. import deepjson
 
 NODE_BYTES = 2048   # a dict / list this long in JSON (or longer) is a value of its own
-FLAT_ITEMS = 64     # a dict / list of at most this many scalars is encoded with its neighbours
-FLAT_BATCH = 256    # and at most this many such values in one json call
+FLAT_ITEMS = 64     # a member of at most this many scalars is written inside its parent, not looked into
+FLAT_BATCH = 256    # new event values holding no dict / list: at most this many in one json call
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CONTAINERS = frozenset((dict, list))
 # json's C encoder as JSONEncoder.encode makes it for each call (no check for cycles: values are trees)
@@ -36,56 +42,61 @@ class NodeEncoder:
     """
 
     def __init__(self, first: int = 0) -> None:
-        self.seen: dict[int, int] = {}    # id of a dict / list written -> its index
-        self.kept: list[Any] = []         # those objects
+        self.seen: dict[int, int] = {}    # id of a value written (an event's, or a part of its own) -> its index
+        self.kept: list[Any] = []         # those objects (alive, so their ids are not reused)
         self.inline: dict[int, Any] = {}  # small dicts / lists written whole inside a parent (id -> it)
         self.count = first                # values numbered so far
         self.pieces: list[tuple[int, str]] = []  # (n, the comma-separated texts of the next n new values)
         self.links: list[list] = []       # [value, key or index, value it holds there]
-        self._flat: list[Any] = []        # new small values not yet encoded (one json call for many)
 
     def refs(self, data: list) -> list[int]:
-        """The index of each event's value; new ones are numbered (and encoded, small ones a batch at a time) now."""
-        seen, kept, pending = self.seen, self.kept, self._flat
-        isdisjoint = _CONTAINERS.isdisjoint
-        out = []
-        for value in data:  # one pass per event: a Map of 10k items records ~80k of them
-            kind = type(value)
-            if kind is dict or kind is list:
-                ref = seen.get(id(value))
-                if ref is None:
-                    if len(value) <= FLAT_ITEMS and isdisjoint(map(type, value.values() if kind is dict else value)):
-                        ref = seen[id(value)] = self.count
-                        kept.append(value)
-                    else:
-                        out.append(self._whole(value, kind))
-                        continue
-                else:
-                    out.append(ref)
-                    continue
-            else:
-                ref = self.count
-            self.count += 1
-            pending.append(value)
-            if len(pending) >= FLAT_BATCH:
-                self._flush()
-            out.append(ref)
-        return out
+        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now.
+
+        A Map of 10k items records ~80k values, so the common case is done by C-level bulk operations
+        rather than a Python step per value: values met already are found by id in `seen`, and new
+        scalars and flat dicts / lists (no dict or list inside) are numbered in event order and encoded
+        FLAT_BATCH to a json call. Only a new value holding a dict / list takes `_whole`'s walk.
+        """
+        seen = self.seen
+        ids = list(map(id, data))
+        new = dict.fromkeys(ids)  # ids in order of first occurrence
+        for known in seen.keys() & new.keys():
+            del new[known]
+        if new:
+            objects = dict(zip(ids, data))
+            values = list(map(objects.__getitem__, new))
+            start = 0
+            for position in _nested(values):
+                self._add_flat(values[start:position], start > 0)
+                value = values[position]
+                if id(value) not in seen:  # else a part of a value before it in this batch
+                    self._whole(value, type(value))
+                start = position + 1
+            self._add_flat(values[start:], start > 0)
+        return list(map(seen.__getitem__, ids))
 
     def take(self) -> tuple[list[tuple[int, str]], list[list]]:
         """The new values' texts and links since the last `take`."""
-        self._flush()
         taken = self.pieces, self.links
         self.pieces, self.links = [], []
         return taken
 
-    def _flush(self) -> None:
-        if self._flat:
-            self.pieces.append((len(self._flat), _dumps(self._flat)[1:-1]))
-            self._flat.clear()
+    def _add_flat(self, values: list, recheck: bool) -> None:
+        """Number and encode new scalars and flat dicts / lists (recheck: some may be numbered already)."""
+        seen = self.seen
+        if recheck:  # a value before them in the batch may have made some of them values of their own
+            values = list(compress(values, map(not_, map(seen.__contains__, map(id, values)))))
+        if not values:
+            return
+        # kept alive with their ids in `seen` (scalars too: one object met twice is one value)
+        seen.update(zip(map(id, values), count(self.count)))
+        self.kept.extend(values)
+        self.count += len(values)
+        for start in range(0, len(values), FLAT_BATCH):
+            batch = values[start:start + FLAT_BATCH]
+            self.pieces.append((len(batch), _dumps(batch)[1:-1]))
 
     def _add(self, value: Any, text: str) -> int:
-        self._flush()  # texts stay in the order of their indexes
         ref = self.count
         self.count += 1
         self.seen[id(value)] = ref
@@ -141,6 +152,27 @@ class NodeEncoder:
         ref = self._add(value, text)
         self.links.extend([ref, step, child] for step, child in links)
         return "null", ref
+
+
+def _nested(values: list) -> list[int]:
+    """The positions, in order, of the dicts / lists among values that hold a dict / list.
+
+    In bulk (a Python step per dict / list found inside, none per value): each kind's members are
+    chained, their types listed, and the owner of each dict / list among them found by bisection.
+    """
+    kinds = list(map(type, values))
+    found: set[int] = set()
+    for kind, members in ((dict, dict.values), (list, iter)):
+        where = list(compress(count(), map(is_, kinds, repeat(kind))))
+        if not where:
+            continue
+        holders = list(map(values.__getitem__, where))
+        if not _CONTAINERS.isdisjoint(map(type, chain.from_iterable(map(members, holders)))):
+            ends = list(accumulate(map(len, holders)))
+            types = map(type, chain.from_iterable(map(members, holders)))
+            inside = compress(count(), map(_CONTAINERS.__contains__, types))
+            found.update(map(where.__getitem__, map(bisect_right, repeat(ends), inside)))
+    return sorted(found)
 
 
 def _dumps(value: Any) -> str:

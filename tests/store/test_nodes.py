@@ -112,3 +112,96 @@ def test_deep_values_are_encoded_past_the_recursion_limit(limit):
 def test_a_damaged_link_is_a_value_error(links, message):
     with pytest.raises(ValueError, match=message):
         relink([{"x": 1}, {"a": None}], links)
+
+
+# ------------------------------------------------------------------ the bulk path of `refs` against the plain one
+
+def _plain(data):
+    """Read-back of data numbered one value at a time by the plain walk (`_whole`), no bulk operations."""
+    from asl import deepjson
+
+    encoder = NodeEncoder()
+    refs = []
+    for value in data:
+        ref = encoder.seen.get(id(value))
+        if ref is None:
+            ref = (encoder._whole(value, type(value)) if type(value) in (dict, list)
+                   else encoder._add(value, deepjson.dumps(value)))
+        refs.append(ref)
+    pieces, links = encoder.take()
+    values = deepjson.loads("[" + ",".join(text for _, text in pieces) + "]")
+    relink(values, json.loads(json.dumps(links)))
+    return [values[ref] for ref in refs], len(values)
+
+
+_SHARED = {"orders": [{"id": i, "sku": "é" * 3} for i in range(200)]}  # ≥ NODE_BYTES: a value of its own
+_SMALL = {"k": [1, 2]}
+_TEXT = "ünïcødé \u2603 \ud800 \"quoted\" {[brackets]}"
+_FLAT_BIG = list(range(NODE_BYTES))
+
+
+def _deep(levels):
+    node: list = []
+    top = node
+    for _ in range(levels):
+        node.append([])
+        node = node[0]
+    return top
+
+
+@pytest.mark.parametrize("name, data", [
+    ("scalars, one object met twice", [None, True, 0, 2.5, _TEXT, _TEXT, "", -7, None]),
+    ("flat dicts and lists", [{"a": 1, "b": "x"}, [1, "y", None], {}, [], {"é": _TEXT}]),
+    ("one object met twice", [_SMALL, _SMALL, {"a": 1}, _SMALL]),
+    ("a large flat value", [_FLAT_BIG, {"n": 1}, _FLAT_BIG]),
+    ("nested, small", [{"a": {"b": [1, {"c": 2}]}}, [[1], [2, [3]]]]),
+    ("a large shared part", [_SHARED, {**_SHARED, "x": 1}, {"in": _SHARED, "y": [_SHARED]}, _SHARED["orders"]]),
+    ("a part of an earlier value met alone", [{"big": _SHARED["orders"], "n": 1}, _SHARED["orders"], 3]),
+    ("a flat part of an earlier value met alone", [{"big": _FLAT_BIG}, 1, _FLAT_BIG, {"big": _FLAT_BIG}]),
+    ("a small member met before", [_SMALL, {"m": _SMALL, "n": 2}, [_SMALL, 1]]),
+    ("flat values around nested ones", [1, {"a": 1}, {"b": {"c": 1}}, "s", [2], [[3]], None, {"d": 4}]),
+    ("deeper than json reaches", [{"deep": _deep(5000), "pad": "x" * NODE_BYTES}, _deep(3000), 1]),
+    ("many, past a batch", [{"i": i, "s": _TEXT} for i in range(600)] + [{"in": {"i": 1}}] + list(range(300))),
+])
+def test_bulk_refs_read_back_as_the_plain_walk_does(name, data):
+    from asl import deepjson
+
+    encoder = NodeEncoder()
+    refs = encoder.refs(data)
+    pieces, links = encoder.take()
+    values = deepjson.loads("[" + ",".join(text for _, text in pieces) + "]")
+    relink(values, json.loads(json.dumps(links)))
+    assert sum(count for count, _ in pieces) == len(values) == encoder.count
+    bulk = [values[ref] for ref in refs]
+    plain, plain_count = _plain(data)
+    assert [deepjson.dumps(value) for value in bulk] == [deepjson.dumps(value) for value in plain] == [
+        deepjson.dumps(value) for value in data]
+    assert len(values) <= plain_count  # nothing written twice that the plain walk writes once
+    # one object met again is one value, read back as one object
+    for i, value in enumerate(data):
+        for j in range(i):
+            if data[j] is value:
+                assert refs[i] == refs[j]
+
+
+def test_a_part_of_an_earlier_value_in_the_same_call_is_not_written_again():
+    # flat (no dict / list inside) but large: a value of its own inside its parent, then met alone
+    encoder = NodeEncoder()
+    refs = encoder.refs([{"big": _FLAT_BIG, "n": 1}, _FLAT_BIG, {"big": _FLAT_BIG, "n": 2}, "s"])
+    pieces, links = encoder.take()
+    assert sum(count for count, _ in pieces) == 4  # the list, the two dicts linking to it, "s"
+    assert refs == [1, 0, 2, 3] and links == [[1, "big", 0], [2, "big", 0]]
+
+
+@pytest.mark.parametrize("values, nested", [
+    ([], []),
+    ([1, "s", None, {}, []], []),
+    ([{"a": 1}, {"a": {}}, [1], [[]], {"b": [1]}, ["x", {"c": 1}]], [1, 3, 4, 5]),
+    ([{"a": 1, "b": 2, "c": {}}, {"d": 1}, [1, 2, 3, [4]], [5]], [0, 2]),
+    ([{"a": "{[not containers]}"}, ["[", "{"]], []),
+    ([[{}, {}, {}], {"x": [], "y": []}], [0, 1]),
+])
+def test_nested_finds_the_dicts_and_lists_holding_one(values, nested):
+    from asl.store.nodes import _nested
+
+    assert _nested(values) == nested
