@@ -13,6 +13,8 @@ part is written once however many events (and segments) hold it.
 from __future__ import annotations
 
 import json
+from itertools import repeat
+from operator import is_
 from typing import Any, Iterable, Iterator
 
 from ..record import record
@@ -95,8 +97,11 @@ class SegmentWriter:
         pieces, links = self.nodes.take()
         # A virtual clock stamps runs of events with one datetime object: each is formatted once
         # (the lists are alive meanwhile, so an id names one object).
-        moments = dict(zip(map(id, times), times))
-        stamps, times_coded = _coded_text(list(map(id, times)))
+        if times and all(map(is_, times, repeat(times[0]))):  # one datetime object (a virtual clock's run)
+            moments, stamps, times_coded = {0: times[0]}, [0], ",".join(repeat("0", len(times)))
+        else:
+            moments = dict(zip(map(id, times), times))
+            stamps, times_coded = _coded_text(list(map(id, times)))
         # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}

@@ -57,3 +57,19 @@ def test_columns_text_is_the_columns_compact_json_and_reads_back(cuts):
     assert json.dumps(read.to_aws()) == json.dumps(history.to_aws())
     first = json.loads(segments[0].columns)
     assert first["tables"]["names"][0] is None and first["names"][0] == 0
+
+
+@pytest.mark.parametrize("times, table, codes", [
+    ([START] * 3, [START.isoformat()], [0, 0, 0]),
+    # equal instants in different zones: each object formatted as it is
+    ([START, START.astimezone(datetime.timezone(datetime.timedelta(hours=2))), START],
+     [START.isoformat(), "2024-01-01T02:00:00+02:00"], [0, 1, 0]),
+    ([START, START + datetime.timedelta(seconds=1)], [START.isoformat(), "2024-01-01T00:00:01+00:00"], [0, 1]),
+    ([], [], []),
+])
+def test_times_are_coded_by_object_each_formatted_once(times, table, codes):
+    count = len(times)
+    segment = SegmentWriter().segment_of_columns(list(range(count)), ["PassStateEntered"] * count, times,
+                                                 ["P"] * count, [None] * count, {})
+    body = json.loads(segment.columns)
+    assert (body["tables"]["times"], body["times"]) == (table, codes)
