@@ -7,25 +7,19 @@ NODE_BYTES long, or that has a member written already, is a value of its own, nu
 events' values, and its parent's text holds `null` in its place with a link [parent, key or index,
 child] beside it. Reading sets each link back (`relink`), so shared parts are again one object.
 Smaller values are encoded whole by one json call: what they share is not worth a Python walk.
-An event's value that holds no dict / list (a scalar, or a flat dict / list of any size) is encoded
-with its neighbours, FLAT_BATCH to a json call, and one object met again (by id, scalars too) is
-the value numbered already.
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
-from itertools import accumulate, chain, compress, count, repeat
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from operator import is_, not_
 from typing import Any
 
 from .. import deepjson
 
 NODE_BYTES = 2048   # a dict / list this long in JSON (or longer) is a value of its own
-FLAT_ITEMS = 64     # a member of at most this many scalars is written inside its parent, not looked into
-FLAT_BATCH = 256    # new event values holding no dict / list: at most this many in one json call
+FLAT_ITEMS = 64     # a dict / list of at most this many scalars is encoded with its neighbours
+FLAT_BATCH = 256    # and at most this many such values in one json call
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CONTAINERS = frozenset((dict, list))
 # json's C encoder as JSONEncoder.encode makes it for each call (no check for cycles: values are trees)
@@ -42,61 +36,59 @@ class NodeEncoder:
     """
 
     def __init__(self, first: int = 0) -> None:
-        self.seen: dict[int, int] = {}    # id of a value written (an event's, or a part of its own) -> its index
+        self.seen: dict[int, int] = {}    # id of a dict / list written -> its index
         self.kept: list[Any] = []         # those objects (alive, so their ids are not reused)
         self.inline: dict[int, Any] = {}  # small dicts / lists written whole inside a parent (id -> it)
         self.count = first                # values numbered so far
         self.pieces: list[tuple[int, str]] = []  # (n, the comma-separated texts of the next n new values)
         self.links: list[list] = []       # [value, key or index, value it holds there]
+        self._flat: list[Any] = []        # new small values numbered, not yet encoded (one json call for many)
 
     def refs(self, data: list) -> list[int]:
-        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now.
-
-        A Map of 10k items records ~80k values, so the common case is done by C-level bulk operations
-        rather than a Python step per value: values met already are found by id in `seen`, and new
-        scalars and flat dicts / lists (no dict or list inside) are numbered in event order and encoded
-        FLAT_BATCH to a json call. Only a new value holding a dict / list takes `_whole`'s walk.
-        """
-        seen = self.seen
-        ids = list(map(id, data))
-        new = dict.fromkeys(ids)  # ids in order of first occurrence
-        for known in seen.keys() & new.keys():
-            del new[known]
-        if new:
-            objects = dict(zip(ids, data))
-            values = list(map(objects.__getitem__, new))
-            start = 0
-            for position in _nested(values):
-                self._add_flat(values[start:position], start > 0)
-                value = values[position]
-                if id(value) not in seen:  # else a part of a value before it in this batch
-                    self._whole(value, type(value))
-                start = position + 1
-            self._add_flat(values[start:], start > 0)
-        return list(map(seen.__getitem__, ids))
+        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now."""
+        seen, kept, flat = self.seen, self.kept, self._flat
+        isdisjoint = _CONTAINERS.isdisjoint
+        out: list[int] = []
+        append = out.append
+        count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values
+        for value in data:
+            kind = type(value)
+            if kind is dict or kind is list:
+                key = id(value)
+                ref = seen.get(key)
+                if ref is not None:
+                    append(ref)
+                    continue
+                if len(value) > FLAT_ITEMS or not isdisjoint(map(type, value.values() if kind is dict else value)):
+                    self.count = count
+                    append(self._whole(value, kind))
+                    count = self.count
+                    continue
+                seen[key] = count
+                kept.append(value)
+            flat.append(value)
+            append(count)
+            count += 1
+        self.count = count
+        return out
 
     def take(self) -> tuple[list[tuple[int, str]], list[list]]:
         """The new values' texts and links since the last `take`."""
+        self._flush()
         taken = self.pieces, self.links
         self.pieces, self.links = [], []
         return taken
 
-    def _add_flat(self, values: list, recheck: bool) -> None:
-        """Number and encode new scalars and flat dicts / lists (recheck: some may be numbered already)."""
-        seen = self.seen
-        if recheck:  # a value before them in the batch may have made some of them values of their own
-            values = list(compress(values, map(not_, map(seen.__contains__, map(id, values)))))
-        if not values:
-            return
-        # kept alive with their ids in `seen` (scalars too: one object met twice is one value)
-        seen.update(zip(map(id, values), count(self.count)))
-        self.kept.extend(values)
-        self.count += len(values)
-        for start in range(0, len(values), FLAT_BATCH):
-            batch = values[start:start + FLAT_BATCH]
+    def _flush(self) -> None:
+        """Encode the small values numbered and not encoded yet, FLAT_BATCH to a json call."""
+        flat = self._flat
+        for start in range(0, len(flat), FLAT_BATCH):
+            batch = flat[start:start + FLAT_BATCH]
             self.pieces.append((len(batch), _dumps(batch)[1:-1]))
+        flat.clear()
 
     def _add(self, value: Any, text: str) -> int:
+        self._flush()  # texts stay in the order of their indexes
         ref = self.count
         self.count += 1
         self.seen[id(value)] = ref
@@ -109,18 +101,73 @@ class NodeEncoder:
         text, ref = self._part(value, kind, 0)
         return ref if ref is not None else self._add(value, text)
 
-    def _part(self, value: Any, kind: type, depth: int) -> tuple[str, int | None]:
+    def _part(self, value: Any, kind: type, depth: int, small: bool | None = None) -> tuple[str | None, int | None]:
         """A new dict / list's JSON, and its index if it is a value of its own (its parent then holds `null`).
 
         Encoded whole by one json call unless it holds a value written already or is large; then its
         members that may hold one are looked into, and those that are values of their own become
-        None in a shallow copy that one json call encodes.
+        None in a shallow copy that one json call encodes. small: whether its JSON is shorter than
+        NODE_BYTES, if its parent's texts told (its text is then not returned unless it is a value of its own).
         """
         if depth > deepjson.DEPTH:
             return deepjson.dumps(value), None  # no values of their own this deep
+        links, deeper = self._scan(value, kind)
+        text = None
+        if not links:
+            if small is None:
+                try:
+                    text = "".join(_C_ENCODE(value, 0))
+                except RecursionError:  # nested too deep for json: written whole, not looked into
+                    return deepjson.dumps(value), None
+                small = len(text) < NODE_BYTES
+            if small:
+                return text, None  # small: what it shares is not worth a link
+        hollow = None  # its text with the members looked into as null
+        if text is not None and deeper and len(value) - len(deeper) <= FLAT_ITEMS:
+            # The members' share of the text tells whether each is small, without encoding each again
+            # (a wrapper's large member: {"input": {"items": [10k items]}} is encoded whole once more,
+            # not three times); not worth it when the rest of it is large.
+            copy: Any = dict(value) if kind is dict else list(value)
+            for step, _, _ in deeper:
+                copy[step] = None
+            hollow = _dumps(copy)
+            share = len(text) - len(hollow) + 4 * len(deeper)  # 4: each "null"
+            known = share >= NODE_BYTES if len(deeper) == 1 else (False if share < NODE_BYTES else None)
+            small_members = None if known is None else not known
+        else:
+            small_members = None
+        inline = self.inline
+        whole_links = not links
+        for step, child, ck in deeper:
+            ref = self._part(child, ck, depth + 1, small_members)[1]
+            if ref is not None:
+                links.append((step, ref))
+            else:  # written inside its parent: the next parent that holds it need not look into it again
+                inline[id(child)] = child
+                whole_links = False
+        if links:
+            if hollow is not None and whole_links:
+                text = hollow  # every member looked into is a value of its own
+            else:
+                copy = dict(value) if kind is dict else list(value)
+                for step, _ in links:
+                    copy[step] = None
+                text = _dumps(copy)
+        elif text is None:  # large (its parent told) and nothing in it written already
+            text = _dumps(value)
+        ref = self._add(value, text)
+        self.links.extend([ref, step, child] for step, child in links)
+        return "null", ref
+
+    def _scan(self, value: Any, kind: type) -> tuple[list[tuple[Any, int]], list[tuple[Any, Any, type]]]:
+        """A new dict / list's members written already ((key or index, their index)), and those to look into.
+
+        Looked into: a dict / list member not written inside a parent before, of more than FLAT_ITEMS
+        members or holding a dict / list.
+        """
         seen, inline, isdisjoint = self.seen, self.inline, _CONTAINERS.isdisjoint
         links: list[tuple[Any, int]] = []
-        deeper = []  # members that may hold a value written already, or be large
+        deeper = []
         for step, child in (value.items() if kind is dict else enumerate(value)):
             ck = type(child)
             if ck is dict or ck is list:
@@ -130,49 +177,7 @@ class NodeEncoder:
                 elif id(child) not in inline and (len(child) > FLAT_ITEMS or not isdisjoint(
                         map(type, child.values() if ck is dict else child))):
                     deeper.append((step, child, ck))
-        text = None
-        if not links:
-            try:
-                text = "".join(_C_ENCODE(value, 0))
-            except RecursionError:  # nested too deep for json: written whole, not looked into
-                return deepjson.dumps(value), None
-            if len(text) < NODE_BYTES:
-                return text, None  # small: what it shares is not worth a link
-        for step, child, ck in deeper:
-            ref = self._part(child, ck, depth + 1)[1]
-            if ref is not None:
-                links.append((step, ref))
-            else:  # written inside its parent: the next parent that holds it need not look into it again
-                inline[id(child)] = child
-        if links:
-            copy: Any = dict(value) if kind is dict else list(value)
-            for step, _ in links:
-                copy[step] = None
-            text = _dumps(copy)
-        ref = self._add(value, text)
-        self.links.extend([ref, step, child] for step, child in links)
-        return "null", ref
-
-
-def _nested(values: list) -> list[int]:
-    """The positions, in order, of the dicts / lists among values that hold a dict / list.
-
-    In bulk (a Python step per dict / list found inside, none per value): each kind's members are
-    chained, their types listed, and the owner of each dict / list among them found by bisection.
-    """
-    kinds = list(map(type, values))
-    found: set[int] = set()
-    for kind, members in ((dict, dict.values), (list, iter)):
-        where = list(compress(count(), map(is_, kinds, repeat(kind))))
-        if not where:
-            continue
-        holders = list(map(values.__getitem__, where))
-        if not _CONTAINERS.isdisjoint(map(type, chain.from_iterable(map(members, holders)))):
-            ends = list(accumulate(map(len, holders)))
-            types = map(type, chain.from_iterable(map(members, holders)))
-            inside = compress(count(), map(_CONTAINERS.__contains__, types))
-            found.update(map(where.__getitem__, map(bisect_right, repeat(ends), inside)))
-    return sorted(found)
+        return links, deeper
 
 
 def _dumps(value: Any) -> str:

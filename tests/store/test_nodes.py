@@ -114,24 +114,34 @@ def test_a_damaged_link_is_a_value_error(links, message):
         relink([{"x": 1}, {"a": None}], links)
 
 
-# ------------------------------------------------------------------ the bulk path of `refs` against the plain one
+# ------------------------------------------------------------------ `refs` against the plain walk
+
+def _written(encoder, refs):
+    """What an encoder wrote: refs, the values' texts joined, links, and the values read back (as JSON)."""
+    from asl import deepjson
+
+    pieces, links = encoder.take()
+    texts = ",".join(text for _, text in pieces)
+    values = deepjson.loads("[" + texts + "]")
+    assert sum(count for count, _ in pieces) == len(values) == encoder.count
+    relink(values, json.loads(json.dumps(links)))
+    return refs, texts, links, [deepjson.dumps(values[ref]) for ref in refs]  # text: == recurses
+
 
 def _plain(data):
-    """Read-back of data numbered one value at a time by the plain walk (`_whole`), no bulk operations."""
+    """data numbered one value at a time by `_whole` (no batches in `refs`), no member's size known from its parent."""
     from asl import deepjson
 
     encoder = NodeEncoder()
+    encoder._part = lambda value, kind, depth, small=None: NodeEncoder._part(encoder, value, kind, depth)
     refs = []
     for value in data:
-        ref = encoder.seen.get(id(value))
+        ref = encoder.seen.get(id(value)) if type(value) in (dict, list) else None
         if ref is None:
             ref = (encoder._whole(value, type(value)) if type(value) in (dict, list)
                    else encoder._add(value, deepjson.dumps(value)))
         refs.append(ref)
-    pieces, links = encoder.take()
-    values = deepjson.loads("[" + ",".join(text for _, text in pieces) + "]")
-    relink(values, json.loads(json.dumps(links)))
-    return [values[ref] for ref in refs], len(values)
+    return _written(encoder, refs)
 
 
 _SHARED = {"orders": [{"id": i, "sku": "é" * 3} for i in range(200)]}  # ≥ NODE_BYTES: a value of its own
@@ -160,28 +170,28 @@ def _deep(levels):
     ("a flat part of an earlier value met alone", [{"big": _FLAT_BIG}, 1, _FLAT_BIG, {"big": _FLAT_BIG}]),
     ("a small member met before", [_SMALL, {"m": _SMALL, "n": 2}, [_SMALL, 1]]),
     ("flat values around nested ones", [1, {"a": 1}, {"b": {"c": 1}}, "s", [2], [[3]], None, {"d": 4}]),
+    ("wrappers around a large list", [{"input": {"items": [{"i": i} for i in range(400)]}, "role": "r"}]),
+    ("a large value, its nested members small", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}, "c": [[2]]}]),
+    ("a large value, one small nested member", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}}]),
+    ("large nested members", [{"a": {"x": _TEXT * 100, "y": [1]}, "b": [{"z": _TEXT * 100}], "c": _SMALL},
+                              {"a": [_FLAT_BIG, [1]], "b": {"c": {"d": {"e": _TEXT * 200}}}}]),
+    ("one nested member large, one small", [{"big": {"x": _TEXT * 100, "y": [1]}, "small": {"z": [1]}}]),
+    ("a nested member NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}},  # just large
+                                         {"m": {"s": "x" * (NODE_BYTES - 16), "t": []}}]),  # just small
     ("deeper than json reaches", [{"deep": _deep(5000), "pad": "x" * NODE_BYTES}, _deep(3000), 1]),
     ("many, past a batch", [{"i": i, "s": _TEXT} for i in range(600)] + [{"in": {"i": 1}}] + list(range(300))),
 ])
-def test_bulk_refs_read_back_as_the_plain_walk_does(name, data):
+def test_refs_write_what_the_plain_walk_writes(name, data):
     from asl import deepjson
 
     encoder = NodeEncoder()
-    refs = encoder.refs(data)
-    pieces, links = encoder.take()
-    values = deepjson.loads("[" + ",".join(text for _, text in pieces) + "]")
-    relink(values, json.loads(json.dumps(links)))
-    assert sum(count for count, _ in pieces) == len(values) == encoder.count
-    bulk = [values[ref] for ref in refs]
-    plain, plain_count = _plain(data)
-    assert [deepjson.dumps(value) for value in bulk] == [deepjson.dumps(value) for value in plain] == [
-        deepjson.dumps(value) for value in data]
-    assert len(values) <= plain_count  # nothing written twice that the plain walk writes once
-    # one object met again is one value, read back as one object
-    for i, value in enumerate(data):
+    written = _written(encoder, encoder.refs(data))
+    assert written == _plain(data)
+    assert written[3] == [deepjson.dumps(value) for value in data]
+    for i, value in enumerate(data):  # one dict / list met again is one value
         for j in range(i):
-            if data[j] is value:
-                assert refs[i] == refs[j]
+            if data[j] is value and type(value) in (dict, list):
+                assert written[0][i] == written[0][j]
 
 
 def test_a_part_of_an_earlier_value_in_the_same_call_is_not_written_again():
@@ -191,17 +201,3 @@ def test_a_part_of_an_earlier_value_in_the_same_call_is_not_written_again():
     pieces, links = encoder.take()
     assert sum(count for count, _ in pieces) == 4  # the list, the two dicts linking to it, "s"
     assert refs == [1, 0, 2, 3] and links == [[1, "big", 0], [2, "big", 0]]
-
-
-@pytest.mark.parametrize("values, nested", [
-    ([], []),
-    ([1, "s", None, {}, []], []),
-    ([{"a": 1}, {"a": {}}, [1], [[]], {"b": [1]}, ["x", {"c": 1}]], [1, 3, 4, 5]),
-    ([{"a": 1, "b": 2, "c": {}}, {"d": 1}, [1, 2, 3, [4]], [5]], [0, 2]),
-    ([{"a": "{[not containers]}"}, ["[", "{"]], []),
-    ([[{}, {}, {}], {"x": [], "y": []}], [0, 1]),
-])
-def test_nested_finds_the_dicts_and_lists_holding_one(values, nested):
-    from asl.store.nodes import _nested
-
-    assert _nested(values) == nested
