@@ -27,6 +27,10 @@ _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":"
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
 
 
+# Put in a copy of a value in place of one member: where its text is, the member's is in the value's.
+_MARK = "\x00sfn:member\x00"
+
+
 class NodeEncoder:
     """Numbers and encodes the values of one history, in order; new values' texts gather in `pieces`.
 
@@ -101,52 +105,59 @@ class NodeEncoder:
         text, ref = self._part(value, kind, 0)
         return ref if ref is not None else self._add(value, text)
 
-    def _part(self, value: Any, kind: type, depth: int, small: bool | None = None) -> tuple[str | None, int | None]:
+    def _part(self, value: Any, kind: type, depth: int,
+              told: str | bool | None = None) -> tuple[str | None, int | None]:
         """A new dict / list's JSON, and its index if it is a value of its own (its parent then holds `null`).
 
         Encoded whole by one json call unless it holds a value written already or is large; then its
         members that may hold one are looked into, and those that are values of their own become
-        None in a shallow copy that one json call encodes. small: whether its JSON is shorter than
-        NODE_BYTES, if its parent's texts told (its text is then not returned unless it is a value of its own).
+        None in a shallow copy that one json call encodes. told: what its parent's text told, its
+        own text (cut out of it) or whether it is small; a text not asked for is then not returned.
         """
         if depth > deepjson.DEPTH:
             return deepjson.dumps(value), None  # no values of their own this deep
         links, deeper = self._scan(value, kind)
-        text = None
+        text = told if type(told) is str else None
         if not links:
-            if small is None:
+            if told is None:
                 try:
                     text = "".join(_C_ENCODE(value, 0))
                 except RecursionError:  # nested too deep for json: written whole, not looked into
                     return deepjson.dumps(value), None
-                small = len(text) < NODE_BYTES
-            if small:
+            if (len(text) < NODE_BYTES) if text is not None else told:
                 return text, None  # small: what it shares is not worth a link
         hollow = None  # its text with the members looked into as null
+        member_told: str | bool | None = None
         if text is not None and deeper and len(value) - len(deeper) <= FLAT_ITEMS:
-            # The members' share of the text tells whether each is small, without encoding each again
-            # (a wrapper's large member: {"input": {"items": [10k items]}} is encoded whole once more,
-            # not three times); not worth it when the rest of it is large.
+            # Its text tells its members', without encoding them again: a wrapper of a large value
+            # ({"input": {"items": [10k items]}}) is encoded once, not once per level. Not worth it
+            # when the rest of it is large.
             copy: Any = dict(value) if kind is dict else list(value)
-            for step, _, _ in deeper:
-                copy[step] = None
-            hollow = _dumps(copy)
-            share = len(text) - len(hollow) + 4 * len(deeper)  # 4: each "null"
-            known = share >= NODE_BYTES if len(deeper) == 1 else (False if share < NODE_BYTES else None)
-            small_members = None if known is None else not known
-        else:
-            small_members = None
+            if len(deeper) == 1:  # its text is the member's between the same prefix and suffix
+                copy[deeper[0][0]] = _MARK
+                marked = _dumps(copy)
+                at = marked.find(_MARK_TEXT)
+                if marked.find(_MARK_TEXT, at + 1) < 0:  # else the mark is met in another member too
+                    end = len(text) - (len(marked) - at - len(_MARK_TEXT))
+                    member_told = text[at:end]
+                    hollow = marked[:at] + "null" + marked[at + len(_MARK_TEXT):]
+            else:  # their share of it tells whether all are small
+                for step, _, _ in deeper:
+                    copy[step] = None
+                hollow = _dumps(copy)
+                if len(text) - len(hollow) + 4 * len(deeper) < NODE_BYTES:  # 4: each "null"
+                    member_told = True
         inline = self.inline
-        whole_links = not links
+        all_linked = not links
         for step, child, ck in deeper:
-            ref = self._part(child, ck, depth + 1, small_members)[1]
+            ref = self._part(child, ck, depth + 1, member_told)[1]
             if ref is not None:
                 links.append((step, ref))
             else:  # written inside its parent: the next parent that holds it need not look into it again
                 inline[id(child)] = child
-                whole_links = False
+                all_linked = False
         if links:
-            if hollow is not None and whole_links:
+            if hollow is not None and all_linked:
                 text = hollow  # every member looked into is a value of its own
             else:
                 copy = dict(value) if kind is dict else list(value)
@@ -186,6 +197,9 @@ def _dumps(value: Any) -> str:
         return "".join(_C_ENCODE(value, 0))
     except RecursionError:
         return deepjson.dumps(value)
+
+
+_MARK_TEXT = _dumps(_MARK)
 
 
 def relink(values: list[Any], links: list[list]) -> None:

@@ -128,18 +128,50 @@ def _written(encoder, refs):
     return refs, texts, links, [deepjson.dumps(values[ref]) for ref in refs]  # text: == recurses
 
 
+def _plain_part(encoder, value, kind, depth):
+    """NodeEncoder._part as it was first written: every member looked into encodes itself."""
+    from asl import deepjson
+
+    if depth > deepjson.DEPTH:
+        return deepjson.dumps(value), None
+    links, deeper = encoder._scan(value, kind)
+    if not links:
+        try:
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:
+            return deepjson.dumps(value), None
+        if len(text) < NODE_BYTES:
+            return text, None
+    for step, child, child_kind in deeper:
+        ref = _plain_part(encoder, child, child_kind, depth + 1)[1]
+        if ref is not None:
+            links.append((step, ref))
+        else:
+            encoder.inline[id(child)] = child
+    if links:
+        copy = dict(value) if kind is dict else list(value)
+        for step, _ in links:
+            copy[step] = None
+        text = deepjson.dumps(copy)
+    ref = encoder._add(value, text)
+    encoder.links.extend([ref, step, child] for step, child in links)
+    return "null", ref
+
+
 def _plain(data):
-    """data numbered one value at a time by `_whole` (no batches in `refs`), no member's size known from its parent."""
+    """data numbered one value at a time by the plain walk (no batches in `refs`, nothing told a member)."""
     from asl import deepjson
 
     encoder = NodeEncoder()
-    encoder._part = lambda value, kind, depth, small=None: NodeEncoder._part(encoder, value, kind, depth)
     refs = []
     for value in data:
         ref = encoder.seen.get(id(value)) if type(value) in (dict, list) else None
         if ref is None:
-            ref = (encoder._whole(value, type(value)) if type(value) in (dict, list)
-                   else encoder._add(value, deepjson.dumps(value)))
+            if type(value) in (dict, list):
+                text, ref = _plain_part(encoder, value, type(value), 0)
+                ref = ref if ref is not None else encoder._add(value, text)
+            else:
+                ref = encoder._add(value, deepjson.dumps(value))
         refs.append(ref)
     return _written(encoder, refs)
 
@@ -171,6 +203,10 @@ def _deep(levels):
     ("a small member met before", [_SMALL, {"m": _SMALL, "n": 2}, [_SMALL, 1]]),
     ("flat values around nested ones", [1, {"a": 1}, {"b": {"c": 1}}, "s", [2], [[3]], None, {"d": 4}]),
     ("wrappers around a large list", [{"input": {"items": [{"i": i} for i in range(400)]}, "role": "r"}]),
+    ("wrappers in lists, non-ASCII", [[{"é": [[{"\u2603": _TEXT, "n": [i]} for i in range(60)]]}], "x"]),
+    ("a wrapper whose other member holds the mark", [{"note": "\x00sfn:member\x00", "in": {"l": _FLAT_BIG}},
+                                                     {"\x00sfn:member\x00": 1, "in": {"l": _FLAT_BIG}}]),
+    ("a wrapper of a large member holding one met before", [_SMALL, {"in": {"s": _SMALL, "pad": _TEXT * 60}}]),
     ("a large value, its nested members small", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}, "c": [[2]]}]),
     ("a large value, one small nested member", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}}]),
     ("large nested members", [{"a": {"x": _TEXT * 100, "y": [1]}, "b": [{"z": _TEXT * 100}], "c": _SMALL},
@@ -178,6 +214,7 @@ def _deep(levels):
     ("one nested member large, one small", [{"big": {"x": _TEXT * 100, "y": [1]}, "small": {"z": [1]}}]),
     ("a nested member NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}},  # just large
                                          {"m": {"s": "x" * (NODE_BYTES - 16), "t": []}}]),  # just small
+    ("two nested members, one NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}, "n": [[]]}]),
     ("deeper than json reaches", [{"deep": _deep(5000), "pad": "x" * NODE_BYTES}, _deep(3000), 1]),
     ("many, past a batch", [{"i": i, "s": _TEXT} for i in range(600)] + [{"in": {"i": 1}}] + list(range(300))),
 ])
