@@ -27,6 +27,10 @@ _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":"
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
 
 
+# Put in a copy of a value in place of one member: where its text is, the member's is in the value's.
+_MARK = "\x00sfn:member\x00"
+
+
 class NodeEncoder:
     """Numbers and encodes the values of one history, in order; new values' texts gather in `pieces`.
 
@@ -37,39 +41,39 @@ class NodeEncoder:
 
     def __init__(self, first: int = 0) -> None:
         self.seen: dict[int, int] = {}    # id of a dict / list written -> its index
-        self.kept: list[Any] = []         # those objects
+        self.kept: list[Any] = []         # those objects (alive, so their ids are not reused)
         self.inline: dict[int, Any] = {}  # small dicts / lists written whole inside a parent (id -> it)
         self.count = first                # values numbered so far
         self.pieces: list[tuple[int, str]] = []  # (n, the comma-separated texts of the next n new values)
         self.links: list[list] = []       # [value, key or index, value it holds there]
-        self._flat: list[Any] = []        # new small values not yet encoded (one json call for many)
+        self._flat: list[Any] = []        # new small values numbered, not yet encoded (one json call for many)
 
     def refs(self, data: list) -> list[int]:
-        """The index of each event's value; new ones are numbered (and encoded, small ones a batch at a time) now."""
-        seen, kept, pending = self.seen, self.kept, self._flat
+        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now."""
+        seen, kept, flat = self.seen, self.kept, self._flat
         isdisjoint = _CONTAINERS.isdisjoint
-        out = []
-        for value in data:  # one pass per event: a Map of 10k items records ~80k of them
+        out: list[int] = []
+        append = out.append
+        count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values
+        for value in data:
             kind = type(value)
             if kind is dict or kind is list:
-                ref = seen.get(id(value))
-                if ref is None:
-                    if len(value) <= FLAT_ITEMS and isdisjoint(map(type, value.values() if kind is dict else value)):
-                        ref = seen[id(value)] = self.count
-                        kept.append(value)
-                    else:
-                        out.append(self._whole(value, kind))
-                        continue
-                else:
-                    out.append(ref)
+                key = id(value)
+                ref = seen.get(key)
+                if ref is not None:
+                    append(ref)
                     continue
-            else:
-                ref = self.count
-            self.count += 1
-            pending.append(value)
-            if len(pending) >= FLAT_BATCH:
-                self._flush()
-            out.append(ref)
+                if len(value) > FLAT_ITEMS or not isdisjoint(map(type, value.values() if kind is dict else value)):
+                    self.count = count
+                    append(self._whole(value, kind))
+                    count = self.count
+                    continue
+                seen[key] = count
+                kept.append(value)
+            flat.append(value)
+            append(count)
+            count += 1
+        self.count = count
         return out
 
     def take(self) -> tuple[list[tuple[int, str]], list[list]]:
@@ -80,9 +84,12 @@ class NodeEncoder:
         return taken
 
     def _flush(self) -> None:
-        if self._flat:
-            self.pieces.append((len(self._flat), _dumps(self._flat)[1:-1]))
-            self._flat.clear()
+        """Encode the small values numbered and not encoded yet, FLAT_BATCH to a json call."""
+        flat = self._flat
+        for start in range(0, len(flat), FLAT_BATCH):
+            batch = flat[start:start + FLAT_BATCH]
+            self.pieces.append((len(batch), _dumps(batch)[1:-1]))
+        flat.clear()
 
     def _add(self, value: Any, text: str) -> int:
         self._flush()  # texts stay in the order of their indexes
@@ -98,18 +105,80 @@ class NodeEncoder:
         text, ref = self._part(value, kind, 0)
         return ref if ref is not None else self._add(value, text)
 
-    def _part(self, value: Any, kind: type, depth: int) -> tuple[str, int | None]:
+    def _part(self, value: Any, kind: type, depth: int,
+              told: str | bool | None = None) -> tuple[str | None, int | None]:
         """A new dict / list's JSON, and its index if it is a value of its own (its parent then holds `null`).
 
         Encoded whole by one json call unless it holds a value written already or is large; then its
         members that may hold one are looked into, and those that are values of their own become
-        None in a shallow copy that one json call encodes.
+        None in a shallow copy that one json call encodes. told: what its parent's text told, its
+        own text (cut out of it) or whether it is small; a text not asked for is then not returned.
         """
         if depth > deepjson.DEPTH:
             return deepjson.dumps(value), None  # no values of their own this deep
+        links, deeper = self._scan(value, kind)
+        text = told if type(told) is str else None
+        if not links:
+            if told is None:
+                try:
+                    text = "".join(_C_ENCODE(value, 0))
+                except RecursionError:  # nested too deep for json: written whole, not looked into
+                    return deepjson.dumps(value), None
+            if (len(text) < NODE_BYTES) if text is not None else told:
+                return text, None  # small: what it shares is not worth a link
+        hollow = None  # its text with the members looked into as null
+        member_told: str | bool | None = None
+        if text is not None and deeper and len(value) - len(deeper) <= FLAT_ITEMS:
+            # Its text tells its members', without encoding them again: a wrapper of a large value
+            # ({"input": {"items": [10k items]}}) is encoded once, not once per level. Not worth it
+            # when the rest of it is large.
+            copy: Any = dict(value) if kind is dict else list(value)
+            if len(deeper) == 1:  # its text is the member's between the same prefix and suffix
+                copy[deeper[0][0]] = _MARK
+                marked = _dumps(copy)
+                at = marked.find(_MARK_TEXT)
+                if marked.find(_MARK_TEXT, at + 1) < 0:  # else the mark is met in another member too
+                    end = len(text) - (len(marked) - at - len(_MARK_TEXT))
+                    member_told = text[at:end]
+                    hollow = marked[:at] + "null" + marked[at + len(_MARK_TEXT):]
+            else:  # their share of it tells whether all are small
+                for step, _, _ in deeper:
+                    copy[step] = None
+                hollow = _dumps(copy)
+                if len(text) - len(hollow) + 4 * len(deeper) < NODE_BYTES:  # 4: each "null"
+                    member_told = True
+        inline = self.inline
+        all_linked = not links
+        for step, child, ck in deeper:
+            ref = self._part(child, ck, depth + 1, member_told)[1]
+            if ref is not None:
+                links.append((step, ref))
+            else:  # written inside its parent: the next parent that holds it need not look into it again
+                inline[id(child)] = child
+                all_linked = False
+        if links:
+            if hollow is not None and all_linked:
+                text = hollow  # every member looked into is a value of its own
+            else:
+                copy = dict(value) if kind is dict else list(value)
+                for step, _ in links:
+                    copy[step] = None
+                text = _dumps(copy)
+        elif text is None:  # large (its parent told) and nothing in it written already
+            text = _dumps(value)
+        ref = self._add(value, text)
+        self.links.extend([ref, step, child] for step, child in links)
+        return "null", ref
+
+    def _scan(self, value: Any, kind: type) -> tuple[list[tuple[Any, int]], list[tuple[Any, Any, type]]]:
+        """A new dict / list's members written already ((key or index, their index)), and those to look into.
+
+        Looked into: a dict / list member not written inside a parent before, of more than FLAT_ITEMS
+        members or holding a dict / list.
+        """
         seen, inline, isdisjoint = self.seen, self.inline, _CONTAINERS.isdisjoint
         links: list[tuple[Any, int]] = []
-        deeper = []  # members that may hold a value written already, or be large
+        deeper = []
         for step, child in (value.items() if kind is dict else enumerate(value)):
             ck = type(child)
             if ck is dict or ck is list:
@@ -119,28 +188,7 @@ class NodeEncoder:
                 elif id(child) not in inline and (len(child) > FLAT_ITEMS or not isdisjoint(
                         map(type, child.values() if ck is dict else child))):
                     deeper.append((step, child, ck))
-        text = None
-        if not links:
-            try:
-                text = "".join(_C_ENCODE(value, 0))
-            except RecursionError:  # nested too deep for json: written whole, not looked into
-                return deepjson.dumps(value), None
-            if len(text) < NODE_BYTES:
-                return text, None  # small: what it shares is not worth a link
-        for step, child, ck in deeper:
-            ref = self._part(child, ck, depth + 1)[1]
-            if ref is not None:
-                links.append((step, ref))
-            else:  # written inside its parent: the next parent that holds it need not look into it again
-                inline[id(child)] = child
-        if links:
-            copy: Any = dict(value) if kind is dict else list(value)
-            for step, _ in links:
-                copy[step] = None
-            text = _dumps(copy)
-        ref = self._add(value, text)
-        self.links.extend([ref, step, child] for step, child in links)
-        return "null", ref
+        return links, deeper
 
 
 def _dumps(value: Any) -> str:
@@ -149,6 +197,9 @@ def _dumps(value: Any) -> str:
         return "".join(_C_ENCODE(value, 0))
     except RecursionError:
         return deepjson.dumps(value)
+
+
+_MARK_TEXT = _dumps(_MARK)
 
 
 def relink(values: list[Any], links: list[list]) -> None:

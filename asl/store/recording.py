@@ -6,7 +6,7 @@
 
 Every FLUSH_EVENTS events `on_event` turns what has gathered into a segment (encoding is work the
 store had to do anyway, and the run's memory stays bounded); a flusher thread writes segments to
-the store, and every FLUSH_SECONDS also what a slow run has gathered since. So the run never waits
+the store, and after FLUSH_SECONDS without a segment also what a slow run has gathered since. So the run never waits
 for the database, and a run killed with SIGKILL keeps what it recorded until then (it is later
 listed ABORTED, its history ending there). `finish` writes the rest with the status in one
 transaction, then applies the store's retention.
@@ -120,12 +120,18 @@ class Recording:
 
     def _flush_every(self, seconds: float) -> None:
         while True:
-            self._wake.wait(seconds)
+            woken = self._wake.wait(seconds)
             self._wake.clear()
             if self._stop:
                 return
             try:
-                self.flush()
+                # Woken, a segment of FLUSH_EVENTS events is ready: written as it is (taking the few
+                # events added since would split every segment in two); idle FLUSH_SECONDS, a slow
+                # run's events are taken too.
+                if woken:
+                    self._write()
+                else:
+                    self.flush()
             except Exception as exc:  # reported by finish, once, as one line
                 self._failure = exc
                 return
@@ -133,6 +139,10 @@ class Recording:
     def flush(self) -> None:
         """Write what the run has recorded so far (what a failed write left is tried again later)."""
         self._take()
+        self._write()
+
+    def _write(self) -> None:
+        """Write the segments taken so far."""
         with self._writing:
             with self._taking:
                 segments, self._unwritten = self._unwritten, []

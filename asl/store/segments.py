@@ -13,6 +13,8 @@ part is written once however many events (and segments) hold it.
 from __future__ import annotations
 
 import json
+from itertools import repeat
+from operator import is_
 from typing import Any, Iterable, Iterator
 
 from ..record import record
@@ -95,27 +97,35 @@ class SegmentWriter:
         pieces, links = self.nodes.take()
         # A virtual clock stamps runs of events with one datetime object: each is formatted once
         # (the lists are alive meanwhile, so an id names one object).
-        moments = dict(zip(map(id, times), times))
-        stamps, times_coded = _coded(list(map(id, times)))
+        if times and all(map(is_, times, repeat(times[0]))):  # one datetime object (a virtual clock's run)
+            moments, stamps, times_coded = {0: times[0]}, [0], ",".join(repeat("0", len(times)))
+        else:
+            moments = dict(zip(map(id, times), times))
+            stamps, times_coded = _coded_text(list(map(id, times)))
         # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}
-        type_table, types_coded = _coded(types)
-        name_table, names_coded = _coded(names)
-        columns = {"format": FORMAT, "data": refs, "previous": previous, "types": types_coded, "times": times_coded,
-                   "names": names_coded, "assigned": kept_assigned, "links": links,
-                   "tables": {"types": type_table, "times": [moments[key].isoformat() for key in stamps],
-                              "names": name_table}}
-        segment = Segment(self.segments, deepjson.dumps(columns), first_value, pieces)
+        type_table, types_coded = _coded_text(types)
+        name_table, names_coded = _coded_text(names)
+        tables = {"types": type_table, "times": [moments[key].isoformat() for key in stamps], "names": name_table}
+        # deepjson.dumps of the columns as a dict, put together from its parts: the coded columns are
+        # joined from their codes' texts (cheaper than a list of ints and json's int-to-text).
+        columns = "".join((
+            '{"format":', str(FORMAT), ',"data":', deepjson.dumps(refs), ',"previous":', deepjson.dumps(previous),
+            ',"types":[', types_coded, '],"times":[', times_coded, '],"names":[', names_coded,
+            '],"assigned":', deepjson.dumps(kept_assigned), ',"links":', deepjson.dumps(links),
+            ',"tables":', deepjson.dumps(tables), "}"))
+        segment = Segment(self.segments, columns, first_value, pieces)
         self.segments += 1
         self.events += len(types)
         return segment
 
 
-def _coded(column: list) -> tuple[list, list[int]]:
-    """A column's distinct entries, and each entry's index among them (a JSON list of small ints is cheap)."""
-    index = {entry: position for position, entry in enumerate(dict.fromkeys(column))}
-    return list(index), list(map(index.__getitem__, column))
+def _coded_text(column: list) -> tuple[list, str]:
+    """A column's distinct entries, and the comma-separated indexes among them of its entries (JSON, brackets left off)."""
+    table = list(dict.fromkeys(column))
+    codes = dict(zip(table, map(str, range(len(table)))))
+    return table, ",".join(map(codes.__getitem__, column))
 
 
 def _decoded(body: dict) -> dict:

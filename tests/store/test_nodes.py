@@ -112,3 +112,129 @@ def test_deep_values_are_encoded_past_the_recursion_limit(limit):
 def test_a_damaged_link_is_a_value_error(links, message):
     with pytest.raises(ValueError, match=message):
         relink([{"x": 1}, {"a": None}], links)
+
+
+# ------------------------------------------------------------------ `refs` against the plain walk
+
+def _written(encoder, refs):
+    """What an encoder wrote: refs, the values' texts joined, links, and the values read back (as JSON)."""
+    from asl import deepjson
+
+    pieces, links = encoder.take()
+    texts = ",".join(text for _, text in pieces)
+    values = deepjson.loads("[" + texts + "]")
+    assert sum(count for count, _ in pieces) == len(values) == encoder.count
+    relink(values, json.loads(json.dumps(links)))
+    return refs, texts, links, [deepjson.dumps(values[ref]) for ref in refs]  # text: == recurses
+
+
+def _plain_part(encoder, value, kind, depth):
+    """NodeEncoder._part as it was first written: every member looked into encodes itself."""
+    from asl import deepjson
+
+    if depth > deepjson.DEPTH:
+        return deepjson.dumps(value), None
+    links, deeper = encoder._scan(value, kind)
+    if not links:
+        try:
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:
+            return deepjson.dumps(value), None
+        if len(text) < NODE_BYTES:
+            return text, None
+    for step, child, child_kind in deeper:
+        ref = _plain_part(encoder, child, child_kind, depth + 1)[1]
+        if ref is not None:
+            links.append((step, ref))
+        else:
+            encoder.inline[id(child)] = child
+    if links:
+        copy = dict(value) if kind is dict else list(value)
+        for step, _ in links:
+            copy[step] = None
+        text = deepjson.dumps(copy)
+    ref = encoder._add(value, text)
+    encoder.links.extend([ref, step, child] for step, child in links)
+    return "null", ref
+
+
+def _plain(data):
+    """data numbered one value at a time by the plain walk (no batches in `refs`, nothing told a member)."""
+    from asl import deepjson
+
+    encoder = NodeEncoder()
+    refs = []
+    for value in data:
+        ref = encoder.seen.get(id(value)) if type(value) in (dict, list) else None
+        if ref is None:
+            if type(value) in (dict, list):
+                text, ref = _plain_part(encoder, value, type(value), 0)
+                ref = ref if ref is not None else encoder._add(value, text)
+            else:
+                ref = encoder._add(value, deepjson.dumps(value))
+        refs.append(ref)
+    return _written(encoder, refs)
+
+
+_SHARED = {"orders": [{"id": i, "sku": "é" * 3} for i in range(200)]}  # ≥ NODE_BYTES: a value of its own
+_SMALL = {"k": [1, 2]}
+_TEXT = "ünïcødé \u2603 \ud800 \"quoted\" {[brackets]}"
+_FLAT_BIG = list(range(NODE_BYTES))
+
+
+def _deep(levels):
+    node: list = []
+    top = node
+    for _ in range(levels):
+        node.append([])
+        node = node[0]
+    return top
+
+
+@pytest.mark.parametrize("name, data", [
+    ("scalars, one object met twice", [None, True, 0, 2.5, _TEXT, _TEXT, "", -7, None]),
+    ("flat dicts and lists", [{"a": 1, "b": "x"}, [1, "y", None], {}, [], {"é": _TEXT}]),
+    ("one object met twice", [_SMALL, _SMALL, {"a": 1}, _SMALL]),
+    ("a large flat value", [_FLAT_BIG, {"n": 1}, _FLAT_BIG]),
+    ("nested, small", [{"a": {"b": [1, {"c": 2}]}}, [[1], [2, [3]]]]),
+    ("a large shared part", [_SHARED, {**_SHARED, "x": 1}, {"in": _SHARED, "y": [_SHARED]}, _SHARED["orders"]]),
+    ("a part of an earlier value met alone", [{"big": _SHARED["orders"], "n": 1}, _SHARED["orders"], 3]),
+    ("a flat part of an earlier value met alone", [{"big": _FLAT_BIG}, 1, _FLAT_BIG, {"big": _FLAT_BIG}]),
+    ("a small member met before", [_SMALL, {"m": _SMALL, "n": 2}, [_SMALL, 1]]),
+    ("flat values around nested ones", [1, {"a": 1}, {"b": {"c": 1}}, "s", [2], [[3]], None, {"d": 4}]),
+    ("wrappers around a large list", [{"input": {"items": [{"i": i} for i in range(400)]}, "role": "r"}]),
+    ("wrappers in lists, non-ASCII", [[{"é": [[{"\u2603": _TEXT, "n": [i]} for i in range(60)]]}], "x"]),
+    ("a wrapper whose other member holds the mark", [{"note": "\x00sfn:member\x00", "in": {"l": _FLAT_BIG}},
+                                                     {"\x00sfn:member\x00": 1, "in": {"l": _FLAT_BIG}}]),
+    ("a wrapper of a large member holding one met before", [_SMALL, {"in": {"s": _SMALL, "pad": _TEXT * 60}}]),
+    ("a large value, its nested members small", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}, "c": [[2]]}]),
+    ("a large value, one small nested member", [{"pad": "p" * NODE_BYTES, "a": {"b": [1]}}]),
+    ("large nested members", [{"a": {"x": _TEXT * 100, "y": [1]}, "b": [{"z": _TEXT * 100}], "c": _SMALL},
+                              {"a": [_FLAT_BIG, [1]], "b": {"c": {"d": {"e": _TEXT * 200}}}}]),
+    ("one nested member large, one small", [{"big": {"x": _TEXT * 100, "y": [1]}, "small": {"z": [1]}}]),
+    ("a nested member NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}},  # just large
+                                         {"m": {"s": "x" * (NODE_BYTES - 16), "t": []}}]),  # just small
+    ("two nested members, one NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}, "n": [[]]}]),
+    ("deeper than json reaches", [{"deep": _deep(5000), "pad": "x" * NODE_BYTES}, _deep(3000), 1]),
+    ("many, past a batch", [{"i": i, "s": _TEXT} for i in range(600)] + [{"in": {"i": 1}}] + list(range(300))),
+])
+def test_refs_write_what_the_plain_walk_writes(name, data):
+    from asl import deepjson
+
+    encoder = NodeEncoder()
+    written = _written(encoder, encoder.refs(data))
+    assert written == _plain(data)
+    assert written[3] == [deepjson.dumps(value) for value in data]
+    for i, value in enumerate(data):  # one dict / list met again is one value
+        for j in range(i):
+            if data[j] is value and type(value) in (dict, list):
+                assert written[0][i] == written[0][j]
+
+
+def test_a_part_of_an_earlier_value_in_the_same_call_is_not_written_again():
+    # flat (no dict / list inside) but large: a value of its own inside its parent, then met alone
+    encoder = NodeEncoder()
+    refs = encoder.refs([{"big": _FLAT_BIG, "n": 1}, _FLAT_BIG, {"big": _FLAT_BIG, "n": 2}, "s"])
+    pieces, links = encoder.take()
+    assert sum(count for count, _ in pieces) == 4  # the list, the two dicts linking to it, "s"
+    assert refs == [1, 0, 2, 3] and links == [[1, "big", 0], [2, "big", 0]]

@@ -89,6 +89,46 @@ def test_many_segments_read_back_as_the_history_aws_gives(tmp_path, monkeypatch)
     assert store.events(recording.arn) == result.history.to_aws()["events"]
 
 
+def test_the_flusher_writes_a_taken_segment_as_it_is_and_takes_a_slow_run_s_events_when_idle(tmp_path, monkeypatch):
+    import asl.store.recording
+
+    monkeypatch.setattr(asl.store.recording, "FLUSH_EVENTS", 7)
+    store = Store(tmp_path / "s.db")
+    result = run_machine(machine_from_definition(CHAIN), {"n": 5}, clock="virtual")
+    recording = Recording(store, "m", "flushed", None, {"n": 5}, flush_seconds=60)
+    recording._stop = True  # its own flusher stopped: this test steps one (in this thread)
+    recording._wake.set()
+    recording._flusher.join()
+    for event in result.history.events[:10]:  # a segment of 7 taken (and the flusher woken), 3 more gathered
+        recording.on_event(event)
+
+    def step(woken):
+        """One round of the flusher: woken (True) or idle for flush_seconds (False)."""
+        rounds = iter([woken])
+
+        def wait(seconds):
+            try:
+                return next(rounds)
+            except StopIteration:
+                recording._stop = True
+                return True
+
+        recording._stop = False
+        monkeypatch.setattr(recording._wake, "wait", wait)
+        recording._flush_every(60)
+
+    def written():
+        return [len(json.loads(row[0])["types"]) for row in
+                store.db.execute("SELECT columns FROM history_columns ORDER BY idx")]
+
+    step(woken=True)
+    assert written() == [7]  # the 3 events gathered since stay for the next segment
+    step(woken=False)
+    assert written() == [7, 3]
+    recording.finish(result)
+    assert store.events(recording.arn) == result.history.to_aws()["events"]
+
+
 def test_a_recording_that_is_not_a_listener_still_writes_the_whole_history(tmp_path):
     store = Store(tmp_path / "s.db")
     recording = Recording(store, "m", "late", None, {})
