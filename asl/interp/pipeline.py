@@ -41,6 +41,8 @@ def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, nex
            result_is_input: bool = False) -> Outcome:
     """The common tail of Pass / Task / Parallel / Map: selector, assign, ResultPath, OutputPath."""
     inspection = scope.inspection
+    if state.plain_output and inspection is None:
+        return Outcome(result, next_state)  # none of the tail's fields: what follows would change nothing
     if inspection is not None and not result_is_input:
         inspection["result"] = result
     if state.is_jsonata:
@@ -62,6 +64,8 @@ def finish(interp: Any, state: Any, raw_input: Any, result: Any, scope: Any, nex
 def passthrough(state: Any, raw_input: Any, scope: Any, next_state: str | None,
                 rule: Any = None) -> Outcome:
     """Choice / Wait / Succeed: the output is the (filtered) input."""
+    if state.plain_input and state.plain_output and scope.inspection is None and (rule is None or rule.assign is None):
+        return Outcome(raw_input, next_state)  # no path and no Assign: what follows would change nothing
     if state.is_jsonata:
         states = scope.states_binding(raw_input)
         assign = rule.assign if rule is not None and rule.assign is not None else state.assign
@@ -82,6 +86,9 @@ def passthrough(state: Any, raw_input: Any, scope: Any, next_state: str | None,
 def effective_input(state: Any, raw_input: Any, scope: Any) -> Any:
     """JSONPath: InputPath then Parameters. JSONata: Arguments over `$states.input`."""
     inspection = scope.inspection
+    if state.plain_input and inspection is None:  # the common case, without the steps that change nothing
+        template = state.parameters
+        return raw_input if template is None else template.evaluate(scope.resolver(raw_input), raw_input)
     if state.is_jsonata:
         if state.parameters is None:
             return raw_input

@@ -75,9 +75,18 @@ class State:
     pointer: str = field(default="", compare=False)
     # Whether this state evaluates JSONata (else JSONPath): a plain attribute, read on every transition.
     is_jsonata: bool = field(init=False, repr=False, compare=False, default=False)
+    # JSONPath with no InputPath: the effective input is the input (or Parameters over it).
+    plain_input: bool = field(init=False, repr=False, compare=False, default=False)
+    # JSONPath with no ResultSelector, Assign, ResultPath or OutputPath: the output is the result.
+    plain_output: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "is_jsonata", self.query_language == JSONATA)
+        jsonata = self.query_language == JSONATA
+        object.__setattr__(self, "is_jsonata", jsonata)
+        object.__setattr__(self, "plain_input", not jsonata and self.input_path is None and not self.input_path_null)
+        object.__setattr__(self, "plain_output", not jsonata and self.result_selector is None and self.assign is None
+                           and self.result_path is None and not self.result_path_null
+                           and self.output_path is None and not self.output_path_null)
 
 
 @record(frozen=True)

@@ -89,22 +89,26 @@ def test_many_segments_read_back_as_the_history_aws_gives(tmp_path, monkeypatch)
     assert store.events(recording.arn) == result.history.to_aws()["events"]
 
 
-def test_the_flusher_writes_a_taken_segment_as_it_is_and_takes_a_slow_run_s_events_when_idle(tmp_path, monkeypatch):
+def test_each_flush_writes_the_segments_made_since_in_one_transaction_or_a_slow_run_s_events(tmp_path, monkeypatch):
     import asl.store.recording
 
-    monkeypatch.setattr(asl.store.recording, "FLUSH_EVENTS", 7)
+    monkeypatch.setattr(asl.store.recording, "FLUSH_EVENTS", 4)
     store = Store(tmp_path / "s.db")
     result = run_machine(machine_from_definition(CHAIN), {"n": 5}, clock="virtual")
     recording = Recording(store, "m", "flushed", None, {"n": 5}, flush_seconds=60)
     recording._stop = True  # its own flusher stopped: this test steps one (in this thread)
     recording._wake.set()
     recording._flusher.join()
-    for event in result.history.events[:10]:  # a segment of 7 taken (and the flusher woken), 3 more gathered
+    appends = []
+    append = store.append_history
+    monkeypatch.setattr(store, "append_history", lambda arn, segments: (appends.append(len(segments)),
+                                                                        append(arn, segments)))
+    for event in result.history.events[:10]:  # two segments of 4 taken, 2 more events gathered
         recording.on_event(event)
 
-    def step(woken):
-        """One round of the flusher: woken (True) or idle for flush_seconds (False)."""
-        rounds = iter([woken])
+    def step():
+        """One round of the flusher (its FLUSH_SECONDS wait returns at once)."""
+        rounds = iter([False])
 
         def wait(seconds):
             try:
@@ -121,10 +125,11 @@ def test_the_flusher_writes_a_taken_segment_as_it_is_and_takes_a_slow_run_s_even
         return [len(json.loads(row[0])["types"]) for row in
                 store.db.execute("SELECT columns FROM history_columns ORDER BY idx")]
 
-    step(woken=True)
-    assert written() == [7]  # the 3 events gathered since stay for the next segment
-    step(woken=False)
-    assert written() == [7, 3]
+    assert written() == []  # a segment taken waits for the flusher
+    step()
+    assert written() == [4, 4] and appends == [2]  # both in one transaction; the 2 gathered stay
+    step()
+    assert written() == [4, 4, 2] and appends == [2, 1]  # none made since: a slow run's events are taken
     recording.finish(result)
     assert store.events(recording.arn) == result.history.to_aws()["events"]
 
