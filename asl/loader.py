@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import plainyaml
 from .record import record
 from .errors import Location, UserInputError
 from .source import SourceMap, json_positions, yaml_positions
@@ -129,6 +128,8 @@ def _no_constant(word: str) -> Any:
 
 
 def _load_yaml(text: str, name: str) -> Document:
+    from . import plainyaml  # here: a JSON file never needs it
+
     plain = plainyaml.parse(text)
     if plain is not None:  # plain enough to need no PyYAML (plainyaml refuses repeated keys)
         data, values, keys = plain
