@@ -1,9 +1,9 @@
-"""The plainest YAML read without PyYAML: block mappings of unquoted words and decimal integers.
+"""The plainest YAML read without PyYAML: block mappings of unquoted words, decimal integers, booleans, null.
 
 Importing PyYAML and its first load cost ~10 ms, a fifth of a short `sfn run`; most resources
 files (`handlers: {name: module:function}`) need none of what it does. `parse` reads only text
 whose meaning under YAML 1.1 (PyYAML's) is beyond doubt, and answers None for anything else
-(quotes, lists, flow style, anchors, tags, tabs, non-ASCII, a word YAML reads as a boolean or
+(quotes, lists, flow style, anchors, tags, tabs, non-ASCII, a key YAML reads as a boolean or
 null, a number other than a plain decimal integer, a repeated key, odd indentation, ...): the
 caller then loads the text with PyYAML, which also reports every error. tests/test_plainyaml.py
 compares the two on generated texts.
@@ -21,6 +21,10 @@ _WORD = re.compile(r"[A-Za-z_/][A-Za-z0-9_.\-/:]*")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
 # Words YAML 1.1 reads as booleans or null, in any letter case (refusing a few strings is safe).
 _NOT_STRINGS = frozenset(("yes", "no", "true", "false", "on", "off", "null"))
+# The spellings PyYAML's resolver reads as booleans and null (others, like `tRUE`, are left to it).
+_CONSTANTS = {**dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+              **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+              **dict.fromkeys(("~", "null", "Null", "NULL"), None)}
 _OUTSIDE = re.compile(r"[^\n\x20-\x7e]")  # a tab, a carriage return, a control or non-ASCII character
 
 
@@ -76,6 +80,8 @@ def parse(text: str) -> tuple[dict, dict[str, Position], dict[str, Position]] | 
             continue
         if _is_string(value):
             mapping[key] = value
+        elif value in _CONSTANTS:
+            mapping[key] = _CONSTANTS[value]
         elif _INTEGER.fullmatch(value):
             mapping[key] = int(value)
         else:

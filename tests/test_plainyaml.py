@@ -19,8 +19,10 @@ CASES = [
                                                                "f": None}),
     ("a:\n  b:\n    c: x\n  d: y\ne: z\n", {"a": {"b": {"c": "x"}, "d": "y"}, "e": "z"}),
     ("url: http://h/p\npath: /tmp/x_y\n", {"url": "http://h/p", "path": "/tmp/x_y"}),
-    # YAML 1.1 reads these as booleans, null, octal, sexagesimal, floats: PyYAML's to read
-    ("a: yes\n", None), ("a: Off\n", None), ("on: 1\n", None), ("a: null\n", None), ("a: ~\n", None),
+    ("h:\n  handler: m:f\n  in_process: true\n  b: Off\n  c: ~\n  d: NULL\n  e: yes\n",
+     {"h": {"handler": "m:f", "in_process": True, "b": False, "c": None, "d": None, "e": True}}),
+    # YAML 1.1 reads these keys as booleans or null, these values as octal, sexagesimal, floats: PyYAML's to read
+    ("on: 1\n", None), ("null: 1\n", None), ("a: tRUE\n", None), ("a: nULL\n", None),
     ("a: 010\n", None), ("a: 1:30\n", None), ("a: 1_000\n", None), ("a: 1.5\n", None), ("a: .inf\n", None),
     ("a: +1\n", None), ("a: 0x1f\n", None), ("a: 2024-01-01\n", None),
     # what plainyaml does not read at all
