@@ -56,7 +56,7 @@ def test_plain_texts_read_as_pyyaml_reads_them(text, expected):
 
 _KEYS = ["a", "b", "Name", "x_y", "k-1", "on", "No", "null", "TRUE", "y", "n", "a/b", "1", "-", "_"]
 _VALUES = ["", "v", "m:f", "pkg.mod:func", "http://h/p", "/p", "0", "7", "-3", "010", "1_0", "1:30", "1.5",
-           "1e3", ".5", "-.inf", "yes", "Off", "~", "Null", "x # c", "#c", "'q'", "x y", "b:", "<<", "=", "y", "n",
+           "1e3", ".5", "-.inf", "yes", "Off", "~", "Null", "on", "ON", "No", "TRUE", "False", "NULL", "tRUE", "x # c", "#c", "'q'", "x y", "b:", "<<", "=", "y", "n",
            "2024-01-01", "0x1F", "0b1", "+1", "-0", "_x", "a-b", "a.b", "9" * 19]
 
 
