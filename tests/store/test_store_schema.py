@@ -158,3 +158,69 @@ def test_a_version_1_store_is_upgraded_and_its_format_1_histories_read_as_they_w
     stored = "".join(row[0] for row in store.db.execute("SELECT value FROM history_chunks WHERE execution_arn = ?",
                                                          (arn,)))
     assert stored.count(",2999]") == 1
+
+
+def test_created_is_what_sqlite_keeps_of_the_schema():
+    from asl.store.schema import SCHEMA, created
+
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    kept = {name: sql for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    db.close()
+    assert created() == kept and list(created()) == list(kept)
+
+
+def change_counter(path):
+    """How many transactions have changed the file (its header's file change counter)."""
+    return int.from_bytes(path.read_bytes()[24:28], "big")
+
+
+def test_a_new_store_is_created_in_one_transaction_with_incremental_vacuum(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path).close()
+    assert change_counter(path) == 1 and version(path) == VERSION
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    db.close()
+    (tmp_path / "empty.db").write_bytes(b"")  # an empty file is a new store too
+    Store(tmp_path / "empty.db").close()
+    assert sqlite3.connect(tmp_path / "empty.db").execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+
+
+def statements_of_opening(path, monkeypatch):
+    """The SQL a Store runs while it is opened."""
+    seen = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(seen.append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    Store(path).close()
+    monkeypatch.undo()
+    return seen
+
+
+def test_a_current_store_is_opened_without_asking_its_tables(tmp_path, monkeypatch):
+    path = recorded_store(tmp_path / "s.db")
+    before = change_counter(path)
+    seen = statements_of_opening(path, monkeypatch)
+    assert not [s for s in seen if "table_info" in s or "CREATE" in s] and change_counter(path) == before
+    # A store that has been analyzed (sqlite_stat1) is checked the long way, and is still current.
+    db = sqlite3.connect(path)
+    db.execute("ANALYZE")
+    db.close()
+    seen = statements_of_opening(path, monkeypatch)
+    assert [s for s in seen if "table_info" in s] and change_counter(path) == before + 1
+
+
+def test_a_current_version_file_without_a_column_is_still_refused(tmp_path):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE history_chunks DROP COLUMN value")
+    db.commit()
+    db.close()
+    with pytest.raises(UserInputError, match="not an sfn store \\(table history_chunks has no column value\\)"):
+        Store(path)
