@@ -10,7 +10,6 @@ format 2, asl.store.nodes), which an older sfn would misread: its format-1 segme
 from __future__ import annotations
 
 import functools
-import re
 import sqlite3
 from pathlib import Path
 
@@ -77,7 +76,7 @@ def created() -> dict[str, str]:
     """
     found = {}
     for statement in SCHEMA.split(";"):
-        statement = re.sub(r"^(CREATE (?:TABLE|INDEX)) IF NOT EXISTS ", r"\1 ", statement.strip())
+        statement = statement.strip().replace(" IF NOT EXISTS ", " ", 1)
         if statement:
             found[statement.split(None, 3)[2]] = statement
     return found
