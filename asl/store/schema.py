@@ -47,7 +47,11 @@ CREATE TABLE IF NOT EXISTS task_tokens (
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
 CREATE INDEX IF NOT EXISTS messages_by_execution ON messages(execution_arn);
 CREATE INDEX IF NOT EXISTS executions_by_start ON executions(started_at);
+CREATE INDEX IF NOT EXISTS executions_running ON executions(status) WHERE status = 'RUNNING';
 """
+# executions_running: the runs whose owner may be gone (checked at every run's end) found without
+# reading every row; a store made before it gets it when next opened for writing (an older sfn
+# keeps it up to date, as SQLite does any index).
 
 # Columns added in place to stores that were written before them: not required of a store.
 _ADDED = {"executions": {"pid": "INTEGER", "owner": "TEXT", "size": "INTEGER NOT NULL DEFAULT 0",

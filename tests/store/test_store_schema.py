@@ -224,3 +224,27 @@ def test_a_current_version_file_without_a_column_is_still_refused(tmp_path):
     db.close()
     with pytest.raises(UserInputError, match="not an sfn store \\(table history_chunks has no column value\\)"):
         Store(path)
+
+
+def test_runs_left_running_are_looked_up_through_an_index(tmp_path, monkeypatch):
+    store = Store(recorded_store(tmp_path / "s.db"))
+    seen = []
+    store.db.set_trace_callback(seen.append)
+    store.mark_interrupted()
+    store.db.set_trace_callback(None)
+    query = next(s for s in seen if s.startswith("SELECT") and "RUNNING" in s)
+    plan = " ".join(row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + query))
+    assert "USING INDEX executions_running" in plan, plan
+
+
+def test_a_store_made_before_the_running_index_gets_it_when_opened(tmp_path, monkeypatch):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX executions_running")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.executions()[0]["name"] == "e1"
+    store.close()
+    assert "executions_running" in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert not [s for s in statements_of_opening(path, monkeypatch) if "table_info" in s]  # current again
