@@ -248,3 +248,22 @@ def test_a_store_made_before_the_running_index_gets_it_when_opened(tmp_path, mon
     store.close()
     assert "executions_running" in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert not [s for s in statements_of_opening(path, monkeypatch) if "table_info" in s]  # current again
+
+
+def test_a_store_another_process_created_meanwhile_is_opened_as_it_is(tmp_path):
+    # Two processes may both find the file missing; the second one's `new` then meets a made store.
+    from asl.store.schema import prepare
+
+    path = recorded_store(tmp_path / "s.db")
+    before = path.read_bytes()
+    db = sqlite3.connect(path)
+    assert prepare(db, path, True, new=True) is True
+    db.close()
+    assert path.read_bytes() == before
+    plain = tmp_path / "plain.db"  # made without auto-vacuum (by another program): it stays so
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
+    sqlite3.connect(plain).execute("DROP TABLE t").connection.close()
+    db = sqlite3.connect(plain)
+    assert prepare(db, plain, True, new=True) is True
+    assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 0 and version(plain) == VERSION
+    db.close()
