@@ -267,3 +267,15 @@ def test_a_store_another_process_created_meanwhile_is_opened_as_it_is(tmp_path):
     assert prepare(db, plain, True, new=True) is True
     assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 0 and version(plain) == VERSION
     db.close()
+
+
+def test_a_new_store_is_created_under_the_write_lock(tmp_path):
+    path = tmp_path / "s.db"
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")  # another process creating it
+    with pytest.raises(UserInputError, match="cannot open the store: database is locked"):
+        Store(path, timeout=0.1)
+    holder.rollback()
+    holder.close()
+    Store(path).close()
+    assert version(path) == VERSION and change_counter(path) == 1
