@@ -89,12 +89,10 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             new = not self.path.exists() or self.path.stat().st_size == 0
             self.db = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
-            if new:  # freed pages can then be given back without rewriting the file (an old store: at VACUUM)
-                self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         except (OSError, sqlite3.Error) as exc:
             raise store_error(self.path, exc, "open") from None
         try:
-            self.writable = prepare(self.db, self.path, write)
+            self.writable = prepare(self.db, self.path, write, new=new)
         except BaseException:
             self.db.close()
             raise

@@ -16,7 +16,7 @@ import re
 import uuid
 from pathlib import Path
 
-_NAME = re.compile(r"[0-9a-f]{32}")
+_NAME = r"[0-9a-f]{32}"  # compiled (and cached by re) when another process's lock is looked at
 _HELD: dict[str, int] = {}  # this process's locks: name -> descriptor
 
 
@@ -58,7 +58,7 @@ def release(store: Path, name: str | None) -> None:
 
 def alive(store: Path, name: object) -> bool | None:
     """Whether the owner of a lock still runs; None if the name is no lock of ours (use the pid)."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not isinstance(name, str) or not re.fullmatch(_NAME, name):
         return None
     if name in _HELD:
         return True
@@ -82,7 +82,7 @@ def alive(store: Path, name: object) -> bool | None:
 
 def forget(store: Path, name: object) -> None:
     """Remove the lock file a process that is gone left behind."""
-    if isinstance(name, str) and _NAME.fullmatch(name) and name not in _HELD:
+    if isinstance(name, str) and re.fullmatch(_NAME, name) and name not in _HELD:
         try:
             os.unlink(folder(store) / name)
         except OSError:

@@ -24,7 +24,7 @@ MAX_AGE = datetime.timedelta(days=90)
 ENVIRONMENT = "SFN_STORE_MAX_MB"
 REFILL = 0.8  # the size bound prunes down to this share of itself
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_DURATION = r"(\d+(?:\.\d+)?)([smhdw])"  # compiled (and cached by re) when a duration is read
 
 
 @record(frozen=True)
@@ -51,9 +51,9 @@ class Retention:
 def parse_duration(text: str) -> datetime.timedelta:
     """'90d', '12h', '1w2d', '30m', '45s' as a timedelta; ValueError otherwise."""
     compact = text.strip().lower()
-    if not compact or _DURATION.sub("", compact):
+    if not compact or re.sub(_DURATION, "", compact):
         raise ValueError(f"{text!r} is not a duration such as 30d, 12h, 90m or 1w2d")
-    return datetime.timedelta(seconds=sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(compact)))
+    return datetime.timedelta(seconds=sum(float(n) * _UNITS[unit] for n, unit in re.findall(_DURATION, compact)))
 
 
 @record

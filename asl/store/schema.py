@@ -47,7 +47,11 @@ CREATE TABLE IF NOT EXISTS task_tokens (
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages(target);
 CREATE INDEX IF NOT EXISTS messages_by_execution ON messages(execution_arn);
 CREATE INDEX IF NOT EXISTS executions_by_start ON executions(started_at);
+CREATE INDEX IF NOT EXISTS executions_running ON executions(status) WHERE status = 'RUNNING';
 """
+# executions_running: the runs whose owner may be gone (checked at every run's end) found without
+# reading every row; a store made before it gets it when next opened for writing (an older sfn
+# keeps it up to date, as SQLite does any index).
 
 # Columns added in place to stores that were written before them: not required of a store.
 _ADDED = {"executions": {"pid": "INTEGER", "owner": "TEXT", "size": "INTEGER NOT NULL DEFAULT 0",
@@ -68,6 +72,21 @@ _SIZES = """UPDATE executions SET size = coalesce(length(input), 0) + coalesce(l
 
 
 @functools.cache
+def created() -> dict[str, str]:
+    """Each table and index SCHEMA creates and its CREATE statement as sqlite_master keeps it.
+
+    Read off SCHEMA's text (SQLite keeps a statement as written, `IF NOT EXISTS` left out), not from a
+    database built to ask: a store whose sqlite_master holds exactly these is current as it is.
+    """
+    found = {}
+    for statement in SCHEMA.split(";"):
+        statement = statement.strip().replace(" IF NOT EXISTS ", " ", 1)
+        if statement:
+            found[statement.split(None, 3)[2]] = statement
+    return found
+
+
+@functools.cache
 def _schema() -> dict[str, tuple[str, set[str]]]:
     """Each table and index SCHEMA creates: its CREATE statement and columns (SCHEMA is the one source)."""
     db = sqlite3.connect(":memory:")
@@ -79,11 +98,13 @@ def _schema() -> dict[str, tuple[str, set[str]]]:
         db.close()
 
 
-def prepare(db: sqlite3.Connection, path: Path, write: bool) -> bool:
+def prepare(db: sqlite3.Connection, path: Path, write: bool, new: bool = False) -> bool:
     """Check the file is a store this sfn reads and bring it up to VERSION; whether it can be written.
 
     A file that is not an sfn store, or one from a newer sfn, is a UserInputError and left as it
     is; write=False also opens a store that cannot be written (missing tables read as empty).
+    new: the file was empty: it is made an incremental auto-vacuum store (freed pages can then be
+    given back without rewriting the file; an old store switches at VACUUM).
     """
     writable = False
     try:
@@ -91,14 +112,21 @@ def prepare(db: sqlite3.Connection, path: Path, write: bool) -> bool:
             # The lock first, so that two processes opening a new store do not both create it; then
             # the version rewritten as it is, a write that changes nothing: a store that cannot be
             # written fails here, when opened, rather than halfway through a run.
-            db.execute("BEGIN IMMEDIATE")
+            if new:
+                # The pragma takes the write lock itself, in the transaction that creates the tables:
+                # on its own it would be a commit of its own (~1 ms), and after BEGIN IMMEDIATE (which
+                # starts the file with its header) too late to take effect.
+                db.execute("BEGIN")
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            else:
+                db.execute("BEGIN IMMEDIATE")
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             db.execute(f"PRAGMA user_version = {version}")
             writable = True
         except sqlite3.Error as exc:
             if db.in_transaction:
                 db.rollback()
-            if not read_only(exc):
+            if not read_only(exc) or new:  # a new file that cannot be written is refused, as ever
                 raise
             if write:
                 _changes(db, path, False)  # a file that is not an sfn store at all says so first
@@ -119,7 +147,8 @@ def prepare(db: sqlite3.Connection, path: Path, write: bool) -> bool:
 
 def _changes(db: sqlite3.Connection, path: Path, writable: bool) -> list[str]:
     """The statements that make the file a current store; UserInputError if this sfn cannot take it."""
-    kinds = dict(db.execute("SELECT name, type FROM sqlite_master"))
+    master = db.execute("SELECT name, type, sql FROM sqlite_master").fetchall()
+    kinds = {name: kind for name, kind, _ in master}
     if "executions" not in kinds and any(kind == "table" and not name.startswith("sqlite_")
                                          for name, kind in kinds.items()):
         raise UserInputError("not an sfn store (it has no executions table)", Location(str(path)))
@@ -128,6 +157,12 @@ def _changes(db: sqlite3.Connection, path: Path, writable: bool) -> list[str]:
         raise UserInputError(f"the store was written by a newer sfn (store version {version}; this sfn reads up "
                              f"to {VERSION}): left as it is; upgrade sfn, or pass --store PATH for another store",
                              Location(str(path)))
+    # The common cases without asking the tables (or building SCHEMA in memory to compare them with):
+    # a store this sfn made, as it made it, and an empty file.
+    if version == VERSION and {name: sql for name, _, sql in master if sql is not None} == created():
+        return []
+    if writable and not kinds:
+        return [*created().values(), f"PRAGMA user_version = {VERSION}"]
     ours = _schema()
     columns = {name: {row[1] for row in db.execute(f"PRAGMA table_info({name})")}
                for name in [*ours, "histories"] if kinds.get(name) == "table"}

@@ -84,3 +84,21 @@ def test_the_handler_worker_starts_before_the_engine_is_imported(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert json.loads(done.stdout)["output"] == {"a": 1}
     assert json.loads(done.stderr.strip().splitlines()[-1]) == [[]]
+
+
+def test_a_recorded_run_compiles_no_pattern_of_the_store(tmp_path):
+    # Each of the store's patterns cost 0.05-0.4 ms to compile: they are compiled when one is needed
+    # (a name that is not plain, a duration read, another process's lock), never by a plain recorded run.
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps(_chain(3)), encoding="utf-8")
+    probe = ("import os, re, sys\ncompile = re._compile\nseen = []\n"
+             "def traced(*args, **kwargs):\n"  # called by re.compile, re.sub...: their caller's file
+             "    seen.append(sys._getframe(2).f_code.co_filename)\n"
+             "    return compile(*args, **kwargs)\n"
+             "re._compile = traced\nfrom cli.main import main\n"
+             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--output', 'json', '--store', {str(tmp_path / 's.db')!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(repr(sorted({f for f in seen if f'asl{os.sep}store' in f})))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
+    assert done.stderr.strip().splitlines()[-1] == "[]"

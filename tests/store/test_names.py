@@ -88,3 +88,22 @@ def test_sfn_run_refuses_an_invalid_name_before_running(definition, store_args):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == "--execution-name: InvalidName: Invalid Name: 'a:b'\n"
     assert not (definition.parent / ".sfn").exists()
+
+
+def test_the_plain_name_shortcut_agrees_with_the_full_check():
+    import re
+    import uuid
+
+    from asl.store import names
+
+    forbidden = re.compile(names._FORBIDDEN)
+    # Every ASCII character alone and between letters, and names of the plain characters.
+    for name in [*map(chr, range(128)), *(f"a{chr(c)}b" for c in range(128)), "order-42_retry.1", "---", "..", "_"]:
+        assert not (names._plain(name) and forbidden.search(name)), repr(name)
+    assert names._plain(str(uuid.uuid4())) and names._plain("order-42_retry.1")
+    assert not names._plain("é日本") and not names._plain("a b")
+    names._forbidden.cache_clear()
+    check_execution_name(str(uuid.uuid4()))
+    assert names._forbidden.cache_info().currsize == 0  # a UUID name never compiles the pattern
+    with pytest.raises(ApiError):
+        check_execution_name("a b")

@@ -239,8 +239,8 @@ def full_store(monkeypatch):
     """Stores opened from now on cannot grow: the disk is full for SQLite."""
     opened = asl.store.database.prepare
 
-    def prepare(db, path, write):
-        writable = opened(db, path, write)
+    def prepare(db, path, write, **kwargs):
+        writable = opened(db, path, write, **kwargs)
         db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0] + 1}")
         return writable
 

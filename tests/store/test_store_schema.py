@@ -158,3 +158,124 @@ def test_a_version_1_store_is_upgraded_and_its_format_1_histories_read_as_they_w
     stored = "".join(row[0] for row in store.db.execute("SELECT value FROM history_chunks WHERE execution_arn = ?",
                                                          (arn,)))
     assert stored.count(",2999]") == 1
+
+
+def test_created_is_what_sqlite_keeps_of_the_schema():
+    from asl.store.schema import SCHEMA, created
+
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    kept = {name: sql for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    db.close()
+    assert created() == kept and list(created()) == list(kept)
+
+
+def change_counter(path):
+    """How many transactions have changed the file (its header's file change counter)."""
+    return int.from_bytes(path.read_bytes()[24:28], "big")
+
+
+def test_a_new_store_is_created_in_one_transaction_with_incremental_vacuum(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path).close()
+    assert change_counter(path) == 1 and version(path) == VERSION
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    db.close()
+    (tmp_path / "empty.db").write_bytes(b"")  # an empty file is a new store too
+    Store(tmp_path / "empty.db").close()
+    assert sqlite3.connect(tmp_path / "empty.db").execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+
+
+def statements_of_opening(path, monkeypatch):
+    """The SQL a Store runs while it is opened."""
+    seen = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(seen.append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    Store(path).close()
+    monkeypatch.undo()
+    return seen
+
+
+def test_a_current_store_is_opened_without_asking_its_tables(tmp_path, monkeypatch):
+    path = recorded_store(tmp_path / "s.db")
+    before = change_counter(path)
+    seen = statements_of_opening(path, monkeypatch)
+    assert not [s for s in seen if "table_info" in s or "CREATE" in s] and change_counter(path) == before
+    # A store that has been analyzed (sqlite_stat1) is checked the long way, and is still current.
+    db = sqlite3.connect(path)
+    db.execute("ANALYZE")
+    db.close()
+    seen = statements_of_opening(path, monkeypatch)
+    assert [s for s in seen if "table_info" in s] and change_counter(path) == before + 1
+
+
+def test_a_current_version_file_without_a_column_is_still_refused(tmp_path):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE history_chunks DROP COLUMN value")
+    db.commit()
+    db.close()
+    with pytest.raises(UserInputError, match="not an sfn store \\(table history_chunks has no column value\\)"):
+        Store(path)
+
+
+def test_runs_left_running_are_looked_up_through_an_index(tmp_path, monkeypatch):
+    store = Store(recorded_store(tmp_path / "s.db"))
+    seen = []
+    store.db.set_trace_callback(seen.append)
+    store.mark_interrupted()
+    store.db.set_trace_callback(None)
+    query = next(s for s in seen if s.startswith("SELECT") and "RUNNING" in s)
+    plan = " ".join(row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + query))
+    assert "USING INDEX executions_running" in plan, plan
+
+
+def test_a_store_made_before_the_running_index_gets_it_when_opened(tmp_path, monkeypatch):
+    path = recorded_store(tmp_path / "s.db")
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX executions_running")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.executions()[0]["name"] == "e1"
+    store.close()
+    assert "executions_running" in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert not [s for s in statements_of_opening(path, monkeypatch) if "table_info" in s]  # current again
+
+
+def test_a_store_another_process_created_meanwhile_is_opened_as_it_is(tmp_path):
+    # Two processes may both find the file missing; the second one's `new` then meets a made store.
+    from asl.store.schema import prepare
+
+    path = recorded_store(tmp_path / "s.db")
+    before = path.read_bytes()
+    db = sqlite3.connect(path)
+    assert prepare(db, path, True, new=True) is True
+    db.close()
+    assert path.read_bytes() == before
+    plain = tmp_path / "plain.db"  # made without auto-vacuum (by another program): it stays so
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
+    sqlite3.connect(plain).execute("DROP TABLE t").connection.close()
+    db = sqlite3.connect(plain)
+    assert prepare(db, plain, True, new=True) is True
+    assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 0 and version(plain) == VERSION
+    db.close()
+
+
+def test_a_new_store_is_created_under_the_write_lock(tmp_path):
+    path = tmp_path / "s.db"
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")  # another process creating it
+    with pytest.raises(UserInputError, match="cannot open the store: database is locked"):
+        Store(path, timeout=0.1)
+    holder.rollback()
+    holder.close()
+    Store(path).close()
+    assert version(path) == VERSION and change_counter(path) == 1
