@@ -14,17 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .source import Position
+from .source import Position, escape_pointer_token
 
 # A word PyYAML resolves to a string: no leading digit, sign, dot or indicator; no space or '#'.
 _WORD = re.compile(r"[A-Za-z_/][A-Za-z0-9_.\-/:]*")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
-# Words YAML 1.1 reads as booleans or null, in any letter case (refusing a few strings is safe).
-_NOT_STRINGS = frozenset(("yes", "no", "true", "false", "on", "off", "null"))
 # The spellings PyYAML's resolver reads as booleans and null (others, like `tRUE`, are left to it).
 _CONSTANTS = {**dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
               **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
               **dict.fromkeys(("~", "null", "Null", "NULL"), None)}
+# Those words in any letter case are no strings read here (refusing a few strings is safe).
+_NOT_STRINGS = frozenset(word.lower() for word in _CONSTANTS)
 _OUTSIDE = re.compile(r"[^\n\x20-\x7e]")  # a tab, a carriage return, a control or non-ASCII character
 
 
@@ -71,7 +71,7 @@ def parse(text: str) -> tuple[dict, dict[str, Position], dict[str, Position]] | 
             return None
         if not root:
             values[""] = Position(number, 1)
-        item = mapping_pointer + "/" + key.replace("/", "~1")
+        item = mapping_pointer + "/" + escape_pointer_token(key)
         keys[item] = Position(number, indent + 1)
         if not value:
             mapping[key] = None

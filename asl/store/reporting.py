@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..errors import Location, UserInputError
 
-# What decoding a damaged stored value raises (json, History.load, datetime): the row is unusable.
+# What decoding a damaged stored value raises (json, History.of_columns, datetime): the row is unusable.
 DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
 
 # A write that finds the database locked is tried again this many times, after growing pauses,

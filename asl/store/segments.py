@@ -24,7 +24,6 @@ from .nodes import NodeEncoder, relink
 
 ROW_BYTES = 65_536  # a row per small value costs more than encoding it; big ones stay one a row
 FORMAT = 2          # 1: values hold no links (read still)
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _LISTS = ("data", "previous", "types", "times", "names")
 _CODED = ("types", "times", "names")  # format 2: indexes into the segment's `tables`
 

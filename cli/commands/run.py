@@ -116,7 +116,9 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
         output_format = "trace" if sys.stdout.isatty() else "json"
     listeners = []
     renderer = None
-    resources = resources_file or _find_resources(definition)
+    from asl.resources.config import find_resources
+
+    resources = resources_file or find_resources(definition)
     # The handlers' worker starts first: its Python start-up runs on another core while sfn imports its
     # engine and reads the definition (a spare nobody takes ends below).
     spare = _prestart(resources)
@@ -190,13 +192,6 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
 
 
 run.resumes_collector = True  # as the execution starts (on_start above), not before its start-up
-
-
-def _find_resources(definition: str):
-    """The resources file beside the definition (None without one)."""
-    from asl.resources.config import find_resources
-
-    return find_resources(definition)
 
 
 def _prestart(resources):
