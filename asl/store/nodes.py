@@ -15,6 +15,8 @@ import json
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
+import orjson
+
 from .. import deepjson
 
 NODE_BYTES = 2048   # a dict / list this long in JSON (or longer) is a value of its own
@@ -22,6 +24,8 @@ FLAT_ITEMS = 64     # a dict / list of at most this many scalars is encoded with
 FLAT_BATCH = 256    # and at most this many such values in one json call
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CONTAINERS = frozenset((dict, list))
+# A flat value holding a float is encoded by json: orjson would write NaN and the infinities as null.
+_NOT_PLAIN = frozenset((dict, list, float))
 # json's C encoder as JSONEncoder.encode makes it for each call (no check for cycles: values are trees)
 _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
@@ -46,12 +50,13 @@ class NodeEncoder:
         self.count = first                # values numbered so far
         self.pieces: list[tuple[int, str]] = []  # (n, the comma-separated texts of the next n new values)
         self.links: list[list] = []       # [value, key or index, value it holds there]
-        self._flat: list[Any] = []        # new small values numbered, not yet encoded (one json call for many)
+        self._flat: list[Any] = []        # new small values numbered, not yet encoded (one call for many)
+        self._floats = False              # whether one of them holds a float
 
     def refs(self, data: list) -> list[int]:
         """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now."""
         seen, kept, flat = self.seen, self.kept, self._flat
-        isdisjoint = _CONTAINERS.isdisjoint
+        isdisjoint, plain = _CONTAINERS.isdisjoint, _NOT_PLAIN.isdisjoint
         out: list[int] = []
         append = out.append
         count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values
@@ -63,13 +68,18 @@ class NodeEncoder:
                 if ref is not None:
                     append(ref)
                     continue
-                if len(value) > FLAT_ITEMS or not isdisjoint(map(type, value.values() if kind is dict else value)):
-                    self.count = count
-                    append(self._whole(value, kind))
-                    count = self.count
-                    continue
+                members = value.values() if kind is dict else value
+                if len(value) > FLAT_ITEMS or not plain(map(type, members)):
+                    if len(value) > FLAT_ITEMS or not isdisjoint(map(type, members)):
+                        self.count = count
+                        append(self._whole(value, kind))
+                        count = self.count
+                        continue
+                    self._floats = True
                 seen[key] = count
                 kept.append(value)
+            elif kind is float:
+                self._floats = True
             flat.append(value)
             append(count)
             count += 1
@@ -86,10 +96,12 @@ class NodeEncoder:
     def _flush(self) -> None:
         """Encode the small values numbered and not encoded yet, FLAT_BATCH to a json call."""
         flat = self._flat
+        dumps = _dumps if self._floats else fast_dumps
         for start in range(0, len(flat), FLAT_BATCH):
             batch = flat[start:start + FLAT_BATCH]
-            self.pieces.append((len(batch), _dumps(batch)[1:-1]))
+            self.pieces.append((len(batch), dumps(batch)[1:-1]))
         flat.clear()
+        self._floats = False
 
     def _add(self, value: Any, text: str) -> int:
         self._flush()  # texts stay in the order of their indexes
@@ -197,6 +209,17 @@ def _dumps(value: Any) -> str:
         return "".join(_C_ENCODE(value, 0))
     except RecursionError:
         return deepjson.dumps(value)
+
+
+def fast_dumps(value: Any) -> str:
+    """_dumps' text of a value holding no float, by orjson (about ten times json's speed on small values).
+
+    What orjson refuses (an integer past 64 bits, a lone surrogate, deep nesting) json writes.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return _dumps(value)
 
 
 _MARK_TEXT = _dumps(_MARK)

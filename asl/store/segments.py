@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 from ..record import record
 from .. import deepjson
 from ..history import Event, History, StateEvent
-from .nodes import NodeEncoder, relink
+from .nodes import NodeEncoder, fast_dumps, relink
 
 ROW_BYTES = 65_536  # a row per small value costs more than encoding it; big ones stay one a row
 FORMAT = 2          # 1: values hold no links (read still)
@@ -110,9 +110,9 @@ class SegmentWriter:
         # deepjson.dumps of the columns as a dict, put together from its parts: the coded columns are
         # joined from their codes' texts (cheaper than a list of ints and json's int-to-text).
         columns = "".join((
-            '{"format":', str(FORMAT), ',"data":', deepjson.dumps(refs), ',"previous":', deepjson.dumps(previous),
+            '{"format":', str(FORMAT), ',"data":', fast_dumps(refs), ',"previous":', fast_dumps(previous),
             ',"types":[', types_coded, '],"times":[', times_coded, '],"names":[', names_coded,
-            '],"assigned":', deepjson.dumps(kept_assigned), ',"links":', deepjson.dumps(links),
+            '],"assigned":', deepjson.dumps(kept_assigned), ',"links":', fast_dumps(links),
             ',"tables":', deepjson.dumps(tables), "}"))
         segment = Segment(self.segments, columns, first_value, pieces)
         self.segments += 1

@@ -217,6 +217,12 @@ def _deep(levels):
     ("two nested members, one NODE_BYTES long", [{"m": {"s": "x" * (NODE_BYTES - 15), "t": []}, "n": [[]]}]),
     ("deeper than json reaches", [{"deep": _deep(5000), "pad": "x" * NODE_BYTES}, _deep(3000), 1]),
     ("many, past a batch", [{"i": i, "s": _TEXT} for i in range(600)] + [{"in": {"i": 1}}] + list(range(300))),
+    # flat values are written by orjson unless json must: it writes NaN and the infinities as null and
+    # refuses integers past 64 bits and lone surrogates
+    ("non-finite floats in flat values", [{"n": float("nan")}, [float("inf"), -float("inf")], float("nan"), {"i": 1}]),
+    ("a float after a batch of plain values", [{"i": i} for i in range(300)] + [{"x": -float("inf")}, {"i": 2}]),
+    ("what orjson refuses", [{"big": 2 ** 70}, [-(2 ** 64)], {"s": "\ud800"}, "\udfff", {"ok": "é\u2603\x7f"}]),
+    ("finite floats (orjson would write 1e-7 for 1e-07)", [{"f": 2.5, "g": 1e300, "h": -0.0, "k": 1e-7}, [0.1, 100.0]]),
 ])
 def test_refs_write_what_the_plain_walk_writes(name, data):
     from asl import deepjson
