@@ -24,8 +24,6 @@ FLAT_ITEMS = 64     # a dict / list of at most this many scalars is encoded with
 FLAT_BATCH = 256    # and at most this many such values in one json call
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CONTAINERS = frozenset((dict, list))
-# A flat value holding a float is encoded by json: orjson would write NaN and the infinities as null.
-_NOT_PLAIN = frozenset((dict, list, float))
 # json's C encoder as JSONEncoder.encode makes it for each call (no check for cycles: values are trees)
 _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
@@ -56,7 +54,7 @@ class NodeEncoder:
     def refs(self, data: list) -> list[int]:
         """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now."""
         seen, kept, flat = self.seen, self.kept, self._flat
-        isdisjoint, plain = _CONTAINERS.isdisjoint, _NOT_PLAIN.isdisjoint
+        isdisjoint, plain = _CONTAINERS.isdisjoint, deepjson.NOT_FLAT.isdisjoint
         out: list[int] = []
         append = out.append
         count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values

@@ -194,6 +194,8 @@ def test_payload_sizes_match_json_size():
               {"q": 'say "hi"\n', "c": "\x01\x7f"}, [float("nan"), float("inf"), -float("inf")], ["x" * 700] * 3,
               [[], {}, [1, "é"]], {"deep": {"er": {"est": ["\u2603"]}}},
               # member names are measured once per PayloadSizes: the same ones again, escaped or not
-              {"é\"k": 1, "a": {"é\"k": [2], "tag": "x"}}, {"tag": "item", "id": 1, "v": 2}]
+              {"é\"k": 1, "a": {"é\"k": [2], "tag": "x"}}, {"tag": "item", "id": 1, "v": 2},
+              # what orjson refuses (measured by the walk) and its 64-bit bounds
+              {"big": 2 ** 70, "s": "x"}, [-(2 ** 63), 2 ** 64 - 1], list(range(1000)), ["\x00\u2028", 1e-07, 1e16]]
     for value in values:
         assert sizes.size(value) == sizes.size(value) == json_size(value)
