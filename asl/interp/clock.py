@@ -106,9 +106,11 @@ class VirtualClock:
 
     virtual = True
 
+    # One lock for every virtual clock: a Map makes a clock per item, and sleeps are rare.
+    _lock = threading.Lock()
+
     def __init__(self, start: datetime.datetime | None = None) -> None:
         self._now = start or datetime.datetime.now(datetime.timezone.utc)
-        self._lock = threading.Lock()
 
     def now(self) -> datetime.datetime:
         """The simulated current time."""

@@ -30,7 +30,7 @@ FORMAT = 1  # of the kept JSON: a store holding another one is not redriven
 
 def note(err: BaseException, state: Any, data: Any, frame: Frame) -> None:
     """A scope is left by `err` while running `state` on `data`: where to continue (innermost first)."""
-    point = {"state": state.name, "input": data, "variables": dict(frame.variables.maps[0])}
+    point = {"state": state.name, "input": data, "variables": dict(frame.own_variables())}
     lanes = getattr(err, "redrive_lanes", None)
     if lanes is not None:
         point["lanes"] = lanes

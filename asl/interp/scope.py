@@ -31,18 +31,25 @@ class Frame:
     variable this frame stored, `outer_bytes` what its enclosing scopes hold.
     """
 
-    __slots__ = ("cursor", "variables", "sizes", "outer_bytes", "lanes")
+    __slots__ = ("cursor", "variables", "sizes", "outer_bytes", "lanes", "owns")
 
-    def __init__(self, cursor: int, variables: ChainMap, outer_bytes: int = 0) -> None:
+    def __init__(self, cursor: int, variables: ChainMap, outer_bytes: int = 0, owns: bool = True) -> None:
         self.cursor = cursor
         self.variables = variables
         self.sizes: dict[str, int] = {}
         self.outer_bytes = outer_bytes
         self.lanes = None  # a redrive: the Parallel / Map this scope runs first keeps these lanes' outputs
+        # False: `variables` is still the enclosing scope's, until this one assigns (most never do,
+        # and a Map of 10k items would otherwise make a layer per item)
+        self.owns = owns
 
     def child(self, cursor: int) -> "Frame":
         """A nested scope that reads this one's variables and assigns its own."""
-        return Frame(cursor, self.variables.new_child(), self.stored_bytes())
+        return Frame(cursor, self.variables, self.stored_bytes(), False)
+
+    def own_variables(self) -> dict:
+        """The variables this scope assigned itself."""
+        return self.variables.maps[0] if self.owns else {}
 
     def stored_bytes(self) -> int:
         """Bytes of every variable this scope can see."""
@@ -66,6 +73,8 @@ class Frame:
 
     def assign(self, assigned: dict, sizes: dict[str, int]) -> None:
         """Store a state's assignments (measured first) in this frame, all together."""
+        if not self.owns:
+            self.variables, self.owns = self.variables.new_child(), True
         self.variables.maps[0].update(assigned)
         self.sizes.update(sizes)
 

@@ -64,6 +64,18 @@ def test_inner_scopes_assign_their_own_frame():
     assert (inner.variables["x"], outer.variables["x"]) == (2, 1)
 
 
+def test_an_inner_scope_reads_through_until_it_assigns_and_its_siblings_never_see_it():
+    outer = Frame(0, ChainMap())
+    outer.assign({"x": 1}, outer.measure({"x": 1}, "S"))
+    first, second = outer.child(3), outer.child(4)
+    assert first.variables["x"] == 1 and first.own_variables() == {}
+    first.assign({"y": 2}, first.measure({"y": 2}, "T"))
+    assert first.own_variables() == {"y": 2} and dict(first.variables) == {"x": 1, "y": 2}
+    assert "y" not in outer.variables and "y" not in second.variables and second.own_variables() == {}
+    outer.assign({"z": 3}, outer.measure({"z": 3}, "U"))  # what the enclosing scope sets later is seen
+    assert first.variables["z"] == second.variables["z"] == 3
+
+
 # ---------------------------------------------------------------- through the interpreter
 
 def pad(n_bytes: int) -> str:
