@@ -285,7 +285,8 @@ class History:
 
     def add(self, type: str, previous_id: int, details: dict | None = None) -> int:
         """Record an event and return its id."""
-        if len(self._types) >= self._room and not type.startswith("Execution"):
+        count = len(self._types)
+        if count >= self._room and not type.startswith("Execution"):
             raise HistoryFull()
         now = self.clock.now()
         self._previous.append(previous_id)
@@ -294,29 +295,31 @@ class History:
         self._names.append(None)
         self._data.append(details)  # last: `recorded` counts the events every column holds
         if self.listeners:
-            self._notify(len(self._types) - 1)
-        if len(self._types) >= self._batch_at:
+            self._notify(count)
+        count += 1
+        if count >= self._batch_at:
             self._batched()
-        return len(self._types)
+        return count
 
     def add_state(self, type: str, previous_id: int, name: str, value: Any, entered: bool,
                   assigned: dict | None = None) -> int:
         """Record a ...StateEntered (value: the input) or ...StateExited (value: the output) event."""
-        types = self._types
-        if len(types) >= self._room:
+        count = len(self._types)
+        if count >= self._room:
             raise HistoryFull()
         self._previous.append(previous_id)
-        types.append(type)
+        self._types.append(type)
         self._times.append(self.clock.now())
         self._names.append(name)
         if assigned is not None:
-            self._assigned[len(types) - 1] = assigned
+            self._assigned[count] = assigned
         self._data.append(value)  # last: `recorded` counts the events every column holds
         if self.listeners:
-            self._notify(len(types) - 1)
-        if len(types) >= self._batch_at:
+            self._notify(count)
+        count += 1
+        if count >= self._batch_at:
             self._batched()
-        return len(types)
+        return count
 
     def every(self, events: int, callback: Callable[[], None]) -> None:
         """Call `callback` (in the thread adding events) each time `events` more have been recorded.
