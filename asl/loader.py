@@ -33,6 +33,9 @@ class Document:
 MAX_ALIASED_NODES = 100_000
 # A lone UTF-16 surrogate escape (`"\ud800"`) decodes to a string no UTF-8 encoder accepts.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A number past a double's range (1e400) parses as an infinity, which no JSON text can hold: a text
+# that may have one (an exponent of three digits, or 300 digits in a row) is read again to refuse it.
+_HUGE_NUMBER = re.compile(r"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
 
 
 # AWS's length limits (characters), checked before a file is read whole: CreateStateMachine's
@@ -120,6 +123,13 @@ class _Duplicates:
         if len(value) != len(pairs):
             self.found = True
         return value
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
 
 
 def _no_constant(word: str) -> Any:
@@ -260,11 +270,13 @@ def parse_json_value(text: str, name: str, pairs_hook: Any = None) -> Any:
     """Parse a JSON value given in a file, on the command line or on stdin (objects through `pairs_hook` if given)."""
     try:
         value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=pairs_hook)
+        if _HUGE_NUMBER.search(text):
+            json.loads(text, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
     except RecursionError:
         raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
-    except ValueError as exc:  # NaN / Infinity, or an integer of more digits than Python converts
+    except ValueError as exc:  # NaN / Infinity, a number past a double's range, an integer too long to convert
         raise UserInputError(f"invalid JSON: {value_error_text(exc)}", Location(name)) from None
     if _SURROGATE_ESCAPE.search(text):
         _check_strings(value, name)

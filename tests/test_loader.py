@@ -1,5 +1,7 @@
 """Loading JSON and YAML with positions; syntax errors with FILE:LINE:COLUMN."""
 
+import json
+
 import pytest
 
 from asl.errors import UserInputError
@@ -71,6 +73,8 @@ UNLOADABLE = [
     ("nan", '{"a": NaN}', "m.json", "NaN is not a JSON value"),
     ("infinity", "[Infinity]", "m.json", "Infinity is not a JSON value"),
     ("huge-integer", '{"a": ' + "1" * 5000 + "}", "m.json", "more than 4300 digits"),
+    ("number-past-a-double", '{"a": [1, -1E+400]}', "m.json", "the number -1E+400 is out of range"),
+    ("number-of-400-digits", "[" + "9" * 400 + ".5]", "m.json", "is out of range"),
     ("deep-json", "[" * 100_000 + "]" * 100_000, "m.json", "nested too deeply"),
     ("lone-surrogate", '{"a": "\\ud800"}', "m.json", "lone UTF-16 surrogate (\\ud800)"),
     ("lone-surrogate-key", '{"\\udfff": 1}', "m.json", "lone UTF-16 surrogate (\\udfff)"),
@@ -86,6 +90,11 @@ UNLOADABLE = [
     ("yaml-bad-timestamp", "a: !!timestamp nope\n", "m.yaml", "m.yaml:1:4: invalid YAML: not a valid timestamp"),
     ("yaml-bad-date", "a: 2020-13-45\n", "m.yaml", "m.yaml:1:4: invalid YAML: month must be in 1..12"),
 ]
+
+
+@pytest.mark.parametrize("text", ['{"a": 1e308, "b": -1.5e-400, "c": "e999 ' + "7" * 400 + '"}', "[1E+300]"])
+def test_numbers_within_a_doubles_range_load(text):
+    assert load_text(text, "m.json").data == json.loads(text)
 
 
 @pytest.mark.parametrize("text,name,message", [c[1:] for c in UNLOADABLE], ids=[c[0] for c in UNLOADABLE])
