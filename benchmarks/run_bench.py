@@ -138,6 +138,24 @@ def _sfn_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "cli.main"]
 
 
+def editable_note() -> str | None:
+    """A line saying so when the sfn being timed is an editable install, else None.
+
+    setuptools' editable import hook runs at every interpreter start (~10 ms, pathlib and more), which
+    an installed copy, as users run sfn, does not pay: figures taken so overstate sfn's start-up.
+    """
+    from importlib import metadata
+
+    try:
+        text = metadata.distribution("sfn-local").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    if not text or not json.loads(text).get("dir_info", {}).get("editable"):
+        return None
+    return ("note: sfn is an editable install here (pip install -e): its import hook adds to every start; "
+            "time an installed copy as users run it (pip install . into a fresh virtual environment)")
+
+
 # Runs in a small fresh interpreter: a child's peak RSS starts at its parent's RSS at fork time
 # (Linux carries it through exec), so spawning sfn from this process, which holds the workloads,
 # would inflate it. argv: stdout file, stderr file, command...; prints wall, peak RSS KB, exit code.
@@ -373,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
               f"(../shared/bench/workloads beside a clone of sfn) are not in the repository: pass "
               f"--workloads DIR", file=sys.stderr)
         return 2
+    note = editable_note()
+    if note:
+        print(note, file=sys.stderr)
     measures = []
     for workload in chosen:
         if not (args.workloads / f"{workload.input}.input.json").is_file():

@@ -93,3 +93,33 @@ def test_without_the_workloads_it_says_what_it_needs_and_fails(bench, tmp_path, 
     assert captured.out == "" and "| workload |" not in captured.out
     assert f"run_bench: no workload to run: {tmp_path / 'none'} holds none of " in captured.err
     assert "pass --workloads DIR" in captured.err
+
+
+@pytest.mark.parametrize("direct_url,noted", [
+    ('{"url": "file:///src/sfn", "dir_info": {"editable": true}}', True),
+    ('{"url": "file:///src/sfn", "dir_info": {}}', False),
+    (None, False),  # installed from an index: no direct_url.json
+])
+def test_an_editable_install_is_noted_before_timing(bench, monkeypatch, direct_url, noted):
+    from importlib import metadata
+
+    class Distribution:
+        def read_text(self, name):
+            assert name == "direct_url.json"
+            return direct_url
+
+    monkeypatch.setattr(metadata, "distribution", lambda name: Distribution())
+    note = bench.editable_note()
+    assert (note is not None) == noted
+    if noted:
+        assert "editable install" in note and "pip install ." in note
+
+
+def test_no_installed_sfn_is_no_note(bench, monkeypatch):
+    from importlib import metadata
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "distribution", missing)
+    assert bench.editable_note() is None
