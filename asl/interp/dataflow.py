@@ -117,8 +117,6 @@ class PayloadSizes:
                     pass
             if total < 0:
                 total = self._walk(value, kind)
-            if not value:
-                total = 2
             if total >= self.REMEMBER_FROM:
                 if len(self._known) >= self.LIMIT_ENTRIES:
                     self._known.clear()

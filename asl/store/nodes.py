@@ -52,7 +52,7 @@ class NodeEncoder:
         self._floats = False              # whether one of them holds a float
 
     def refs(self, data: list) -> list[int]:
-        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a json call) now."""
+        """The index of each event's value; new ones are numbered (and encoded, flat ones many to a call) now."""
         seen, kept, flat = self.seen, self.kept, self._flat
         isdisjoint, plain = _CONTAINERS.isdisjoint, deepjson.NOT_FLAT.isdisjoint
         out: list[int] = []
@@ -92,7 +92,7 @@ class NodeEncoder:
         return taken
 
     def _flush(self) -> None:
-        """Encode the small values numbered and not encoded yet, FLAT_BATCH to a json call."""
+        """Encode the small values numbered and not encoded yet, FLAT_BATCH to a call (orjson if none holds a float)."""
         flat = self._flat
         dumps = _dumps if self._floats else fast_dumps
         for start in range(0, len(flat), FLAT_BATCH):
