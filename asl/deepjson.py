@@ -9,6 +9,7 @@ depth; callers use them past a depth, or when json gives up, so shallow values k
 from __future__ import annotations
 
 import json
+import math
 import re
 from json.decoder import scanstring
 from typing import Any
@@ -23,6 +24,18 @@ NOT_FLAT = frozenset((dict, list, float))
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+
+
+def finite_float(text: str) -> float:
+    """json's parse_float that refuses a number past a double's range (1e400), which would parse as an
+    infinity no JSON text can hold (~0.25 us a float literal; nothing for a text without one)."""
+    value = float(text)
+    if value in _INFINITIES:
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+_INFINITIES = (math.inf, -math.inf)
 
 
 def dumps(value: Any) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from asl import deepjson
 from asl.errors import StateEvaluationError
 from asl.expr.intrinsics import FUNCTIONS, IntrinsicSyntaxError, compiler, functions, is_intrinsic, parse
 from asl.expr.jsonpath import PathNotFound, compile_path
@@ -213,7 +214,7 @@ def plain_string_to_json(text: str) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text, parse_constant=functions._reject_constant, parse_float=functions._finite_float)
+        return json.loads(text, parse_constant=functions._reject_constant, parse_float=deepjson.finite_float)
     except ValueError as exc:
         raise ValueError(f"the string is not valid JSON: {exc}") from None
 

@@ -17,6 +17,8 @@ import math
 import re
 from typing import Any
 
+from ... import deepjson
+
 MAX_RANGE_ITEMS = 1000
 MAX_TEXT_LENGTH = 10_000  # Base64Encode / Base64Decode / Hash input, in characters
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -227,15 +229,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"the number {text} is out of range")
-    return value
-
-
 # json.loads(text, parse_constant=..., parse_float=...) builds a decoder per call: one will do.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=deepjson.finite_float)
 
 
 def string_to_json(text: str) -> Any:
