@@ -210,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peer_bench: no workload to run in {args.workloads} (the reference workloads are "
               f"../shared/bench/workloads beside a clone of sfn): pass --workloads DIR", file=sys.stderr)
         return 2
-    note = rb.editable_note()
-    if note:
-        print(note, file=sys.stderr)
+    rb.warn_if_editable()
     peer = None if args.no_peer else install_peer(args.peer_dir)
     results: dict[str, dict[str, Runs]] = {}
     try:

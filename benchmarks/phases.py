@@ -137,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(child(args.child, args.workloads)))
         return 0
-    note = rb.editable_note()
-    if note:
-        print(note, file=sys.stderr)
+    rb.warn_if_editable()
     chosen = [w for w in rb.WORKLOADS if not args.only or w.label in args.only]
     figures = {}
     for workload in chosen:

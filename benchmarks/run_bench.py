@@ -156,6 +156,13 @@ def editable_note() -> str | None:
             "time an installed copy as users run it (pip install . into a fresh virtual environment)")
 
 
+def warn_if_editable() -> None:
+    """Print editable_note's line, if any, on stderr (before any timing)."""
+    note = editable_note()
+    if note:
+        print(note, file=sys.stderr)
+
+
 # Runs in a small fresh interpreter: a child's peak RSS starts at its parent's RSS at fork time
 # (Linux carries it through exec), so spawning sfn from this process, which holds the workloads,
 # would inflate it. argv: stdout file, stderr file, command...; prints wall, peak RSS KB, exit code.
@@ -391,9 +398,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(../shared/bench/workloads beside a clone of sfn) are not in the repository: pass "
               f"--workloads DIR", file=sys.stderr)
         return 2
-    note = editable_note()
-    if note:
-        print(note, file=sys.stderr)
+    warn_if_editable()
     measures = []
     for workload in chosen:
         if not (args.workloads / f"{workload.input}.input.json").is_file():
