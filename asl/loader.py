@@ -12,7 +12,7 @@ from typing import Any
 from . import deepjson
 from .record import record
 from .errors import Location, UserInputError
-from .source import SourceMap, json_positions, yaml_positions
+from .source import SourceMap, escape_pointer_token, json_positions, yaml_positions
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -266,10 +266,34 @@ def parse_json_value(text: str, name: str, pairs_hook: Any = None) -> Any:
     except RecursionError:
         raise UserInputError("invalid JSON: nested too deeply", Location(name)) from None
     except ValueError as exc:  # NaN / Infinity, a number past a double's range, an integer too long to convert
-        raise UserInputError(f"invalid JSON: {value_error_text(exc)}", Location(name)) from None
+        raise UserInputError(f"invalid JSON: {value_error_text(exc)}", _out_of_range_at(text, name)) from None
     if _SURROGATE_ESCAPE.search(text):
         _check_strings(value, name)
     return value
+
+
+def _out_of_range_at(text: str, name: str) -> Location:
+    """Where the first number past a double's range is, when that is what json refused; else the file alone."""
+    marker = object()
+
+    def mark(number: str) -> Any:
+        return marker if float(number) in (math.inf, -math.inf) else 0.0
+
+    try:  # read again, the out-of-range numbers marked: anything else refused (NaN first) stays unplaced
+        value = json.loads(text, parse_constant=_no_constant, parse_float=mark)
+    except (ValueError, RecursionError):
+        return Location(name)
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:  # depth first, members in the text's order
+        pointer, item = stack.pop()
+        if item is marker:
+            place = SourceMap(lambda: json_positions(text)).value(pointer)
+            return Location(name, place.line, place.column) if place is not None else Location(name)
+        if isinstance(item, dict):
+            stack.extend(reversed([(f"{pointer}/{escape_pointer_token(k)}", v) for k, v in item.items()]))
+        elif isinstance(item, list):
+            stack.extend(reversed([(f"{pointer}/{i}", v) for i, v in enumerate(item)]))
+    return Location(name)
 
 
 def _check_strings(value: Any, name: str) -> None:

@@ -92,6 +92,17 @@ UNLOADABLE = [
 ]
 
 
+@pytest.mark.parametrize("text,place", [
+    ('{"a": [1, -1E+400]}', "m.json:1:11:"),
+    ('{"a/b": {"x~": [0.5, "1e999", \n  3e999]}, "c": 4e999}', "m.json:2:3:"),  # the first one, past a string
+    ("[NaN, 1e999]", "m.json: invalid JSON: NaN"),  # refused for the NaN first: the file alone
+])
+def test_a_number_past_a_doubles_range_is_placed(text, place):
+    with pytest.raises(UserInputError) as caught:
+        load_text(text, "m.json")
+    assert str(caught.value).startswith(place)
+
+
 @pytest.mark.parametrize("text", ['{"a": 1e308, "b": -1.5e-400, "c": "e999 ' + "7" * 400 + '"}', "[1E+300]"])
 def test_numbers_within_a_doubles_range_load(text):
     assert load_text(text, "m.json").data == json.loads(text)
