@@ -260,7 +260,8 @@ def _check_text(text: str, name: str) -> None:
 def parse_json_value(text: str, name: str, pairs_hook: Any = None) -> Any:
     """Parse a JSON value given in a file, on the command line or on stdin (objects through `pairs_hook` if given)."""
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=deepjson.finite_float, object_pairs_hook=pairs_hook)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=deepjson.finite_float,
+                           object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None
     except RecursionError:
