@@ -28,6 +28,11 @@ class WatchedClock:
         """Whether time is simulated."""
         return self._clock.virtual
 
+    @property
+    def waited(self) -> float | None:
+        """The wrapped lane clock's waits counted so far (None for a clock that counts none)."""
+        return getattr(self._clock, "waited", None)
+
     def sleep(self, seconds: float) -> None:
         """Report the wait, then wait as the wrapped clock does."""
         if seconds > 0:

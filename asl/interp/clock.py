@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from typing import Any
 
 from ..errors import ExecutionAborted, ExecutionTimedOut
+
+_UTC = datetime.timezone.utc
 
 
 class RealClock:
@@ -74,19 +75,26 @@ class LaneClock:
     virtual = False
 
     def __init__(self, start: datetime.datetime, real: RealClock) -> None:
-        self._start = start
-        self._begun = time.monotonic()
+        # The lane's time less the wall clock's, its waits included: `now` is one addition (a Map
+        # of 10k items reads it ~150k times).
+        self._shift = start - datetime.datetime.now(_UTC)
         self._waited = 0.0
         self.real = real
 
     def now(self) -> datetime.datetime:
         """The lane's current time."""
-        return self._start + datetime.timedelta(seconds=self._waited + time.monotonic() - self._begun)
+        return datetime.datetime.now(_UTC) + self._shift
 
     def sleep(self, seconds: float) -> None:
         """Count the wait; the enclosing state sleeps for real once."""
         if seconds > 0:
             self._waited += seconds
+            self._shift += datetime.timedelta(seconds=seconds)
+
+    @property
+    def waited(self) -> float:
+        """The seconds of waits counted so far (not slept)."""
+        return self._waited
 
     def advance_to(self, moment: datetime.datetime) -> None:
         """Count the wait up to moment."""

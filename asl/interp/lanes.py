@@ -137,6 +137,7 @@ class Baton:
         self._queue: deque[Lane] = deque()
         self._lent_at: float | None = None  # when the holder's Task call began, while it runs
         self._seized = False  # the owner gave up on its lanes: none of them runs interpreter code again
+        self.resuming = 0     # lanes in line to go on after their call returned (not for a new job)
 
     def enqueue(self, lane: Lane) -> None:
         """Put a lane in line for the baton (the holder does, in order, so the order is fixed)."""
@@ -171,6 +172,10 @@ class Baton:
             self.holder = lane
             self._lent_at = None
         lane.restore(self.interp)
+
+    def others_resuming(self) -> bool:
+        """Whether a lane whose call has returned waits in line to go on."""
+        return self.resuming > 0
 
     def seize(self, owner: Lane) -> None:
         """Take the baton for good once no lane runs interpreter code (an interrupted run that cannot wait
@@ -209,8 +214,11 @@ class Baton:
                     self._lent_at = None
                 else:
                     self._queue.append(lane)
+                    self.resuming += 1
             if not kept:
                 self.wait_turn(lane)
+                with self._lock:
+                    self.resuming -= 1
             if lane.group.is_stopped():
                 raise Stopped()
 
@@ -261,6 +269,10 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
                 except Stopped:
                     pass
                 lane.end = lane.clock.now()  # not counting the wait for its next turn
+                if getattr(lane.clock, "waited", None) == 0 and not baton.others_resuming():
+                    # Every lane in line is idle, and none is earlier than this one (a lane clock
+                    # that counted no waits): it takes the next job itself, no thread switch per item.
+                    continue
                 # The next job goes to the next lane in line, as the sequential run's lanes take turns.
                 baton.release(lane)
                 baton.enqueue(lane)

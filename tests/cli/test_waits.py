@@ -164,3 +164,15 @@ def test_the_printed_command_answers_the_waiting_run(callback):
             run.kill()
     assert json.loads(out) == {"status": "SUCCEEDED", "output": {"approved": True}, "error": None, "cause": None}
     assert lines[0].startswith("sfn: ⏳ state 'Ask' waits for an answer to its task token, until it times out at ")
+
+
+def test_a_watched_lane_clock_tells_the_waits_its_lane_counted():
+    from cli.waits import WatchedClock
+
+    noted = []
+    watched = WatchedClock(asl.interp.clock.RealClock(), lambda seconds, until: noted.append(seconds))
+    assert watched.waited is None  # the execution's own clock counts no waits: it sleeps them
+    lane = watched.fork(watched.now())
+    assert lane.waited == 0
+    lane.sleep(30)
+    assert (lane.waited, noted) == (30, [30])

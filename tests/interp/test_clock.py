@@ -42,3 +42,17 @@ def test_the_execution_timeout_still_comes_on_time():
     events = result.history.events
     assert result.status == "TIMED_OUT"
     assert abs(events[-1].timestamp - events[0].timestamp - datetime.timedelta(seconds=30)) < datetime.timedelta(seconds=1)
+
+
+def test_a_lane_clock_runs_in_real_time_from_its_start_plus_the_waits_it_counted():
+    from asl.interp.clock import RealClock
+
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    lane = RealClock().fork(start)
+    assert lane.waited == 0
+    assert datetime.timedelta(0) <= lane.now() - start < datetime.timedelta(seconds=5)
+    lane.sleep(3600)
+    lane.advance_to(lane.now() + datetime.timedelta(seconds=60))
+    assert lane.waited == pytest.approx(3660, abs=1)
+    assert datetime.timedelta(seconds=3660) <= lane.now() - start < datetime.timedelta(seconds=3665)
+    assert lane.fork(start).waited == 0  # a nested lane counts its own

@@ -321,3 +321,36 @@ def test_ctrl_c_does_not_wait_for_ever_for_a_lane_stuck_in_its_call(monkeypatch)
     count = len(result.history.events)
     time.sleep(1.6)  # the stuck calls return meanwhile: their lanes add nothing to the ended run
     assert len(result.history.events) == count and event_types(result)[-1] == "ExecutionAborted"
+
+
+@pytest.mark.parametrize("clock", ["real", "fast"])
+def test_iterations_that_never_wait_run_on_one_lane_without_a_switch_per_item(monkeypatch, clock):
+    handoffs = []
+    release = lanes.Baton.release
+    monkeypatch.setattr(lanes.Baton, "release", lambda self, lane: (handoffs.append(lane), release(self, lane))[1])
+    pure = {"Type": "Pass", "Parameters": {"n.$": "$"}, "End": True}
+    result = run(map_of(pure, MaxConcurrency=5), list(range(300)), Handler(), clock=clock)
+    assert result.output == [{"n": n} for n in range(300)]
+    assert len(handoffs) <= 5 + 1  # each lane once as it ends, the owner once: not once per item
+    assert iteration_events(result, "MapIterationSucceeded") == list(range(300))
+
+
+def test_a_lane_whose_call_returned_goes_on_before_the_idle_lanes_take_every_job(monkeypatch):
+    monkeypatch.setattr(lanes, "GRACE", 0.005)
+    # Item 0's call waits past GRACE (the next lanes take jobs meanwhile); every other call answers
+    # within it, so a lane would keep taking jobs unless it saw item 0's lane waiting to go on.
+    handler = Handler(delay=lambda value: 0.05 if value == 0 else 0.001)
+    result = run(map_of(task(), MaxConcurrency=4), list(range(400)), handler)
+    assert result.output == list(range(400))
+    ends = [e.details["index"] for e in result.history.events if e.type == "MapIterationSucceeded"]
+    assert ends.index(0) < 300
+
+
+def test_waits_counted_on_a_lane_keep_the_lanes_taking_turns(monkeypatch):
+    handoffs = []
+    release = lanes.Baton.release
+    monkeypatch.setattr(lanes.Baton, "release", lambda self, lane: (handoffs.append(lane), release(self, lane))[1])
+    wait = {"Type": "Wait", "Seconds": 1, "End": True}
+    result = run(map_of(wait, MaxConcurrency=2), list(range(6)), Handler(), clock="fast")
+    assert result.status == "SUCCEEDED"
+    assert len(handoffs) >= 6  # a lane that waited is later than the idle one in line: it hands on
