@@ -38,10 +38,10 @@ from ..record import record
 from ..aws import arn_account, arn_region, queue_arn, queue_url, state_machine_arn, topic_arn
 from ..errors import Location, UserInputError
 from ..loader import Document, load_text, read_text
+from ..prestart import find_resources  # noqa: F401  (where sfn and its users look for it)
 from ..source import SourceMap, pointer
 from .filter_policy import filter_policy_problem, show_json
 
-SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15 minutes)
 SECTIONS = ("handlers", "topics", "queues", "subscriptions", "machines", "http")
@@ -188,17 +188,6 @@ class ResourcesConfig:
         specs = [q.consumer for q in self.queues.values() if q.consumer is not None]
         specs += [s.handler for t in self.topics.values() for s in t.subscriptions if s.handler is not None]
         return specs
-
-
-def find_resources(definition: str | Path) -> Path | None:
-    """The resources file beside a definition, if there is one."""
-    folder = Path(definition).resolve().parent
-    stem = Path(definition).name.split(".")[0]
-    for name in [f"{stem}.resources{s}" for s in SUFFIXES] + [f"resources{s}" for s in SUFFIXES]:
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load_resources(path: str | Path | None) -> ResourcesConfig:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from .. import prestart
 from .wire import LineReader, decode, encode, write_all
 
 IDLE_KEPT = 16           # idle workers kept for reuse; the least recently used beyond that end
@@ -50,11 +50,6 @@ def exit_description(returncode: int | None) -> str:
     return f"signal: {names.get(-returncode, str(-returncode))}"
 
 
-def _asl_root() -> str:
-    """The folder holding the asl package, so the worker imports this very sfn."""
-    return str(Path(__file__).resolve().parents[2])
-
-
 class Worker:
     """One worker process and the one request it may have in flight.
 
@@ -63,22 +58,10 @@ class Worker:
     thread that sleeps in `read` until one does, so they are answered even between calls.
     """
 
-    def __init__(self, base_dir: Path | None) -> None:
-        import subprocess  # here and below, not at the top: ~2 ms of every start, and most runs start no worker
-
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), _asl_root()) if p)
-        asks_in, asks_out = os.pipe()          # the worker's SendTask* requests, to sfn
-        answers_in, answers_out = os.pipe()    # sfn's replies to them
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-P", str(Path(__file__).with_name("worker.py")), str(base_dir) if base_dir else "",
-                 str(asks_out), str(answers_in)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
-                pass_fds=(asks_out, answers_in))
-        finally:
-            os.close(asks_out)
-            os.close(answers_in)
+    def __init__(self, base_dir: Path | None, started: prestart.Started | None = None) -> None:
+        started = started or prestart.start(base_dir)   # or one started as sfn started
+        self.proc = started.proc
+        asks_in, answers_out = started.asks_in, started.answers_out
         self.loaded: set[str] = set()
         self.busy = False
         self._replies = LineReader(self.proc.stdout.fileno())
@@ -218,12 +201,13 @@ class Pool:
         self._spare: dict[str, list[Worker]] = {}   # started ahead of need, no module imported yet
 
     def prestart(self, base_dir: Path | None) -> Worker:
-        """Start a worker for `base_dir` now; the next module acquired there takes it (`discard` it if unused).
+        """Start a worker for `base_dir` now (or adopt the one sfn started for it as it started); the next
+        module acquired there takes it (`discard` it if unused).
 
         A worker's start-up (a Python process) then overlaps whatever the caller does before the
         first handler is loaded, instead of being on the run's critical path.
         """
-        worker = Worker(base_dir)
+        worker = Worker(base_dir, prestart.take(base_dir))
         with self._lock:
             self._spare.setdefault(str(base_dir), []).append(worker)
             self._all.add(worker)
@@ -303,12 +287,10 @@ def prestart_for(resources: str | Path | None) -> Worker | None:
     Only a hint, read before the file is parsed: loading it later reports its errors as before,
     and a spare worker that no handler takes is ended by `POOL.discard`.
     """
-    if resources is None:
+    folder = prestart.handler_folder(resources) if resources is not None else None
+    if folder is None:
         return None
     try:
-        path = Path(resources)
-        if "handler" not in path.read_text(encoding="utf-8", errors="replace"):
-            return None
-        return POOL.prestart(path.resolve().parent)
+        return POOL.prestart(folder)
     except OSError:
-        return None
+        return None  # the first call starts one, and reports what keeps it from starting
