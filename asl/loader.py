@@ -7,7 +7,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import deepjson
 from .record import record
@@ -257,10 +257,13 @@ def _check_text(text: str, name: str) -> None:
                              "a character", Location(name)) from None
 
 
-def parse_json_value(text: str, name: str, pairs_hook: Any = None) -> Any:
-    """Parse a JSON value given in a file, on the command line or on stdin (objects through `pairs_hook` if given)."""
+def parse_json_value(text: str, name: str, pairs_hook: Any = None,
+                     parse_float: Callable[[str], float] = deepjson.finite_float) -> Any:
+    """Parse a JSON value given in a file, on the command line or on stdin (objects through `pairs_hook` if given).
+
+    parse_float: deepjson.finite_float, or a caller's function calling it (to learn of floats met)."""
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=deepjson.finite_float,
+        value = json.loads(text, parse_constant=_no_constant, parse_float=parse_float,
                            object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", Location(name, exc.lineno, exc.colno)) from None

@@ -76,8 +76,16 @@ def place_result(state: Any, raw_input: Any, result: Any) -> Any:
             f"'{compact_json(raw_input)}'") from None
 
 
-def json_size(value: Any) -> int:
-    """Bytes of a value as compact UTF-8 JSON: what AWS's size limits count."""
+def json_size(value: Any, floats: bool = True) -> int:
+    """Bytes of a value as compact UTF-8 JSON: what AWS's size limits count.
+
+    floats=False: the caller knows the value holds no float (one parsed without one), so orjson,
+    whose text is json's but for floats, measures it in one C call (~10x json's speed)."""
+    if not floats:
+        try:
+            return len(orjson.dumps(value))
+        except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate: json measures it
+            pass
     # surrogatepass: a lone surrogate (JSON's "\\ud800") counts its three bytes instead of failing
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 

@@ -16,6 +16,7 @@ from ..writable import check_writable
 
 
 def _read_input(input_json: str | None, input_file: str | None):
+    from asl.deepjson import finite_float
     from asl.interp.dataflow import PAYLOAD_LIMIT, json_size
     from asl.loader import INPUT_LIMIT, decode_text, parse_json_value, read_text, too_long
 
@@ -36,8 +37,14 @@ def _read_input(input_json: str | None, input_file: str | None):
         return {}
     if len(text) > INPUT_LIMIT:
         raise too_long("input", INPUT_LIMIT, Location(name), len(text))
-    value = parse_json_value(text, name)
-    size = json_size(value)
+    floats = []
+
+    def parse_float(number: str) -> float:
+        floats.append(number)
+        return finite_float(number)
+
+    value = parse_json_value(text, name, parse_float=parse_float)
+    size = json_size(value, floats=bool(floats))
     if size > PAYLOAD_LIMIT:
         # StartExecution refuses it: an execution's input is at most 256 KiB, like any payload.
         raise UserInputError(f"the execution input is {size} bytes as JSON; AWS accepts at most "

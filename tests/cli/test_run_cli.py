@@ -299,3 +299,16 @@ def test_the_mock_machine_looked_for_first_is_the_one_named(tmp_path):
     result = invoke("run", machine, "--mock-config", mocks, "--test-case", "T")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{mocks}:1:19: no state machine 'flow' under StateMachines (known: other)")
+
+
+def test_the_run_command_measures_its_input_with_floats_and_without(tmp_path):
+    machine = tmp_path / "m.asl.json"
+    machine.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}', encoding="utf-8")
+    # 1e-7 is 5 bytes as json writes it (1e-07), 4 as orjson does: the limit is counted json's way
+    over = '{"a": [' + ",".join(["1e-7"] * 50000) + "]}"
+    under = '{"a": [' + ",".join(["1"] * 50000) + '], "b": "' + "é" * 9000 + '"}'
+    for text, refused in ((over, True), (under, False)):
+        (tmp_path / "in.json").write_text(text, encoding="utf-8")
+        done = CliRunner().invoke(sfn, ["run", str(machine), "--input-file", str(tmp_path / "in.json"), "--output",
+                                        "json", "--no-store"])
+        assert (done.exit_code != 0 and "AWS accepts at most 262144" in done.output) == refused, done.output

@@ -199,3 +199,13 @@ def test_payload_sizes_match_json_size():
               {"big": 2 ** 70, "s": "x"}, [-(2 ** 63), 2 ** 64 - 1], list(range(1000)), ["\x00\u2028", 1e-07, 1e16]]
     for value in values:
         assert sizes.size(value) == sizes.size(value) == json_size(value)
+
+
+def test_json_size_of_a_value_without_floats_is_json_size():
+    from asl.interp.dataflow import json_size
+
+    # what orjson writes as json does (escapes, non-ASCII, nesting) and what it refuses (json measures it)
+    for value in [{"items": [{"id": n, "v": n % 7, "s": "é\"\\\t\u2028"} for n in range(50)]}, [], {}, "x", None,
+                  [True, False, None, -(2 ** 63), 2 ** 64 - 1], {"big": 2 ** 70}, ["\ud800"], {"deep": [[[{}]]]}]:
+        assert json_size(value, floats=False) == json_size(value)
+
