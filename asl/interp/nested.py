@@ -40,19 +40,28 @@ class _Lanes:
         self.end = self.start
         # With a lane per job every job starts at the state's start: no queue needed.
         self.queue = None if width <= 0 or width >= jobs else [(self.start, i) for i in range(width)]
+        self._unused: Any = None  # a lane's clock whose time did not move: the next lane from then takes it
 
     def run(self, job: Callable[[int], bool], job_index: int) -> bool:
         """job(job_index) on the clock of the lane that frees up first (a call, not a `with`: once per Map item)."""
         if not self.enabled:
             return job(job_index)
         begin, index = heapq.heappop(self.queue) if self.queue is not None else (self.start, 0)
-        clock = self.base.fork(begin)
+        clock = self._unused
+        if clock is None or clock.now() is not begin:
+            clock = self.base.fork(begin)
+        self._unused = None
         self.interp.use_clock(clock)
         try:
             return job(job_index)
         finally:
             finished = clock.now()
-            self.end = max(self.end, finished)
+            if finished is begin:
+                # Nothing advanced it (a virtual clock moves only by a new moment): a fork taken at
+                # `begin` would be the same clock, so the next job from `begin` reuses it.
+                self._unused = clock
+            elif finished > self.end:
+                self.end = finished
             if self.queue is not None:
                 heapq.heappush(self.queue, (finished, index))
             self.interp.use_clock(self.base)

@@ -160,6 +160,8 @@ def test_parallel_overlap_keeps_the_machine_within_its_timeout(execute):
     (2, [10, 10, 10, 10], 20),      # two lanes
     (2, [30, 10, 10, 10], 30),      # the short ones share the second lane
     (3, [5], 5),
+    (0, [0, 10, 0, 0, 20, 0], 20),  # a lane that did not move is taken again
+    (2, [0, 0, 10, 0, 30, 0], 30),
 ])
 def test_map_iterations_share_max_concurrency_lanes(execute, max_concurrency, items, elapsed):
     result = execute({"StartAt": "M", "States": {"M": {
@@ -168,6 +170,36 @@ def test_map_iterations_share_max_concurrency_lanes(execute, max_concurrency, it
         items)
     assert result.status == "SUCCEEDED"
     assert _elapsed(result) == elapsed
+
+
+def test_each_iteration_runs_from_its_lanes_time_when_lanes_are_reused(execute, monkeypatch):
+    from asl.interp.clock import VirtualClock
+
+    forks = []
+    fork = VirtualClock.fork
+    monkeypatch.setattr(VirtualClock, "fork", lambda self, start: forks.append(start) or fork(self, start))
+    result = execute({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "MaxConcurrency": 2,
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": True}}}}}},
+        [0, 0, 10, 0, 30, 0, 0])
+    start = result.history.events[0].timestamp
+    ended = {e.details["index"]: (e.timestamp - start).total_seconds()
+             for e in result.history.events if e.type == "MapIterationSucceeded"}
+    # lane A: 0, 10 (ends at 10), then 5 and 6 from 10; lane B: 1, 3, then 4 (ends at 30)
+    assert ended == {0: 0, 1: 0, 2: 10, 3: 0, 4: 30, 5: 10, 6: 10}
+    assert len(forks) == 3  # for item 0, for item 3 (item 2 moved the clock it reused) and for item 5, at 10
+
+
+def test_iterations_that_never_wait_share_one_lane_clock(execute, monkeypatch):
+    from asl.interp.clock import VirtualClock
+
+    forks = []
+    fork = VirtualClock.fork
+    monkeypatch.setattr(VirtualClock, "fork", lambda self, start: forks.append(start) or fork(self, start))
+    result = execute(map_machine(ItemProcessor={"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+                     list(range(50)))
+    assert result.output == list(range(50))
+    assert len(forks) == 1
 
 
 class RecordingRealClock:
