@@ -29,6 +29,8 @@ _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":"
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
 
 
+_NOTHING = object()  # no value met yet
+
 # Put in a copy of a value in place of one member: where its text is, the member's is in the value's.
 _MARK = "\x00sfn:member\x00"
 
@@ -58,24 +60,34 @@ class NodeEncoder:
         out: list[int] = []
         append = out.append
         count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values
+        # The dict / list met last and its index: a state's output is usually the next events' value
+        # too (a Choice's, the next state's input), met again at once.
+        last, last_ref = _NOTHING, 0
         for value in data:
+            if value is last:
+                append(last_ref)
+                continue
             kind = type(value)
             if kind is dict or kind is list:
                 key = id(value)
                 ref = seen.get(key)
                 if ref is not None:
                     append(ref)
+                    last, last_ref = value, ref
                     continue
                 members = value.values() if kind is dict else value
                 if len(value) > FLAT_ITEMS or not plain(map(type, members)):
                     if len(value) > FLAT_ITEMS or not isdisjoint(map(type, members)):
                         self.count = count
-                        append(self._whole(value, kind))
+                        ref = self._whole(value, kind)
+                        append(ref)
+                        last, last_ref = value, ref
                         count = self.count
                         continue
                     self._floats = True
                 seen[key] = count
                 kept.append(value)
+                last, last_ref = value, count
             elif kind is float:
                 self._floats = True
             flat.append(value)

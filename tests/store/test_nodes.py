@@ -195,6 +195,8 @@ def _deep(levels):
     ("scalars, one object met twice", [None, True, 0, 2.5, _TEXT, _TEXT, "", -7, None]),
     ("flat dicts and lists", [{"a": 1, "b": "x"}, [1, "y", None], {}, [], {"é": _TEXT}]),
     ("one object met twice", [_SMALL, _SMALL, {"a": 1}, _SMALL]),
+    ("met again at once, scalars between", [None, _SMALL, _SMALL, _SMALL, None, None, _SHARED, _SHARED, {"a": 1},
+                                            {"a": 1}, _FLAT_BIG, _FLAT_BIG, _SMALL, 2.5, 2.5]),
     ("a large flat value", [_FLAT_BIG, {"n": 1}, _FLAT_BIG]),
     ("nested, small", [{"a": {"b": [1, {"c": 2}]}}, [[1], [2, [3]]]]),
     ("a large shared part", [_SHARED, {**_SHARED, "x": 1}, {"in": _SHARED, "y": [_SHARED]}, _SHARED["orders"]]),
