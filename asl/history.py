@@ -402,8 +402,8 @@ class History:
         history._previous = array("q", body["previous"])
         history._types = body["types"]
         parsed: dict[str, Any] = {}
-        history._times = [parsed.get(t) or parsed.setdefault(t, datetime.datetime.fromisoformat(t))
-                          for t in body["times"]]
+        history._times = [parsed.get(t) or parsed.setdefault(t, datetime.datetime.fromisoformat(t)) if type(t) is str
+                          else t for t in body["times"]]  # text (formats 1 and 2) or datetimes (the store's 3)
         history._names = body["names"]
         if not len(history._data) == len(history._previous) == len(history._types) == len(history._times) \
                 == len(history._names):

@@ -4,7 +4,9 @@ Events are written a segment at a time as the execution runs (so a killed run ke
 recorded) and read back as one History. A segment's columns have History.dump's shape ("data"
 holds indexes into the values of the whole history, "assigned" is keyed by event position); format 2
 gives types, times and names as indexes into its "tables" and adds "links", the values that sit
-inside other values (asl.store.nodes). Its new values follow in rows of about ROW_BYTES, each a
+inside other values (asl.store.nodes); format 3 gives times as microseconds after the one moment
+its "times" table holds (a run on the real clock stamps every event differently: ISO text for each
+cost ~1 us an event). Its new values follow in rows of about ROW_BYTES, each a
 JSON array keyed by the index of its first value. A state's output is usually the next state's
 input, the same object, and a ResultPath merge shares all but the path to the result: each such
 part is written once however many events (and segments) hold it.
@@ -12,9 +14,10 @@ part is written once however many events (and segments) hold it.
 
 from __future__ import annotations
 
+import datetime
 import json
 from itertools import repeat
-from operator import is_
+from operator import floordiv, is_, sub
 from typing import Any, Iterable, Iterator
 
 from ..record import record
@@ -23,9 +26,10 @@ from ..history import Event, History, StateEvent
 from .nodes import NodeEncoder, fast_dumps, relink
 
 ROW_BYTES = 65_536  # a row per small value costs more than encoding it; big ones stay one a row
-FORMAT = 2          # 1: values hold no links (read still)
+FORMAT = 3          # 1: values hold no links; 2: times are indexes into `tables` (both read still)
 _LISTS = ("data", "previous", "types", "times", "names")
-_CODED = ("types", "times", "names")  # format 2: indexes into the segment's `tables`
+_CODED = ("types", "times", "names")  # format 2: indexes into the segment's `tables` (3: not times)
+_MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 @record
@@ -94,19 +98,18 @@ class SegmentWriter:
         first, first_value = self.events, self.nodes.count
         refs = self.nodes.refs(data)
         pieces, links = self.nodes.take()
-        # A virtual clock stamps runs of events with one datetime object: each is formatted once
-        # (the lists are alive meanwhile, so an id names one object).
-        if times and all(map(is_, times, repeat(times[0]))):  # one datetime object (a virtual clock's run)
-            moments, stamps, times_coded = {0: times[0]}, [0], ",".join(repeat("0", len(times)))
+        # Microseconds after the first event's moment (a virtual clock stamps runs of events with one
+        # datetime object: all 0 without a subtraction each).
+        if not times or all(map(is_, times, repeat(times[0]))):
+            times_coded = ",".join(repeat("0", len(times)))
         else:
-            moments = dict(zip(map(id, times), times))
-            stamps, times_coded = _coded_text(list(map(id, times)))
+            times_coded = fast_dumps(list(map(floordiv, map(sub, times, repeat(times[0])), repeat(_MICROSECOND))))[1:-1]
         # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}
         type_table, types_coded = _coded_text(types)
         name_table, names_coded = _coded_text(names)
-        tables = {"types": type_table, "times": [moments[key].isoformat() for key in stamps], "names": name_table}
+        tables = {"types": type_table, "times": [times[0].isoformat()] if times else [], "names": name_table}
         # deepjson.dumps of the columns as a dict, put together from its parts: the coded columns are
         # joined from their codes' texts (cheaper than a list of ints and json's int-to-text).
         columns = "".join((
@@ -128,15 +131,30 @@ def _coded_text(column: list) -> tuple[list, str]:
 
 
 def _decoded(body: dict) -> dict:
-    """Columns with types, times and names in full (format 2 codes them by `tables`, format 1 does not)."""
+    """Columns with types, times and names in full (format 2 codes them by `tables`, format 1 does not;
+    format 3 gives times as microseconds after its one moment: they become datetimes)."""
     tables = body.get("tables")
     if tables is not None:
         for key in _CODED:
             codes, table = body[key], tables[key]
-            if codes and (not {int}.issuperset(map(type, codes)) or min(codes) < 0):
-                raise ValueError(f"column {key} holds something else than indexes")
-            body[key] = list(map(table.__getitem__, codes))
+            offsets = key == "times" and body.get("format") == 3
+            if codes and (not {int}.issuperset(map(type, codes)) or not offsets and min(codes) < 0):
+                raise ValueError(f"column {key} holds something else than " + ("numbers" if offsets else "indexes"))
+            if offsets:
+                body[key] = _moments(codes, table)
+            else:
+                body[key] = list(map(table.__getitem__, codes))
     return body
+
+
+def _moments(offsets: list[int], table: list[str]) -> list[datetime.datetime]:
+    """Format 3's times: the table's one moment plus each offset in microseconds (one datetime per distinct offset)."""
+    if not offsets:
+        return []
+    (first,) = table
+    base = datetime.datetime.fromisoformat(first)
+    made: dict[int, datetime.datetime] = {}
+    return [made.get(o) or made.setdefault(o, base + datetime.timedelta(microseconds=o)) for o in offsets]
 
 
 def read_history(columns: list[str], chunks: Iterable[str]) -> History:

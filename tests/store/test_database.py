@@ -281,6 +281,8 @@ DAMAGE = [
     ("UPDATE history_columns SET columns = json_set(columns, '$.tables.names[1]', json('[1]'))", "events e1",
      "execution 'e1': its stored history is damaged (event 2 has malformed stateEnteredEventDetails)"),
     ("UPDATE history_columns SET columns = json_set(columns, '$.times[0]', 'noon')", "events e1",
+     "execution 'e1': its stored history is damaged (column times holds something else than numbers)"),
+    ("UPDATE history_columns SET columns = json_set(columns, '$.format', 2, '$.times[0]', -1)", "events e1",
      "execution 'e1': its stored history is damaged (column times holds something else than indexes)"),
     ("UPDATE history_columns SET columns = json_set(columns, '$.names[0]', -1)", "events e1",
      "execution 'e1': its stored history is damaged (column names holds something else than indexes)"),

@@ -59,17 +59,36 @@ def test_columns_text_is_the_columns_compact_json_and_reads_back(cuts):
     assert first["tables"]["names"][0] is None and first["names"][0] == 0
 
 
-@pytest.mark.parametrize("times, table, codes", [
+TWO_HOURS_EAST = datetime.timezone(datetime.timedelta(hours=2))
+
+
+@pytest.mark.parametrize("times, table, offsets", [
     ([START] * 3, [START.isoformat()], [0, 0, 0]),
-    # equal instants in different zones: each object formatted as it is
-    ([START, START.astimezone(datetime.timezone(datetime.timedelta(hours=2))), START],
-     [START.isoformat(), "2024-01-01T02:00:00+02:00"], [0, 1, 0]),
-    ([START, START + datetime.timedelta(seconds=1)], [START.isoformat(), "2024-01-01T00:00:01+00:00"], [0, 1]),
+    # a lane's clock may be behind the first event's: offsets can be negative
+    ([START, START + datetime.timedelta(seconds=1), START - datetime.timedelta(microseconds=500)],
+     [START.isoformat()], [0, 1_000_000, -500]),
+    # an instant in another zone is the same instant after the first moment
+    ([START.astimezone(TWO_HOURS_EAST), START + datetime.timedelta(microseconds=1)],
+     ["2024-01-01T02:00:00+02:00"], [0, 1]),
     ([], [], []),
 ])
-def test_times_are_coded_by_object_each_formatted_once(times, table, codes):
+def test_times_are_microseconds_after_the_first_moment(times, table, offsets):
     count = len(times)
     segment = SegmentWriter().segment_of_columns(list(range(count)), ["PassStateEntered"] * count, times,
                                                  ["P"] * count, [None] * count, {})
     body = json.loads(segment.columns)
-    assert (body["tables"]["times"], body["times"]) == (table, codes)
+    assert (body["tables"]["times"], body["times"]) == (table, offsets)
+    read = read_history([segment.columns], [row for _, row in segment.rows()])
+    assert [event.timestamp for event in read.events] == times
+
+
+def test_a_segment_of_format_2_reads_back():
+    # format 2 gave times as indexes into the segment's table of ISO texts
+    history = _history()
+    segment = SegmentWriter().segment_of_columns(*history.columns(0, 6))
+    body = json.loads(segment.columns)
+    moments = list(dict.fromkeys(event.timestamp.isoformat() for event in history.events))
+    body.update(format=2, times=[moments.index(event.timestamp.isoformat()) for event in history.events])
+    body["tables"]["times"] = moments
+    read = read_history([json.dumps(body)], [row for _, row in segment.rows()])
+    assert json.dumps(read.to_aws()) == json.dumps(history.to_aws())
