@@ -214,8 +214,8 @@ class Interpreter:
         entered_prev = frame.cursor
         entered = history.add_state(_ENTERED[state.type], entered_prev, state.name, raw_input, True)
         frame.cursor = entered
-        # The entry time is kept as a datetime; `$$.State.EnteredTime` formats it only if read.
-        scope = Scope(self, state, frame, self.clock.now())
+        # `$$.State.EnteredTime` is the entered event's time (kept as a datetime, formatted only if read).
+        scope = Scope(self, state, frame, history.last_time)
         action = ACTIONS[state.type]
         attempts = None
         sizes = None

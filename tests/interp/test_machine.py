@@ -112,3 +112,42 @@ def test_a_distributed_map_child_that_loops_fails_at_its_bound_and_fails_the_map
     result = run_machine(machine_from_definition(definition), [{"spin": True}], clock="virtual")
     assert (result.status, result.error, result.cause) == ("FAILED", "States.Runtime", cause)
     assert len(result.history.events) < 20  # the child's events are its own, not the parent's
+
+
+
+class TickingClock:
+    """A clock one millisecond later at every reading: a reading taken twice shows."""
+
+    virtual = True
+
+    def __init__(self):
+        import datetime
+
+        self.moment = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        self.step = datetime.timedelta(milliseconds=1)
+
+    def now(self):
+        self.moment += self.step
+        return self.moment
+
+    def sleep(self, seconds):
+        pass
+
+    def fork(self, start):
+        return self
+
+    def advance_to(self, moment):
+        pass
+
+    def abort(self):
+        pass
+
+
+def test_the_entered_time_in_the_context_is_the_entered_event_s_time():
+    from asl.api import machine_from_definition, run_machine
+
+    machine = machine_from_definition({"StartAt": "P", "States": {"P": {
+        "Type": "Pass", "Parameters": {"at.$": "$$.State.EnteredTime"}, "End": True}}})
+    result = run_machine(machine, {}, clock=TickingClock())
+    entered = next(e for e in result.history.events if e.type == "PassStateEntered").timestamp
+    assert result.output["at"] == entered.strftime("%Y-%m-%dT%H:%M:%S.") + f"{entered.microsecond // 1000:03d}Z"
