@@ -13,8 +13,6 @@ from typing import Any, Callable
 from ..errors import StateEvaluationError
 from .jsonpath import Path, PathNotFound, PathSyntaxError, compile_path
 
-_ABSENT = object()  # what dict.get gives for a key that is not there
-
 # A resolver gives the value a path selects; the interpreter builds one per state evaluation.
 Resolver = Callable[[Path], Any]
 
@@ -75,18 +73,6 @@ def _not_found(path: Path, field: str, doc: Any) -> StateEvaluationError:
 def _reader(path: Path, missing: Callable[[Any], StateEvaluationError]) -> Run:
     """A compiled path read (`$` paths from the document, others through the resolver); missing(doc) on a miss."""
     if path.root == "$":
-        steps = path.steps
-        if steps is not None and len(steps) == 1 and type(steps[0]) is str:
-            key = steps[0]
-
-            def read(resolve: Resolver, doc: Any) -> Any:
-                # `$.key`, most paths: the lookup itself, not a call to path.find
-                if type(doc) is dict:
-                    value = doc.get(key, _ABSENT)
-                    if value is not _ABSENT:
-                        return value
-                raise missing(doc)
-            return read
         find = path.find
 
         def read(resolve: Resolver, doc: Any) -> Any:
