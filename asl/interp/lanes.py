@@ -173,10 +173,6 @@ class Baton:
             self._lent_at = None
         lane.restore(self.interp)
 
-    def others_resuming(self) -> bool:
-        """Whether a lane whose call has returned waits in line to go on."""
-        return self.resuming > 0
-
     def seize(self, owner: Lane) -> None:
         """Take the baton for good once no lane runs interpreter code (an interrupted run that cannot wait
         for a lane stuck in its call): lanes still in calls never add an event again."""
@@ -269,7 +265,7 @@ def run_lanes(interp: Any, count: int, width: int, job: Callable[[int], bool]) -
                 except Stopped:
                     pass
                 lane.end = lane.clock.now()  # not counting the wait for its next turn
-                if getattr(lane.clock, "waited", None) == 0 and not baton.others_resuming():
+                if getattr(lane.clock, "waited", None) == 0 and not baton.resuming:
                     # Every lane in line is idle, and none is earlier than this one (a lane clock
                     # that counted no waits): it takes the next job itself, no thread switch per item.
                     continue

@@ -103,7 +103,8 @@ class SegmentWriter:
         if not times or all(map(is_, times, repeat(times[0]))):
             times_coded = ",".join(repeat("0", len(times)))
         else:
-            times_coded = fast_dumps(list(map(floordiv, map(sub, times, repeat(times[0])), repeat(_MICROSECOND))))[1:-1]
+            offsets = map(floordiv, map(sub, times, repeat(times[0])), repeat(_MICROSECOND))
+            times_coded = fast_dumps(list(offsets))[1:-1]
         # only a state event's (one with a name) assignedVariables, in event order
         kept_assigned = {str(first + position): assigned[position] for position in sorted(assigned)
                          if names[position] is not None and assigned[position] is not None}
