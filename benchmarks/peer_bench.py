@@ -174,7 +174,7 @@ def targets(results: dict[str, dict[str, Runs]], starts: dict[str, float],
         sfn, peer = runs["sfn"], runs.get(PEER)
         if peer is not None and peer.walls:
             ratio = sfn.wall / peer.wall
-            out.append((ratio <= WALL_RATIO, f"wall {label}: {ratio:.2f} of {PEER}' (target <= {WALL_RATIO})"))
+            out.append((ratio <= WALL_RATIO, f"wall {label}: {ratio:.3f} of {PEER}' (target <= {WALL_RATIO})"))
             rss = sfn.peak / peer.peak
             out.append((rss <= RSS_RATIO, f"peak RSS {label}: {rss:.2f} of {PEER}' (target <= {RSS_RATIO})"))
     for name, ms in starts.items():

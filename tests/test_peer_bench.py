@@ -49,3 +49,13 @@ def test_a_missing_npm_skips_the_peer_with_a_line(peer_bench, tmp_path, monkeypa
 
 def test_no_workload_exits_2(peer_bench, tmp_path):
     assert peer_bench.main(["--quick", "--no-peer", "--workloads", str(tmp_path)]) == 2
+
+
+
+def test_a_ratio_just_past_the_target_is_printed_past_it(peer_bench):
+    runs = {"sfn": peer_bench.Runs([0.2007], [20.0]), peer_bench.PEER: peer_bench.Runs([1.0], [90.0]),
+            "floor": peer_bench.Runs([0.03], [10.0])}
+    decided = peer_bench.targets({"map_10k_mc0": runs}, {}, {})
+    assert [(met, line.split(":")[0]) for met, line in decided] == [(False, "wall map_10k_mc0"),
+                                                                   (True, "peak RSS map_10k_mc0")]
+    assert decided[0][1].startswith("wall map_10k_mc0: 0.201 of")  # not "0.20", which reads as met
