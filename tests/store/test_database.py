@@ -282,6 +282,8 @@ DAMAGE = [
      "execution 'e1': its stored history is damaged (event 2 has malformed stateEnteredEventDetails)"),
     ("UPDATE history_columns SET columns = json_set(columns, '$.times[0]', 'noon')", "events e1",
      "execution 'e1': its stored history is damaged (column times holds something else than numbers)"),
+    ("UPDATE history_columns SET columns = json_set(columns, '$.times[0]', 9000000000000000000)", "events e1",
+     "execution 'e1': its stored history is damaged (date value out of range)"),
     ("UPDATE history_columns SET columns = json_set(columns, '$.format', 2, '$.times[0]', -1)", "events e1",
      "execution 'e1': its stored history is damaged (column times holds something else than indexes)"),
     ("UPDATE history_columns SET columns = json_set(columns, '$.names[0]', -1)", "events e1",
