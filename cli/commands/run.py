@@ -37,14 +37,15 @@ def _read_input(input_json: str | None, input_file: str | None):
         return {}
     if len(text) > INPUT_LIMIT:
         raise too_long("input", INPUT_LIMIT, Location(name), len(text))
-    floats = []
+    floats = False
 
     def parse_float(number: str) -> float:
-        floats.append(number)
+        nonlocal floats
+        floats = True
         return finite_float(number)
 
     value = parse_json_value(text, name, parse_float=parse_float)
-    size = json_size(value, floats=bool(floats))
+    size = json_size(value, floats=floats)
     if size > PAYLOAD_LIMIT:
         # StartExecution refuses it: an execution's input is at most 256 KiB, like any payload.
         raise UserInputError(f"the execution input is {size} bytes as JSON; AWS accepts at most "
