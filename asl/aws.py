@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
+
+from .record import record
 
 PARTITION = "aws"
 REGION = "us-east-1"
@@ -162,7 +163,7 @@ PATTERNS = (".sync:2", ".sync", ".waitForTaskToken")   # longest first: ".sync:2
 FUNCTION, INTEGRATION, ACTIVITY, UNKNOWN = "function", "integration", "activity", "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Resource:
     """A Task's Resource, parsed once: what it reaches and how the Task waits for it.
 

@@ -5,7 +5,6 @@ Assign). The bottom of the interpreter: state actions and the machine import it,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .dataflow import apply_template, place_result, select
@@ -13,13 +12,14 @@ from .dataflow import apply_template, place_result, select
 QUERY_ERROR = "States.QueryEvaluationError"
 
 
-@dataclass(slots=True)
 class Outcome:
     """What one state produced: its output, where to go (None: end) and the variables it set."""
 
-    output: Any
-    next: str | None
-    assigned: dict | None = None
+    # A plain class: made once per state run, and @dataclass would compile its methods at every start.
+    __slots__ = ("output", "next", "assigned")
+
+    def __init__(self, output: Any, next: str | None, assigned: dict | None = None) -> None:
+        self.output, self.next, self.assigned = output, next, assigned
 
 
 def jsonpath_assign(template: Any, doc: Any, scope: Any) -> dict | None:

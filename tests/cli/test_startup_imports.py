@@ -102,3 +102,26 @@ def test_a_recorded_run_compiles_no_pattern_of_the_store(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert json.loads(done.stdout)["status"] == "SUCCEEDED"
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_run_builds_no_class_with_dataclass_code_generation(tmp_path):
+    # @dataclass compiles each class's methods at every start (~0.1 ms a method): the classes a run
+    # imports are `record`s or plain classes. The machine reaches intrinsics, a Task, its provider, a Catch.
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message.$": "States.Format('{}', $.a)"},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "C"}], "Next": "C"}
+    choice = {"Type": "Choice", "Choices": [{"Variable": "$.a", "NumericEquals": 1, "Next": "E"}], "Default": "E"}
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps({"StartAt": "T", "States": {"T": task, "C": choice, "E": {"Type": "Succeed"}}}))
+    probe = ("import dataclasses, json, sys\nmade = []\nprocess = dataclasses._process_class\n"
+             "def traced(cls, *args, **kwargs):\n"
+             "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
+             "    return process(cls, *args, **kwargs)\n"
+             "dataclasses._process_class = traced\nfrom cli.main import main\n"
+             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--input', '{{\"a\": 1}}', '--output', 'json', "
+             f"'--store', {str(tmp_path / 's.db')!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(json.dumps([m for m in made if m.split('.')[0] in ('asl', 'cli')]))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []

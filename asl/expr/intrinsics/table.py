@@ -8,9 +8,10 @@ validation exactly when it compiles for execution. A parameter names the JSON ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable
 
+from ...record import record
 from . import functions as fn
 
 MAX_NESTING = 10
@@ -40,7 +41,7 @@ def json_type(value: Any) -> str:
     return "null" if value is None else kind.__name__
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Param:
     """One parameter: its name for messages, the JSON types it accepts and the values AWS allows."""
 
@@ -65,7 +66,7 @@ class Param:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FunctionSpec:
     """A function's signature and implementation: params, optional trailing ones, variadic rest."""
 
