@@ -26,7 +26,7 @@ from .model.build import BuildError
 from .source import Position, escape_pointer_token
 from .validate.cfn import MACHINE_TYPES, find_machines, is_template
 
-_VARIABLE = re.compile(r"\$\{([^}!]+)\}")   # ${Name} in Fn::Sub (${!Literal} is not one)
+_VARIABLE = r"\$\{([^}!]+)\}"   # ${Name} in Fn::Sub (${!Literal} is not one)
 _PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": PARTITION,
            "AWS::URLSuffix": "amazonaws.com"}
 
@@ -129,7 +129,7 @@ class _Template:
         sub = props.get("DefinitionString")
         if isinstance(sub, dict) and "Fn::Sub" in sub:  # its ${Name} are the template's names, as in any Fn::Sub
             string = sub["Fn::Sub"][0] if isinstance(sub["Fn::Sub"], list) else sub["Fn::Sub"]
-            for name in _VARIABLE.findall(string if isinstance(string, str) else ""):
+            for name in re.findall(_VARIABLE, string if isinstance(string, str) else ""):
                 subs.setdefault(name, self._value(name, {"Ref": name}, f"{base}/DefinitionString"))
         known = set(subs) | set(self.data.get("Parameters") or {})
         unknown = sorted(set(self.parameters) - known)
@@ -164,10 +164,10 @@ class _Template:
                 return self._resolve(declared["Default"])
             return _PSEUDO.get(arg)
         if function == "Fn::Sub" and isinstance(arg, str):
-            parts = {name: self._resolve({"Ref": name}) for name in _VARIABLE.findall(arg)}
+            parts = {name: self._resolve({"Ref": name}) for name in re.findall(_VARIABLE, arg)}
             if None in parts.values():
                 return None
-            return _VARIABLE.sub(lambda m: parts[m.group(1)], arg).replace("${!", "${")
+            return re.sub(_VARIABLE, lambda m: parts[m.group(1)], arg).replace("${!", "${")
         if function == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
             parts = [self._resolve(part) for part in arg[1]]
             return None if None in parts or not isinstance(arg[0], str) else arg[0].join(parts)

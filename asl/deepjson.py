@@ -21,8 +21,8 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 # Members of a dict / list that orjson may not write for json's text: nested containers (walked by
 # the callers) and floats (orjson writes NaN and the infinities as null, and 1e-07 as 1e-7).
 NOT_FLAT = frozenset((dict, list, float))
-_SPACE = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_SPACE = r"[ \t\n\r]*"
+_NUMBER = r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
@@ -85,13 +85,13 @@ def loads(text: str) -> Any:
 def _parse(text: str) -> Any:
     """json.loads without recursion: containers being filled are kept on a list; ValueError if malformed."""
     stack: list[tuple[Any, Any]] = []  # (dict or list being filled, the key the next value goes to)
-    pos = _SPACE.match(text, 0).end()
+    pos = re.compile(_SPACE).match(text, 0).end()
     while True:
         # One value starts at pos: a container opens (and its first member follows), or a scalar ends here.
         char = text[pos:pos + 1]
         if char in ("{", "["):
             container: Any = {} if char == "{" else []
-            pos = _SPACE.match(text, pos + 1).end()
+            pos = re.compile(_SPACE).match(text, pos + 1).end()
             if text[pos:pos + 1] != ("}" if char == "{" else "]"):
                 key = None
                 if char == "{":
@@ -105,7 +105,7 @@ def _parse(text: str) -> Any:
             value, pos = _scalar(text, pos)
         # Put the value in its container; a container that closes is itself a value for the one above.
         while True:
-            pos = _SPACE.match(text, pos).end()
+            pos = re.compile(_SPACE).match(text, pos).end()
             if not stack:
                 if pos != len(text):
                     raise ValueError(f"extra data at character {pos}")
@@ -117,7 +117,7 @@ def _parse(text: str) -> Any:
                 container[key] = value
             char = text[pos:pos + 1]
             if char == ",":
-                pos = _SPACE.match(text, pos + 1).end()
+                pos = re.compile(_SPACE).match(text, pos + 1).end()
                 if key is not None:
                     key, pos = _key(text, pos)
                     stack[-1] = (container, key)
@@ -133,10 +133,10 @@ def _key(text: str, pos: int) -> tuple[str, int]:
     if text[pos:pos + 1] != '"':
         raise ValueError(f"expected a property name at character {pos}")
     key, pos = scanstring(text, pos + 1)
-    pos = _SPACE.match(text, pos).end()
+    pos = re.compile(_SPACE).match(text, pos).end()
     if text[pos:pos + 1] != ":":
         raise ValueError(f"expected ':' at character {pos}")
-    return key, _SPACE.match(text, pos + 1).end()
+    return key, re.compile(_SPACE).match(text, pos + 1).end()
 
 
 def _scalar(text: str, pos: int) -> tuple[Any, int]:
@@ -144,7 +144,7 @@ def _scalar(text: str, pos: int) -> tuple[Any, int]:
     for word, value in _LITERALS.items():
         if text.startswith(word, pos):
             return value, pos + len(word)
-    match = _NUMBER.match(text, pos)
+    match = re.compile(_NUMBER).match(text, pos)
     if match is None:
         raise ValueError(f"expected a value at character {pos}")
     integer, fraction, exponent = match.groups()

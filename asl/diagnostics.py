@@ -12,12 +12,12 @@ WARNING = "WARNING"
 
 # C0 controls (ESC, newlines...), DEL and C1 controls (CSI U+009B, OSC U+009D...): a state name
 # holding them must not move the cursor, retitle the terminal or break a one-line diagnostic.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 
 
 def printable(text: str) -> str:
     """`text` safe to print on a terminal: control characters become visible `\\xNN` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return re.sub(_CONTROL, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @record(frozen=True)

@@ -102,7 +102,7 @@ class _OffsetPositions(Mapping):
 
 # One match per string (a member name when a colon follows), bracket or scalar; commas, colons
 # and whitespace are stepped over by the search itself. The text is valid JSON (already parsed).
-_TOKEN = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?|([{}\[\]])|(-?[0-9][^\s,\]}]*|true|false|null)', re.S)
+_TOKEN = r'(?s)("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?|([{}\[\]])|(-?[0-9][^\s,\]}]*|true|false|null)'
 
 
 def json_positions(text: str) -> tuple[Mapping[str, Position], Mapping[str, Position], list[str]]:
@@ -116,7 +116,7 @@ def json_positions(text: str) -> tuple[Mapping[str, Position], Mapping[str, Posi
     stack: list[list] = []
     current_key = ""
     key_pos = 0
-    for m in _TOKEN.finditer(text):
+    for m in re.finditer(_TOKEN, text):
         string, colon, punct, _ = m.groups()
         if colon is not None:
             # Only a name with an escape needs decoding (valid JSON has no raw control characters).

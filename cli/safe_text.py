@@ -14,9 +14,9 @@ from typing import Any
 from asl.diagnostics import printable
 
 # DEL and the C1 controls: JSON text may hold them raw (only C0 must be escaped in JSON).
-_RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")
+_RAW_IN_JSON = r"[\x7f-\x9f]"
 # Every control character but newline and tab, for text shown on several lines.
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
 
 def safe(value: Any) -> str:
@@ -27,14 +27,14 @@ def safe(value: Any) -> str:
 def safe_lines(value: Any) -> str:
     """Text that may span lines: newlines and tabs kept, every other control character escaped."""
     text = value if isinstance(value, str) else str(value)
-    return _CONTROL_BUT_LINES.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return re.sub(_CONTROL_BUT_LINES, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def safe_json(text: str) -> str:
     """JSON text with DEL and C1 controls as `\\u` escapes: the same JSON value, nothing for a terminal to act on."""
     if text.isascii() and "\x7f" not in text:  # the common case, two scans in C: nothing to escape
         return text
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_RAW_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def json_text(value: Any, indent: int | None = None) -> str:

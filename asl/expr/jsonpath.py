@@ -31,7 +31,7 @@ _STEP = re.compile(
 )
 _ROOT = re.compile(r"\$\$|\$(?P<var>[A-Za-z_][A-Za-z0-9_]*)|\$")
 _LENGTH_INDEX = re.compile(r"\[\s*\(\s*@\.length\s*-\s*(\d+)\s*\)\s*\]")
-_INDEFINITE = re.compile(r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]")
+_INDEFINITE = r"\*|\.\.|\[\s*\?|\[[^\]]*[:,][^\]]*\]"
 
 
 class Path:
@@ -158,7 +158,7 @@ def compile_path(text: str) -> Path:
         pos = step.end()
     if pos == len(rest):
         return Path(text, root, variable, tuple(steps), None)
-    if not _INDEFINITE.search(rest):
+    if not re.search(_INDEFINITE, rest):
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath (at character {m.end() + pos + 1})")
     wild = _wildcard_steps(rest)
     if wild is not None:
@@ -169,7 +169,7 @@ def compile_path(text: str) -> Path:
 _WILDCARD = object()
 # Steps whose jsonpath-ng reading is plain in every supported release: `.name` (an ID token that
 # is no keyword), `[N]` and `[*]` (a Wildcard, or before 1.16 a bound-less JaywaySlice: the same).
-_WILD_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|(\[\*\])")
+_WILD_STEP = r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|(\[\*\])"
 _JSONPATH_NG_KEYWORDS = frozenset({"where", "wherenot"})
 
 
@@ -182,7 +182,7 @@ def _wildcard_steps(rest: str) -> tuple | None:
     steps: list = []
     pos = 0
     while pos < len(rest):
-        step = _WILD_STEP.match(rest, pos)
+        step = re.compile(_WILD_STEP).match(rest, pos)
         if step is None:
             return None
         name, index, _ = step.groups()
@@ -223,7 +223,7 @@ def _select(doc: Any, steps: tuple) -> list:
     return found
 
 
-_ZERO_STEP = re.compile(r"\[[^\]'\"]*:[^\]'\"]*:\s*-?0+\s*\]")
+_ZERO_STEP = r"\[[^\]'\"]*:[^\]'\"]*:\s*-?0+\s*\]"
 
 
 @lru_cache(maxsize=1)
@@ -275,7 +275,7 @@ def _compile_jsonpath_ng(expr: str, text: str) -> Any:
         from jsonpath_ng.ext import parse
     except ImportError:  # pragma: no cover - jsonpath-ng is a declared dependency
         raise PathSyntaxError(f"'{text}' needs jsonpath-ng") from None
-    if _ZERO_STEP.search(expr):
+    if re.search(_ZERO_STEP, expr):
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath: a slice step cannot be 0")
     # jsonpath-ng does not accept names with '-' after a dot; quote every dotted name.
     quoted = re.sub(r"(?<![.\w])\.(?!\.)(" + r"[A-Za-z0-9_\-]*-[A-Za-z0-9_\-]*" + r")", r".['\1']", expr)

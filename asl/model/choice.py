@@ -11,15 +11,14 @@ from ..expr.jsonpath import Path, PathNotFound
 
 Predicate = Callable[[Any], bool]
 
-_TIMESTAMP = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
+_TIMESTAMP = r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$"
 
 
 def parse_timestamp(value: Any) -> datetime.datetime | None:
     """An RFC 3339 timestamp as Step Functions accepts it, or None."""
     if type(value) is not str:
         return None
-    m = _TIMESTAMP.match(value)
+    m = re.match(_TIMESTAMP, value)
     if m is None:
         return None
     date, time, fraction, zone = m.groups()

@@ -19,7 +19,7 @@ from ..loader import value_error_text
 from ..source import escape_pointer_token
 
 MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
-_PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
+_PLACEHOLDER = r"\$\{([^}!]+)\}"
 
 
 @record(frozen=True)
@@ -133,7 +133,7 @@ def _join(args: Any, ptr: str, pieces: list[Piece]) -> str | None:
 
 def _first_shift(text: str, subs: dict[str, str]) -> int:
     """Offset of the first substitution that changes the text's length (len(text) when none does)."""
-    for m in _PLACEHOLDER.finditer(text):
+    for m in re.finditer(_PLACEHOLDER, text):
         if m.group(1) in subs and len(subs[m.group(1)]) != len(m.group(0)):
             return m.start()
     return len(text)
@@ -148,7 +148,7 @@ def _substitute(value: Any, subs: dict[str, str]) -> Any:
     if not subs:
         return value
     if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda m: subs.get(m.group(1), m.group(0)), value)
+        return re.sub(_PLACEHOLDER, lambda m: subs.get(m.group(1), m.group(0)), value)
     if isinstance(value, dict):
         return {k: _substitute(v, subs) for k, v in value.items()}
     if isinstance(value, list):

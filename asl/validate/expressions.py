@@ -88,8 +88,8 @@ def _path_or_intrinsic_error(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------- JSONata
 
-_OPEN = re.compile(r"^\{%[ \t]+\S")     # "{% expr": the expression opens on the same line
-_CLOSE = re.compile(r"\s%\}$")
+_OPEN = r"^\{%[ \t]+\S"     # "{% expr": the expression opens on the same line
+_CLOSE = r"\s%\}$"
 
 
 def is_jsonata(value: Any) -> bool:
@@ -102,7 +102,7 @@ def jsonata_error(text: str) -> str | None:
     """Why a string meant as JSONata (`{%`/`%}` at either end) is not a valid expression (memoised by text)."""
     if not (text.startswith("{%") and text.endswith("%}") and len(text) >= 4):
         return "incomplete JSONata delimiters: write \"{% <expression> %}\""
-    if not _OPEN.search(text) or not _CLOSE.search(text):
+    if not re.search(_OPEN, text) or not re.search(_CLOSE, text):
         return "a JSONata expression is written \"{% <expression> %}\", with a space inside each delimiter"
     body = text[2:-2].strip()
     if not body:

@@ -16,8 +16,8 @@ SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
 _ARN = re.compile(r"^arn:(?P<partition>[\w<>-]+):(?P<service>[\w-]+):(?P<region>[\w-]*):(?P<account>[\w-]*):"
                   r"(?P<resource>.+)$")
-_INTEGRATION = re.compile(r"^(?:aws-sdk:)?(?P<service>[\w-]+):(?P<action>[A-Za-z][\w-]*)"
-                          r"(?P<pattern>\.sync(?::2)?|\.waitForTaskToken)?$")
+_INTEGRATION = (r"^(?:aws-sdk:)?(?P<service>[\w-]+):(?P<action>[A-Za-z][\w-]*)"
+                r"(?P<pattern>\.sync(?::2)?|\.waitForTaskToken)?$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
 
 # Optimized integrations (arn:aws:states:::SERVICE:ACTION). None: any action of the service;
@@ -67,7 +67,7 @@ def check_resource(value: Any, ptr: str) -> Iterator[Diagnostic]:
         if not m["resource"].startswith("activity:"):
             yield diag(SCHEMA, _unrecognised(value, "a regional states ARN names an activity"), ptr)
         return
-    integration = _INTEGRATION.match(m["resource"])
+    integration = re.match(_INTEGRATION, m["resource"])
     if integration is None:
         yield diag(SCHEMA, _unrecognised(value), ptr)
         return

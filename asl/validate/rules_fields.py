@@ -71,7 +71,7 @@ KNOWN_ERRORS = frozenset({
 })
 
 # An HTTP Task's error for a non-2xx answer (the developer guide: States.Http.StatusCode.404 ...).
-_HTTP_STATUS = re.compile(r"States\.Http\.StatusCode\.[1-5]\d\d")
+_HTTP_STATUS = r"States\.Http\.StatusCode\.[1-5]\d\d"
 
 COMPARISONS = tuple(
     f"{kind}{op}{suffix}"
@@ -234,8 +234,8 @@ def _jsonata_strings(value: Any, ptr: str) -> Iterator[Diagnostic]:
 
 
 # `$states.result` / `$states.errorOutput` read in an expression (string literals removed first).
-_STATES_MEMBER = re.compile(r"\$states\s*\.\s*(result|errorOutput)\b")
-_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_STATES_MEMBER = r"\$states\s*\.\s*(result|errorOutput)\b"
+_STRING_LITERAL = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 _HAS_RESULT = ("Task", "Parallel", "Map")
 
 
@@ -260,7 +260,7 @@ def reserved_states_members(ctx: Context) -> Iterator[Diagnostic]:
 def _reserved_members(value: Any, ptr: str, allowed: tuple[str, ...]) -> Iterator[Diagnostic]:
     if isinstance(value, str):
         if value.startswith("{%") and value.endswith("%}"):
-            for member in _STATES_MEMBER.findall(_STRING_LITERAL.sub("''", value[2:-2])):
+            for member in re.findall(_STATES_MEMBER, re.sub(_STRING_LITERAL, "''", value[2:-2])):
                 if member not in allowed:
                     where = ("the Output and Assign of a Task, Parallel or Map state" if member == "result"
                              else "the Output and Assign of a Catcher")
@@ -292,7 +292,7 @@ def error_names(ctx: Context) -> Iterator[Diagnostic]:
                     if name == "States.ALL" and position != len(items) - 1:
                         yield diag(SCHEMA, f"States.ALL must be in the last element of {field}", ptr)
                     if isinstance(name, str) and name.startswith("States.") and name not in KNOWN_ERRORS \
-                            and not _HTTP_STATUS.fullmatch(name):
+                            and not re.fullmatch(_HTTP_STATUS, name):
                         yield diag(SCHEMA, f"'{name}' is not a predefined error: names starting with "
                                            "'States.' are reserved", ptr)
 
@@ -424,7 +424,7 @@ def no_path(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for parents, name in PATH_TWINS.get(state.type or "", ()):
             value = _get(state.data, *parents, name)
-            if isinstance(value, str) and _PATH_LIKE.match(value):
+            if isinstance(value, str) and re.match(_PATH_LIKE, value):
                 yield diag("NO_PATH", f"{name} holds '{value}', which looks like a path but is used as a "
                                       f"literal: use {name}Path to read it from the input",
                            state.at(*parents, name), WARNING)
@@ -438,7 +438,7 @@ def _choice_no_path(rule: Any, ptr: str) -> Iterator[Diagnostic]:
         return
     for name, value in rule.items():
         if name in COMPARISONS and not name.endswith("Path") and name + "Path" in COMPARISONS \
-                and isinstance(value, str) and _PATH_LIKE.match(value):
+                and isinstance(value, str) and re.match(_PATH_LIKE, value):
             yield diag("NO_PATH", f"{name} compares with the literal string '{value}', which looks like a "
                                   f"path: use {name}Path to compare with a value from the input",
                        f"{ptr}/{name}", WARNING)

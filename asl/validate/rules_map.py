@@ -11,7 +11,7 @@ from .context import Context, Rule, diag, get_in
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 
 # Characters AWS refuses in names such as a Map Label.
-_BAD_NAME_CHARS = re.compile(r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]")
+_BAD_NAME_CHARS = r"[\s{}\[\]?*\"#%\\^|~`$&,;:/<>\x00-\x1f\x7f-\x9f]"
 
 # Fields AWS documents for Map states in Distributed mode only.
 DISTRIBUTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter", "Label", "ToleratedFailureCount",
@@ -23,7 +23,7 @@ def labels(ctx: Context) -> Iterator[Diagnostic]:
     for state in ctx.states:
         label = state.data.get("Label") if state.type == "Map" else None
         if isinstance(label, str):
-            bad = _BAD_NAME_CHARS.search(label)
+            bad = re.search(_BAD_NAME_CHARS, label)
             if bad:
                 yield diag("INVALID_LABEL_NAME", f"Label contains invalid character: {bad.group()!r}",
                            state.at("Label"))

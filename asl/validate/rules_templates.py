@@ -16,17 +16,17 @@ SCHEMA = "SCHEMA_VALIDATION_FAILED"
 TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
 
 
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VARIABLE = r"^[A-Za-z_][A-Za-z0-9_]*$"
 MAX_VARIABLE_NAME = 80  # characters (the guide, "Variable name syntax")
 # What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
 # intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
-_PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
-_INTRINSIC_LIKE = re.compile(r"^States\.[A-Za-z0-9]+\s*\(")
+_PATH_LIKE = r"^(?:\$\$?[.\[]|\$\$$)"
+_INTRINSIC_LIKE = r"^States\.[A-Za-z0-9]+\s*\("
 
 
 def looks_like_path(value: Any) -> bool:
     """Whether a literal string looks like a JSONPath or an intrinsic call (AWS's warning heuristic)."""
-    return isinstance(value, str) and bool(_PATH_LIKE.match(value) or _INTRINSIC_LIKE.match(value))
+    return isinstance(value, str) and bool(re.match(_PATH_LIKE, value) or re.match(_INTRINSIC_LIKE, value))
 
 
 def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
@@ -120,7 +120,7 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
         elif assign and len(base) > MAX_VARIABLE_NAME:
             yield diag(SCHEMA, f"The variable name '{base[:20]}...' is {len(base)} characters long; the most "
                                f"is {MAX_VARIABLE_NAME}", _child(ptr, key))
-        elif assign and not _VARIABLE.match(base):
+        elif assign and not re.match(_VARIABLE, base):
             # Only a warning: the guide asks for Unicode identifiers, yet asl-validator's suite accepts
             # 'top-level'; either way `$top-level` cannot be read back in a path or an expression.
             yield diag("INVALID_VARIABLE_NAME", f"'{base}' cannot be referenced as a variable ($name takes "
@@ -136,7 +136,7 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
             yield from _template(item, _child(ptr, key), evaluate, False)
         elif evaluate and looks_like_path(item):
             # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
-            what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
+            what = "an intrinsic function call" if re.match(_INTRINSIC_LIKE, item) else "a path"
             yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
                                     f"as a literal string: name the field '{key}.$' to evaluate it",
                        _child(ptr, key), WARNING)
@@ -158,7 +158,7 @@ def _template_clean(value: Any, evaluate: bool, assign: bool) -> bool:
         if base in bases:
             return False
         bases.add(base)
-        if assign and (base == "states" or len(base) > MAX_VARIABLE_NAME or not _VARIABLE.match(base)):
+        if assign and (base == "states" or len(base) > MAX_VARIABLE_NAME or not re.match(_VARIABLE, base)):
             return False
         if dynamic:
             if ex.path_or_intrinsic_error(item):

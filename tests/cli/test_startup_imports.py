@@ -103,16 +103,43 @@ def test_a_recorded_run_compiles_no_pattern_of_the_store(tmp_path):
     assert json.loads(done.stdout)["status"] == "SUCCEEDED"
     assert done.stderr.strip().splitlines()[-1] == "[]"
 
+# Modules whose patterns serve what a valid definition's run never meets (CloudFormation templates,
+# deep JSON, diagnostics and their positions, timestamps, JSONata, Map labels, odd paths).
+RARE_PATTERNS = ("asl/cloudformation.py", "asl/deepjson.py", "asl/diagnostics.py", "asl/model/choice.py",
+                 "asl/source.py", "asl/validate/cfn.py", "asl/validate/rules_map.py",
+                 "asl/validate/rules_fields.py", "cli/safe_text.py")
 
-def test_a_run_builds_no_class_with_dataclass_code_generation(tmp_path):
-    # @dataclass compiles each class's methods at every start (~0.1 ms a method): the classes a run
-    # imports are `record`s or plain classes. The machine reaches intrinsics, a Task, its provider, a Catch.
+
+def test_a_valid_run_compiles_none_of_the_rare_patterns(tmp_path):
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps(_machine_with_a_task()), encoding="utf-8")
+    probe = ("import json, os, re, sys\ncompile = re._compile\nseen = []\n"
+             "def traced(*args, **kwargs):\n"
+             "    seen.append(sys._getframe(2).f_code.co_filename.replace(os.sep, '/'))\n"
+             "    return compile(*args, **kwargs)\n"
+             "re._compile = traced\nfrom cli.main import main\n"
+             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--input', '{{\"a\": 1}}', '--output', 'json']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"sys.stderr.write(json.dumps(sorted({{f for f in seen if f.endswith({RARE_PATTERNS!r})}})))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def _machine_with_a_task() -> dict:
+    """Intrinsics, a Task, its provider, a Catch and a Choice."""
     task = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
             "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message.$": "States.Format('{}', $.a)"},
             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "C"}], "Next": "C"}
     choice = {"Type": "Choice", "Choices": [{"Variable": "$.a", "NumericEquals": 1, "Next": "E"}], "Default": "E"}
+    return {"StartAt": "T", "States": {"T": task, "C": choice, "E": {"Type": "Succeed"}}}
+
+
+def test_a_run_builds_no_class_with_dataclass_code_generation(tmp_path):
+    # @dataclass compiles each class's methods at every start (~0.1 ms a method): the classes a run
+    # imports are `record`s or plain classes.
     machine = tmp_path / "m.asl.json"
-    machine.write_text(json.dumps({"StartAt": "T", "States": {"T": task, "C": choice, "E": {"Type": "Succeed"}}}))
+    machine.write_text(json.dumps(_machine_with_a_task()), encoding="utf-8")
     probe = ("import dataclasses, json, sys\nmade = []\nprocess = dataclasses._process_class\n"
              "def traced(cls, *args, **kwargs):\n"
              "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
