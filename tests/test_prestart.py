@@ -102,7 +102,7 @@ def test_sfn_run_starts_its_worker_before_importing_click(folder):
              "prestart.start = spy\n"
              f"sys.argv = ['sfn', 'run', {str(folder / 'm.asl.json')!r}, '--input', '{{\"a\": 1}}', "
              "'--output', 'json', '--no-store']\n"
-             "from cli.entry import main\n"
+             "import cli.entry\nfrom cli.main import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "sys.stderr.write(json.dumps(seen))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)

@@ -51,7 +51,7 @@ def test_a_run_collects_while_the_execution_runs(tmp_path):
 def test_the_entry_point_pauses_before_click_is_imported():
     # The console script imports cli.entry first: click and sfn are imported with the collector paused.
     probe = ("import gc, sys\nimport cli.entry\n"
-             "print(gc.isenabled(), 'click' in sys.modules, cli.entry.main is sys.modules['cli.main'].main)\n")
+             "print(gc.isenabled(), 'click' in sys.modules, cli.entry._main is sys.modules['cli.main'].main)\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.split() == ["False", "True", "True"]
 
