@@ -25,12 +25,13 @@ import _signal  # noqa: E402  (after the path is set, as for any import; signal'
 import importlib.util  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
+from time import perf_counter  # noqa: E402
 from types import ModuleType  # noqa: E402
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing is ~1.5 ms of the worker's start
     import queue
-    from typing import Any, BinaryIO
+    from typing import Any, BinaryIO, Callable
 
 
 def _sibling(name: str) -> ModuleType:
@@ -51,6 +52,10 @@ decode, encode = wire.decode, wire.encode
 # and ast for its caret lines), imported while the worker has nothing else to do: before its first
 # request, or between requests, never ahead of one.
 WARM_UP = ("typing", "traceback", "ast")
+# Calls that follow one another closely (a Retry or Catch loop, a Map's items one after another)
+# come sooner than a sleeping process wakes: while the last request came within SPIN seconds of
+# the reply before it, the next one is waited for awake, polling, for up to SPIN seconds.
+SPIN = 1e-3
 
 
 class _Requests(wire.LineReader):
@@ -229,14 +234,26 @@ def main() -> None:
     threading.Thread(target=channel.serve_answers, args=(answers,), daemon=True, name="sfn-worker-answers").start()
     _forward_task_answers(channel)
     handlers = _Handlers(channel, base_dir)
-    warm = list(WARM_UP)
+    serve(requests, handlers.run, list(WARM_UP))
+    os._exit(0)  # sfn is gone: end now (a handler's threads and all)
+
+
+def serve(requests: _Requests, run: Callable[[dict], None], warm: list[str],
+          clock: Callable[[], float] = perf_counter) -> None:
+    """Run sfn's requests one after another until it closes the pipe (`warm` imported while none waits)."""
+    spin = False
     while True:
         while warm and not requests.pending():
             importlib.import_module(warm.pop(0))
+        replied = clock()
+        if spin:
+            while not requests.pending() and clock() - replied < SPIN:
+                pass
         line = requests.next()
         if line is None:
-            os._exit(0)  # sfn is gone: end now (a handler's threads and all)
-        handlers.run(decode(line))
+            return
+        spin = clock() - replied < SPIN
+        run(decode(line))
 
 
 if __name__ == "__main__":
