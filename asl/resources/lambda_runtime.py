@@ -311,8 +311,8 @@ def _marshal_error(exc: BaseException) -> FunctionError:
     return FunctionError("Runtime.MarshalError", json.dumps(cause))
 
 
-def handler_error(exc: BaseException) -> FunctionError:
-    """A handler's exception as AWS reports a Lambda function error."""
+def handler_error(exc: BaseException, invocation: str | None = None) -> FunctionError:
+    """A handler's exception as AWS reports a Lambda function error (`invocation`: the call's request id)."""
     name = _exception_name(exc)
     try:
         stack = stack_trace(exc.__traceback__)
@@ -323,7 +323,7 @@ def handler_error(exc: BaseException) -> FunctionError:
     cause = {
         "errorMessage": _exception_text(exc),
         "errorType": name,
-        "requestId": request_id(),
+        "requestId": invocation or request_id(),
         "stackTrace": stack,
     }
     return FunctionError(name, json.dumps(cause))

@@ -108,7 +108,7 @@ class LocalHandlers:
         if isinstance(error, KeyboardInterrupt):
             raise error  # Ctrl-C aborts the execution; it is not the handler's error
         if error is not None:
-            raise handler_error(error)  # even sys.exit: the handler's failure is the Task's error
+            raise handler_error(error, context.aws_request_id)  # even sys.exit: the handler's failure is the Task's
         return encode_result(outcome.get("result"), spec.target)
 
 
@@ -137,9 +137,9 @@ def encode_result(value: Any, target: str) -> Any:
         raise StatesError(exc.name, exc.cause) from None
 
 
-def handler_error(exc: BaseException) -> StatesError:
-    """A handler's exception as AWS reports a Lambda function error."""
-    error = lambda_runtime.handler_error(exc)
+def handler_error(exc: BaseException, invocation: str | None = None) -> StatesError:
+    """A handler's exception as AWS reports a Lambda function error (`invocation`: the call's request id)."""
+    error = lambda_runtime.handler_error(exc, invocation)
     return StatesError(error.name, error.cause)
 
 

@@ -210,7 +210,7 @@ class _Handlers:
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # even SystemExit: the handler's failure is the Task's error
-            error = runtime.handler_error(exc)
+            error = runtime.handler_error(exc, context.aws_request_id)
             return {"error": [error.name, error.cause]}
         try:
             return {"result": runtime.encode_result(result, message["target"])}

@@ -295,6 +295,9 @@ release = threading.Event()
 def late(event, context):
     release.wait(10)
     print("late")
+
+def own_request_id(event, context):
+    raise ValueError(context.aws_request_id)
 """
 
 
@@ -303,7 +306,8 @@ def misbehaving(tmp_path, monkeypatch, request):
     # The error shapes are the same whether the handler runs in a worker process or in sfn's.
     module = f"sfn_test_misbehaving_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{module}.py").write_text(MISBEHAVING)
-    names = ["ctrl_c", "exits", "fatal", "unprintable", "deep", "bad_items", "nan", "surrogate", "late"]
+    names = ["ctrl_c", "exits", "fatal", "unprintable", "deep", "bad_items", "nan", "surrogate", "late",
+             "own_request_id"]
     mode = "true" if request.param else "false"
     (tmp_path / "resources.yaml").write_text("handlers:\n" + "".join(
         f"  {n}: {{handler: '{module}:{n}', in_process: {mode}, timeout: 30}}\n" for n in names))
@@ -334,6 +338,16 @@ def test_any_base_exception_is_the_tasks_error(misbehaving, capsys, timeout, nam
     cause = json.loads(result.cause)
     assert cause["errorType"] == error and cause["errorMessage"] == message
     assert "Traceback" not in capsys.readouterr().err
+
+
+@WITH_AND_WITHOUT_TIMEOUT
+def test_the_error_s_request_id_is_the_invocation_s(misbehaving, timeout):
+    # As on Lambda: the cause's requestId is the call's own, the one its context gave the handler.
+    result = run(misbehaving, {"Resource": ARN + "own_request_id", **timeout})
+    cause = json.loads(result.cause)
+    assert (result.error, cause["errorType"]) == ("ValueError", "ValueError")
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", cause["requestId"])
+    assert cause["requestId"] == cause["errorMessage"]
 
 
 @WITH_AND_WITHOUT_TIMEOUT
