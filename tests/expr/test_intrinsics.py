@@ -522,3 +522,32 @@ def test_nested_calls_recorded_against_aws():
     call = parse("States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), "
                  "States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, '-')), -1))")
     assert call.evaluate(resolver()) == "v2"
+
+
+def _java_hash_set_order(items: list) -> list:
+    """What java.util.HashSet(list) iterates for Integers, written from Java's own rules."""
+    capacity = 16
+    while capacity < int(len(items) / 0.75) + 1:
+        capacity *= 2
+    buckets: dict[int, list] = {}
+    for item in items:
+        h = item & 0xFFFFFFFF
+        if item >= 2**31:  # a Long: its hashCode folds the high word in
+            h = (item ^ (item >> 32)) & 0xFFFFFFFF
+        index = (h ^ (h >> 16)) & (capacity - 1)
+        if item not in buckets.setdefault(index, []):
+            buckets[index].append(item)   # a bucket keeps insertion order
+    return [item for index in sorted(buckets) for item in buckets[index]]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_array_unique_of_integers_is_java_s_hash_set_order(seed):
+    import random
+
+    from asl.expr.intrinsics.functions import array_unique
+
+    rng = random.Random(seed)
+    top = rng.choice([10, 1000, 2**20, 2**31 - 1, 2**40])
+    items = [rng.randint(0, top) for _ in range(rng.randint(0, 300))]
+    items += rng.sample(items, min(len(items), 20))   # duplicates
+    assert array_unique(items) == _java_hash_set_order(items)

@@ -337,6 +337,14 @@ def array_unique(array: list) -> list:
     """States.ArrayUnique: the distinct items, in the order AWS's HashSet gives them."""
     # AWS returns the items of a java.util.HashSet built from the list: duplicates (by Java
     # equality) dropped, then the hash-bucket order of a table sized for the list.
+    capacity = 16
+    wanted = int(len(array) / 0.75) + 1
+    while capacity < wanted:
+        capacity <<= 1
+    mask = capacity - 1
+    if all(type(item) is int and 0 <= item <= INT32_MAX for item in array):
+        # The common case, Integers at or above zero: each its own key and its own hashCode().
+        return sorted(dict.fromkeys(array), key=lambda h: (h ^ (h >> 16)) & mask)
     seen: set = set()
     distinct = []
     for item in array:
@@ -344,11 +352,6 @@ def array_unique(array: list) -> list:
         if key not in seen:
             seen.add(key)
             distinct.append(item)
-    capacity = 16
-    wanted = int(len(array) / 0.75) + 1
-    while capacity < wanted:
-        capacity <<= 1
-    mask = capacity - 1
 
     def bucket(item: Any) -> int:
         h = _java_hash(item)
