@@ -86,22 +86,32 @@ def test_the_handler_worker_starts_before_the_engine_is_imported(tmp_path):
     assert json.loads(done.stderr.strip().splitlines()[-1]) == [[]]
 
 
+def _traced_run(setup: str, report: str, args: list[str]) -> tuple[dict, object]:
+    """`sfn ARGS` in a fresh process after `setup` (which patches something): its JSON output, and the
+    value of the expression `report` once it is done."""
+    probe = (f"import json, os, re, sys\n{setup}\nfrom cli.main import main\nsys.argv = ['sfn', *{args!r}]\n"
+             f"try:\n    main()\nexcept SystemExit:\n    pass\nsys.stderr.write(json.dumps({report}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout), json.loads(done.stderr.strip().splitlines()[-1])
+
+
+# `seen`: the file of each caller of re.compile, re.sub and the like (they call re._compile).
+TRACE_PATTERNS = ("compile = re._compile\nseen = []\n"
+                  "def traced(*args, **kwargs):\n"
+                  "    seen.append(sys._getframe(2).f_code.co_filename.replace(os.sep, '/'))\n"
+                  "    return compile(*args, **kwargs)\n"
+                  "re._compile = traced")
+
+
 def test_a_recorded_run_compiles_no_pattern_of_the_store(tmp_path):
     # Each of the store's patterns cost 0.05-0.4 ms to compile: they are compiled when one is needed
     # (a name that is not plain, a duration read, another process's lock), never by a plain recorded run.
     machine = tmp_path / "m.asl.json"
     machine.write_text(json.dumps(_chain(3)), encoding="utf-8")
-    probe = ("import os, re, sys\ncompile = re._compile\nseen = []\n"
-             "def traced(*args, **kwargs):\n"  # called by re.compile, re.sub...: their caller's file
-             "    seen.append(sys._getframe(2).f_code.co_filename)\n"
-             "    return compile(*args, **kwargs)\n"
-             "re._compile = traced\nfrom cli.main import main\n"
-             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--output', 'json', '--store', {str(tmp_path / 's.db')!r}]\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write(repr(sorted({f for f in seen if f'asl{os.sep}store' in f})))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
-    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    out, files = _traced_run(TRACE_PATTERNS, "sorted({f for f in seen if 'asl/store' in f})",
+                             ["run", str(machine), "--output", "json", "--store", str(tmp_path / "s.db")])
+    assert out["status"] == "SUCCEEDED" and files == []
+
 
 # Modules whose patterns serve what a valid definition's run never meets (CloudFormation templates,
 # deep JSON, diagnostics and their positions, timestamps, JSONata, Map labels, odd paths).
@@ -113,17 +123,9 @@ RARE_PATTERNS = ("asl/cloudformation.py", "asl/deepjson.py", "asl/diagnostics.py
 def test_a_valid_run_compiles_none_of_the_rare_patterns(tmp_path):
     machine = tmp_path / "m.asl.json"
     machine.write_text(json.dumps(_machine_with_a_task()), encoding="utf-8")
-    probe = ("import json, os, re, sys\ncompile = re._compile\nseen = []\n"
-             "def traced(*args, **kwargs):\n"
-             "    seen.append(sys._getframe(2).f_code.co_filename.replace(os.sep, '/'))\n"
-             "    return compile(*args, **kwargs)\n"
-             "re._compile = traced\nfrom cli.main import main\n"
-             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--input', '{{\"a\": 1}}', '--output', 'json']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             f"sys.stderr.write(json.dumps(sorted({{f for f in seen if f.endswith({RARE_PATTERNS!r})}})))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
-    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    out, files = _traced_run(TRACE_PATTERNS, f"sorted({{f for f in seen if f.endswith({RARE_PATTERNS!r})}})",
+                             ["run", str(machine), "--input", '{"a": 1}', "--output", "json"])
+    assert out["status"] == "SUCCEEDED" and files == []
 
 
 def _machine_with_a_task() -> dict:
@@ -140,15 +142,12 @@ def test_a_run_builds_no_class_with_dataclass_code_generation(tmp_path):
     # imports are `record`s or plain classes.
     machine = tmp_path / "m.asl.json"
     machine.write_text(json.dumps(_machine_with_a_task()), encoding="utf-8")
-    probe = ("import dataclasses, json, sys\nmade = []\nprocess = dataclasses._process_class\n"
+    setup = ("import dataclasses\nmade = []\nprocess = dataclasses._process_class\n"
              "def traced(cls, *args, **kwargs):\n"
              "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
              "    return process(cls, *args, **kwargs)\n"
-             "dataclasses._process_class = traced\nfrom cli.main import main\n"
-             f"sys.argv = ['sfn', 'run', {str(machine)!r}, '--input', '{{\"a\": 1}}', '--output', 'json', "
-             f"'--store', {str(tmp_path / 's.db')!r}]\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write(json.dumps([m for m in made if m.split('.')[0] in ('asl', 'cli')]))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
-    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+             "dataclasses._process_class = traced")
+    out, made = _traced_run(setup, "[m for m in made if m.split('.')[0] in ('asl', 'cli')]",
+                            ["run", str(machine), "--input", '{"a": 1}', "--output", "json",
+                             "--store", str(tmp_path / "s.db")])
+    assert out["status"] == "SUCCEEDED" and made == []
