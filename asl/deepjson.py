@@ -85,13 +85,14 @@ def loads(text: str) -> Any:
 def _parse(text: str) -> Any:
     """json.loads without recursion: containers being filled are kept on a list; ValueError if malformed."""
     stack: list[tuple[Any, Any]] = []  # (dict or list being filled, the key the next value goes to)
-    pos = re.compile(_SPACE).match(text, 0).end()
+    space = re.compile(_SPACE).match
+    pos = space(text, 0).end()
     while True:
         # One value starts at pos: a container opens (and its first member follows), or a scalar ends here.
         char = text[pos:pos + 1]
         if char in ("{", "["):
             container: Any = {} if char == "{" else []
-            pos = re.compile(_SPACE).match(text, pos + 1).end()
+            pos = space(text, pos + 1).end()
             if text[pos:pos + 1] != ("}" if char == "{" else "]"):
                 key = None
                 if char == "{":
@@ -105,7 +106,7 @@ def _parse(text: str) -> Any:
             value, pos = _scalar(text, pos)
         # Put the value in its container; a container that closes is itself a value for the one above.
         while True:
-            pos = re.compile(_SPACE).match(text, pos).end()
+            pos = space(text, pos).end()
             if not stack:
                 if pos != len(text):
                     raise ValueError(f"extra data at character {pos}")
@@ -117,7 +118,7 @@ def _parse(text: str) -> Any:
                 container[key] = value
             char = text[pos:pos + 1]
             if char == ",":
-                pos = re.compile(_SPACE).match(text, pos + 1).end()
+                pos = space(text, pos + 1).end()
                 if key is not None:
                     key, pos = _key(text, pos)
                     stack[-1] = (container, key)
@@ -133,10 +134,11 @@ def _key(text: str, pos: int) -> tuple[str, int]:
     if text[pos:pos + 1] != '"':
         raise ValueError(f"expected a property name at character {pos}")
     key, pos = scanstring(text, pos + 1)
-    pos = re.compile(_SPACE).match(text, pos).end()
+    space = re.compile(_SPACE).match
+    pos = space(text, pos).end()
     if text[pos:pos + 1] != ":":
         raise ValueError(f"expected ':' at character {pos}")
-    return key, re.compile(_SPACE).match(text, pos + 1).end()
+    return key, space(text, pos + 1).end()
 
 
 def _scalar(text: str, pos: int) -> tuple[Any, int]:

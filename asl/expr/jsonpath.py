@@ -181,8 +181,9 @@ def _wildcard_steps(rest: str) -> tuple | None:
     """
     steps: list = []
     pos = 0
+    step_at = re.compile(_WILD_STEP).match
     while pos < len(rest):
-        step = re.compile(_WILD_STEP).match(rest, pos)
+        step = step_at(rest, pos)
         if step is None:
             return None
         name, index, _ = step.groups()

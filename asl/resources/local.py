@@ -108,7 +108,8 @@ class LocalHandlers:
         if isinstance(error, KeyboardInterrupt):
             raise error  # Ctrl-C aborts the execution; it is not the handler's error
         if error is not None:
-            raise handler_error(error, context.aws_request_id)  # even sys.exit: the handler's failure is the Task's
+            # even sys.exit: the handler's failure is the Task's error
+            raise handler_error(error, context.aws_request_id)
         return encode_result(outcome.get("result"), spec.target)
 
 
