@@ -85,18 +85,36 @@ def _variable(scope: Any, path: Path) -> Any:
     try:
         return scope.resolve(path)
     except PathNotFound:
-        raise StateEvaluationError(
-            f"Invalid path '{path.text}': The choice state's condition path references an invalid value."
-        ) from None
+        raise _invalid(path) from None
+
+
+def _invalid(path: Path) -> StateEvaluationError:
+    return StateEvaluationError(
+        f"Invalid path '{path.text}': The choice state's condition path references an invalid value.")
+
+
+def _reader(path: Path) -> Callable[[Any], Any]:
+    """The value `path` selects in a bound scope: a `$` path reads the scope's document itself."""
+    if path.root != "$":
+        return lambda scope: _variable(scope, path)
+    find = path.find
+
+    def read(scope: Any) -> Any:
+        try:
+            return find(scope.doc)
+        except PathNotFound:
+            raise _invalid(path) from None
+    return read
 
 
 def comparison(variable: Path, operator: str, operand: Any) -> Predicate:
     """A data-test rule: `Variable` compared by `operator` with a value or (…Path) a path."""
-    if operator == "StringMatches":
-        matches = _string_matches(operand)
-        return lambda scope: (lambda v: type(v) is str and matches(v))(_variable(scope, variable))
     if operator in TYPE_TESTS:
         return _type_test(variable, operator, operand)
+    read = _reader(variable)
+    if operator == "StringMatches":
+        matches = _string_matches(operand)
+        return lambda scope: (lambda v: type(v) is str and matches(v))(read(scope))
     by_path = operator.endswith("Path")
     base = operator[:-4] if by_path else operator
     kind = next(k for k in _KINDS if base.startswith(k))
@@ -104,15 +122,17 @@ def comparison(variable: Path, operator: str, operand: Any) -> Predicate:
     compare = _COMPARE[base[len(kind):]]
 
     if by_path:
+        read_other = _reader(operand)
+
         def test(scope: Any) -> bool:
-            value = _variable(scope, variable)
-            other = _variable(scope, operand)
+            value = read(scope)
+            other = read_other(scope)
             return check(value) and check(other) and compare(convert(value), convert(other))
         return test
     converted = convert(operand) if check(operand) else None
 
     def test_value(scope: Any) -> bool:
-        value = _variable(scope, variable)
+        value = read(scope)
         return check(value) and compare(convert(value), converted)
     return test_value
 

@@ -109,6 +109,29 @@ def test_missing_variable_is_a_runtime_error():
     assert "Invalid path '$.missing'" in info.value.cause
 
 
+class CountingScope(Doc):
+    """A bound scope that counts the paths it is asked to resolve (`$$` and variables come here)."""
+
+    def __init__(self, doc, context):
+        super().__init__(doc)
+        self.context, self.asked = context, []
+
+    def resolve(self, path):
+        self.asked.append(path.text)
+        return path.find(self.context)
+
+
+@pytest.mark.parametrize("variable, operand, asked", [
+    ("$.n", "$.other.n", []),                   # `$` paths read the bound document directly
+    ("$$.n", "$.n", ["$$.n"]),                  # the context object goes through the scope
+    ("$.n", "$$.n", ["$$.n"]),
+])
+def test_dollar_paths_read_the_document_and_others_ask_the_scope(variable, operand, asked):
+    scope = CountingScope(DOC, {"n": 5})
+    rule = choice.comparison(compile_path(variable), "NumericEqualsPath", compile_path(operand))
+    assert rule(scope) is True and scope.asked == asked
+
+
 @pytest.mark.parametrize("text,ok", [
     ("2024-05-01T10:00:00Z", True), ("2024-05-01T10:00:00.123456789Z", True),
     ("2024-05-01T10:00:00+05:30", True), ("2024-05-01 10:00:00Z", False),
