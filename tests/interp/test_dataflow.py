@@ -209,3 +209,39 @@ def test_json_size_of_a_value_without_floats_is_json_size():
                   [True, False, None, -(2 ** 63), 2 ** 64 - 1], {"big": 2 ** 70}, ["\ud800"], {"deep": [[[{}]]]}]:
         assert json_size(value, floats=False) == json_size(value)
 
+
+
+@pytest.mark.parametrize("value, over", [
+    ({"a": "x" * 262_136}, False),                  # 262,144 bytes exactly
+    ({"a": "x" * 262_137}, True),
+    ({"a": "x" * 262_130, "n": 2 ** 70}, True),     # orjson refuses the integer: measured by the walk
+    ({"a": "\ud800" * 87_379}, True),               # a lone surrogate counts its 3 bytes (orjson refuses it)
+    ({"a": "\ud800" * 87_378}, False),
+])
+def test_a_small_flat_output_is_checked_at_the_limit_exactly(value, over):
+    from asl.errors import StatesError
+    from asl.interp.dataflow import PayloadSizes, json_size
+
+    assert (json_size(value) > 262_144) is over
+    if over:
+        with pytest.raises(StatesError, match="exceeding the maximum number of bytes"):
+            PayloadSizes().check(value, "S")
+    else:
+        PayloadSizes().check(value, "S")
+
+
+def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
+    from asl.interp.dataflow import PayloadSizes
+
+    class Counting(PayloadSizes):
+        asked = 0
+
+        def size(self, value):
+            Counting.asked += 1
+            return super().size(value)
+
+    sizes = Counting()
+    sizes.check({"id": 1, "v": "x", "ok": True, "n": None}, "S")
+    assert Counting.asked == 0
+    sizes.check({"id": 1, "v": [1]}, "S")   # nested: measured (and remembered) by size()
+    assert Counting.asked > 0
