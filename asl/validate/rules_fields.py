@@ -424,7 +424,7 @@ def no_path(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for parents, name in PATH_TWINS.get(state.type or "", ()):
             value = _get(state.data, *parents, name)
-            if isinstance(value, str) and re.match(_PATH_LIKE, value):
+            if isinstance(value, str) and _PATH_LIKE.match(value):
                 yield diag("NO_PATH", f"{name} holds '{value}', which looks like a path but is used as a "
                                       f"literal: use {name}Path to read it from the input",
                            state.at(*parents, name), WARNING)
@@ -438,7 +438,7 @@ def _choice_no_path(rule: Any, ptr: str) -> Iterator[Diagnostic]:
         return
     for name, value in rule.items():
         if name in COMPARISONS and not name.endswith("Path") and name + "Path" in COMPARISONS \
-                and isinstance(value, str) and re.match(_PATH_LIKE, value):
+                and isinstance(value, str) and _PATH_LIKE.match(value):
             yield diag("NO_PATH", f"{name} compares with the literal string '{value}', which looks like a "
                                   f"path: use {name}Path to compare with a value from the input",
                        f"{ptr}/{name}", WARNING)

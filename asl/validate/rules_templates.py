@@ -20,13 +20,14 @@ _VARIABLE = r"^[A-Za-z_][A-Za-z0-9_]*$"
 MAX_VARIABLE_NAME = 80  # characters (the guide, "Variable name syntax")
 # What AWS's warnings call "looks like a path": `$.x`, `$[0]`, `$$.Execution`, `$$`, or an
 # intrinsic call. A bare "$" is left out: as a literal it is far more often a currency sign.
-_PATH_LIKE = r"^(?:\$\$?[.\[]|\$\$$)"
-_INTRINSIC_LIKE = r"^States\.[A-Za-z0-9]+\s*\("
+# (Compiled at import: every template's literal strings are tested, in any run.)
+_PATH_LIKE = re.compile(r"^(?:\$\$?[.\[]|\$\$$)")
+_INTRINSIC_LIKE = re.compile(r"^States\.[A-Za-z0-9]+\s*\(")
 
 
 def looks_like_path(value: Any) -> bool:
     """Whether a literal string looks like a JSONPath or an intrinsic call (AWS's warning heuristic)."""
-    return isinstance(value, str) and bool(re.match(_PATH_LIKE, value) or re.match(_INTRINSIC_LIKE, value))
+    return isinstance(value, str) and bool(_PATH_LIKE.match(value) or _INTRINSIC_LIKE.match(value))
 
 
 def payload_templates(ctx: Context) -> Iterator[Diagnostic]:
@@ -136,7 +137,7 @@ def _template(value: Any, ptr: str, evaluate: bool, assign: bool) -> Iterator[Di
             yield from _template(item, _child(ptr, key), evaluate, False)
         elif evaluate and looks_like_path(item):
             # AWS: "No .$ on a field that appears to be a JSONPath or Intrinsic Function".
-            what = "an intrinsic function call" if re.match(_INTRINSIC_LIKE, item) else "a path"
+            what = "an intrinsic function call" if _INTRINSIC_LIKE.match(item) else "a path"
             yield diag("NO_DOLLAR", f"'{key}' holds '{item}', which looks like {what} but is passed "
                                     f"as a literal string: name the field '{key}.$' to evaluate it",
                        _child(ptr, key), WARNING)
