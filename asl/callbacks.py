@@ -279,7 +279,7 @@ def _poll_store(pending: PendingTask, store: Any) -> None:
 def send_task_success(token: str, output: Any, store: Any = None) -> None:
     """SendTaskSuccess: the waiting Task succeeds with `output` (a JSON value, not JSON text)."""
     try:
-        output = json.loads(json.dumps(output))
+        output = json.loads(json.dumps(output, allow_nan=False))  # NaN is no JSON: AWS refuses it
     except (TypeError, ValueError) as exc:
         raise TaskTokenError(INVALID_OUTPUT, f"Invalid Output: '{exc}'") from None
     _answer(token, store, SUCCEEDED, output=output)

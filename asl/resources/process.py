@@ -254,7 +254,7 @@ class Pool:
         worker.busy = False
         surplus = []
         with self._lock:
-            if not worker.alive:
+            if worker._dead:  # seen to end during its call (`acquire` asks the process itself)
                 self._all.discard(worker)
                 return
             self._idle.setdefault((str(base_dir), module), []).append(worker)

@@ -246,6 +246,10 @@ def test_token_errors(tmp_path):
     with pytest.raises(TaskTokenError) as output:
         send_task_success(token, {"not json": object()})
     assert output.value.code == "InvalidOutput"
+    for not_json in (float("nan"), float("inf")):  # json writes them, but they are no JSON: AWS refuses them
+        with pytest.raises(TaskTokenError) as output:
+            send_task_success(token, {"x": [not_json]})
+        assert output.value.code == "InvalidOutput"
 
 
 def test_answering_twice_is_task_timed_out(invoker):

@@ -221,7 +221,19 @@ def test_the_wire_keeps_deep_values_and_lone_surrogates():
     line = encode({"deep": deep})  # past json's recursion limit: deepjson's fallback, both ways
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert encode(decode(line)) == line
-    assert encode({"a": 1}) == b'{"a": 1}\n'
+    assert encode({"a": 1}) == b'{"a":1}\n'  # orjson's text, the usual line
+
+
+@pytest.mark.parametrize("value", [
+    {"big": 2**64, "small": -2**63 - 1, "huge": 10**40},   # past orjson's integers: json's line, exact
+    {"s": "\udc80", "t": ["\ud83d"]},                       # lone surrogates
+    {"n": [2**63 - 1, 2**64 - 1, -2**63], "f": [1e-7, 1e16, 5e-324, -0.0, 0.1]},
+])
+def test_the_wire_gives_back_exactly_what_was_sent(value):
+    from asl.resources.wire import decode, encode
+
+    got = decode(encode(value))
+    assert got == value and repr(got) == repr(value)  # an integer stays an integer, -0.0 stays -0.0
 
 
 def test_the_line_reader_gives_whole_lines_however_the_bytes_were_split():
