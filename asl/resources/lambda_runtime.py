@@ -315,34 +315,44 @@ def handler_error(exc: BaseException, invocation: str | None = None) -> Function
     """A handler's exception as AWS reports a Lambda function error (`invocation`: the call's request id)."""
     name = _exception_name(exc)
     try:
-        stack = stack_trace(exc.__traceback__)
+        stack = _stack_text(exc.__traceback__)
     except KeyboardInterrupt:
         raise
     except BaseException:  # a frame's source could not be read: the error still stands without it
-        stack = []
-    cause = {
-        "errorMessage": _exception_text(exc),
-        "errorType": name,
-        "requestId": invocation or request_id(),
-        "stackTrace": stack,
-    }
-    return FunctionError(name, json.dumps(cause))
+        stack = "[]"
+    # json.dumps of {errorMessage, errorType, requestId, stackTrace}, the stack's text kept with it.
+    cause = (f'{{"errorMessage": {_json_string(_exception_text(exc))}, "errorType": {_json_string(name)}, '
+             f'"requestId": {_json_string(invocation or request_id())}, "stackTrace": {stack}}}')
+    return FunctionError(name, cause)
+
+
+_json_string = json.encoder.encode_basestring_ascii   # a str as json.dumps writes it
 
 
 # A handler failing the same way call after call (a Retry or Catch loop) has the same stack each
 # time, and formatting it (source lines, caret columns) is most of such a call's cost: the text is
 # kept per code position, and reused while linecache holds the very same source for every frame.
-_STACKS: dict[tuple, tuple[dict[str, Any], list[str], list[Any]]] = {}
+_STACKS: dict[tuple, tuple[dict[str, Any], list[str], list[Any], str]] = {}
 STACKS_KEPT = 64
 
 
 def stack_trace(tb: Any) -> list[str]:
     """`traceback.format_list` of the traceback's frames after the first (sfn's own, the caller's)."""
+    return list(_stack(tb)[0])
+
+
+def _stack_text(tb: Any) -> str:
+    """stack_trace(tb) as json.dumps writes it."""
+    return _stack(tb)[1]
+
+
+def _stack(tb: Any) -> tuple[list[str], str]:
     import linecache
     import traceback  # here, not at the top: ~1 ms of every start, for a failing handler only
 
     if getattr(sys, "tracebacklimit", None) is not None:  # the handler set it: never cached
-        return traceback.format_list(traceback.extract_tb(tb)[1:])
+        stack = traceback.format_list(traceback.extract_tb(tb)[1:])
+        return stack, json.dumps(stack)
     key, codes, step = [], [], tb.tb_next if tb is not None else None
     while step is not None:
         code = step.tb_frame.f_code
@@ -352,20 +362,21 @@ def stack_trace(tb: Any) -> list[str]:
     key = tuple(key)
     cached = _STACKS.get(key)
     if cached is not None:
-        sources, stack, _ = cached
+        sources, stack, _, text = cached
         for filename, entry in sources.items():
             linecache.checkcache(filename)  # as extract_tb does: an edited file is read again
             if linecache.cache.get(filename) is not entry:
                 break
         else:
-            return list(stack)
+            return stack, text
     stack = traceback.format_list(traceback.extract_tb(tb)[1:])
+    text = json.dumps(stack)
     sources = {code.co_filename: linecache.cache.get(code.co_filename) for code in codes}
     if all(isinstance(entry, tuple) and len(entry) == 4 for entry in sources.values()):  # read from files
         if len(_STACKS) >= STACKS_KEPT:
             _STACKS.clear()
-        _STACKS[key] = (sources, stack, codes)
-    return list(stack)
+        _STACKS[key] = (sources, stack, codes, text)
+    return stack, text
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -143,3 +143,20 @@ def test_the_kept_stacks_are_bounded(tmp_path):
     for i in range(lambda_runtime.STACKS_KEPT + 5):
         assert f"ValueError({i})" in lambda_runtime.stack_trace(_raised(getattr(module, f"h{i}")))[0]
         assert len(lambda_runtime._STACKS) <= lambda_runtime.STACKS_KEPT
+
+
+@pytest.mark.parametrize("message", ["plain", 'quote " and \\ backslash', "line\nbreak\ttab\x00", "é ü 😀",
+                                     "\ud800 lone", ""])
+def test_a_handler_errors_cause_is_json_dumps_of_its_four_members(tmp_path, message):
+    from asl.resources import lambda_runtime
+
+    _, module = _handler_module(tmp_path, "fails_with_text", "def handler(m):\n    raise RuntimeError(m)\n")
+    for _ in range(2):  # the second from the kept stack text
+        try:
+            module.handler(message)
+        except RuntimeError as exc:
+            caught = exc
+        error = lambda_runtime.handler_error(caught, "rid-1")
+        assert error.name == "RuntimeError" and "raise RuntimeError(m)" in error.cause
+        assert error.cause == json.dumps({"errorMessage": message, "errorType": "RuntimeError",
+                                          "requestId": "rid-1", "stackTrace": _formatted(caught.__traceback__)})
