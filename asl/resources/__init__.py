@@ -8,7 +8,7 @@ answers it or raises a StatesError.
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Any
+from typing import Any, Iterator
 
 from ..record import record
 from ..aws import Resource
@@ -43,9 +43,13 @@ class Dispatcher:
     def __init__(self, providers: list[Any] | None = None) -> None:
         self.providers = list(providers or [])
 
+    def each(self) -> Iterator[Any]:
+        """The providers in the order they are asked (a lazy dispatcher builds each as it is reached)."""
+        return iter(self.providers)
+
     def invoke(self, call: TaskCall) -> Any:
         """The Task's result, or a StatesError."""
-        for provider in self.providers:
+        for provider in self.each():
             try:
                 return provider.invoke(call)
             except NotHandled:
@@ -60,12 +64,18 @@ class Dispatcher:
         """The same providers but those of one kind (a child execution's: no mocks of the parent's states)."""
         return Dispatcher([p for p in self.providers if not isinstance(p, kind)])
 
-    def missing(self, state_name: str, resource: Resource, parameters: Any) -> str | None:
-        """Why no provider could answer this Task (checked before the run), or None."""
-        for provider in self.providers:
+    def answering(self, state_name: str, resource: Resource, parameters: Any) -> Any:
+        """The first provider that owns this Task (one without `can_handle` owns every one), or None."""
+        for provider in self.each():
             check = getattr(provider, "can_handle", None)
             if check is None or check(state_name, resource, parameters):
-                return None
+                return provider
+        return None
+
+    def missing(self, state_name: str, resource: Resource, parameters: Any) -> str | None:
+        """Why no provider could answer this Task (checked before the run), or None."""
+        if self.answering(state_name, resource, parameters) is not None:
+            return None
         for provider in self.providers:
             # A provider that owns the resource but refuses this use of it says why (an HTTP Task's endpoint).
             explain = getattr(provider, "explain", None)

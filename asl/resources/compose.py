@@ -52,59 +52,93 @@ class Services:
 
 
 class LazyDispatcher(Dispatcher):
-    """A Dispatcher whose providers are built the first time anything asks for them (once, whatever the thread)."""
+    """A Dispatcher whose providers are built one by one, when a call first reaches each (once, whatever the thread).
 
-    def __init__(self, build: Callable[[], list[Any]]) -> None:
+    A Task the local handlers answer never builds (nor imports) the stubs asked after them.
+    """
+
+    def __init__(self, factories: list[Callable[[], Any]]) -> None:
         self._lock = threading.Lock()
         super().__init__()               # whatever else a Dispatcher holds (its empty `providers` set below)
-        self._build: Callable[[], list[Any]] | None = build
+        self._factories = list(factories)
 
     @property
     def providers(self) -> list[Any]:
-        """The providers, in the order they are asked."""
-        if self._build is not None:
-            with self._lock:   # a Map's threads may ask at once: they must share one set of stubs
-                if self._build is not None:
-                    self._providers, self._build = list(self._build()), None
-        return self._providers
+        """The providers, in the order they are asked (all of them built)."""
+        for _ in self.each():
+            pass
+        return self._built
 
     @providers.setter
     def providers(self, value: list[Any]) -> None:
-        self._providers, self._build = list(value), None
+        self._built, self._factories = list(value), []
+
+    def each(self) -> Iterator[Any]:
+        """The providers in order, each built when first reached."""
+        index = 0
+        while True:
+            if index == len(self._built):
+                with self._lock:   # a Map's threads may ask at once: they must share one set of stubs
+                    if index == len(self._built):
+                        if index >= len(self._factories):
+                            return
+                        self._built.append(self._factories[index]())
+            yield self._built[index]
+            index += 1
 
 
 def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -> Services:
-    """Import the configured handlers (a bad one fails now, naming its place); the providers are built when asked."""
+    """Import the configured handlers (a bad one fails now, naming its place); each provider is built when asked."""
     messages = MessageLog()
     specs = config.subscriber_specs()
-    loaded: tuple[Any, Any] | None = None
+    built: dict[str, Any] = {}
+
+    def local(which: int) -> Any:
+        # The Tasks' handlers, and the subscribers' and consumers' (keys never clash with Tasks').
+        if "local" not in built:
+            from .local import LocalHandlers
+
+            built["local"] = LocalHandlers(config.handlers, config.base_dir), LocalHandlers({}, config.base_dir)
+        return built["local"][which]
+
     if config.handlers or specs:
-        from .local import LocalHandlers
+        local(0).load()
+        local(1).load(specs)
 
-        handlers = LocalHandlers(config.handlers, config.base_dir)
-        handlers.load()
-        # Subscribers and consumers are called through their own LocalHandlers (keys never clash with Tasks').
-        subscribers = LocalHandlers({}, config.base_dir)
-        subscribers.load(specs)
-        loaded = handlers, subscribers
+    def sqs() -> Any:
+        if "sqs" not in built:
+            from .sqs import SqsStub
 
-    def providers() -> list[Any]:
-        from .http import HttpProvider
-        from .local import LocalHandlers
-        from .nested import NestedExecutions, TaskTokenApi
-        from .s3 import S3Stub
+            built["sqs"] = SqsStub(config.queues, messages, local(1))
+        return built["sqs"]
+
+    def sns() -> Any:
         from .sns import SnsStub
-        from .sqs import SqsStub
 
-        # Without handlers there was nothing to load: empty LocalHandlers answer nothing, as before.
-        handlers, subscribers = loaded or (LocalHandlers(config.handlers, config.base_dir),
-                                           LocalHandlers({}, config.base_dir))
-        sqs = SqsStub(config.queues, messages, subscribers)
-        sns = SnsStub(config.topics, sqs, messages, subscribers)
-        return ([] if mocks is None else [mocks]) + [handlers, sns, sqs, S3Stub(), HttpProvider(config.http),
-                                                     NestedExecutions(config.machines), TaskTokenApi()]
+        return SnsStub(config.topics, sqs(), messages, local(1))
 
-    return Services(LazyDispatcher(providers), messages, config)
+    def s3() -> Any:
+        from .s3 import S3Stub
+
+        return S3Stub()
+
+    def http() -> Any:
+        from .http import HttpProvider
+
+        return HttpProvider(config.http)
+
+    def nested() -> Any:
+        from .nested import NestedExecutions
+
+        return NestedExecutions(config.machines)
+
+    def task_tokens() -> Any:
+        from .nested import TaskTokenApi
+
+        return TaskTokenApi()
+
+    factories = [lambda: local(0), sns, sqs, s3, http, nested, task_tokens]
+    return Services(LazyDispatcher(([lambda: mocks] if mocks is not None else []) + factories), messages, config)
 
 
 class Problem(str):
@@ -190,22 +224,13 @@ def unsupported_fields(machine: StateMachine) -> list[Problem]:
 
 def s3_tasks(machine: StateMachine, dispatcher: Dispatcher) -> list[Problem]:
     """Task states only the S3 stub answers: without a local folder they cannot run."""
-    tasks = list(task_states(machine))
-    if not tasks:
-        return []
-    from .s3 import S3Stub
-
     problems = []
-    for state in tasks:
-        raw = getattr(state.parameters, "root", None)
-        for provider in dispatcher.providers:
-            check = getattr(provider, "can_handle", None)
-            if check is None or check(state.name, state.resource, raw):
-                if isinstance(provider, S3Stub):
-                    problems.append(Problem(f"state '{state.name}': {state.resource} reaches Amazon S3, which sfn "
-                                            f"stands in for with a local folder: give one with --s3-dir DIR "
-                                            f"(SFN_S3_DIR), or mock the state (--mock-config)", state))
-                break
+    for state in task_states(machine):
+        provider = dispatcher.answering(state.name, state.resource, getattr(state.parameters, "root", None))
+        if getattr(provider, "needs_s3_folder", False):
+            problems.append(Problem(f"state '{state.name}': {state.resource} reaches Amazon S3, which sfn "
+                                    f"stands in for with a local folder: give one with --s3-dir DIR "
+                                    f"(SFN_S3_DIR), or mock the state (--mock-config)", state))
     return problems
 
 

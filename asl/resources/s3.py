@@ -43,6 +43,8 @@ def sdk_time(text: str) -> str:
 class S3Stub:
     """Answers the `aws-sdk:s3` actions above against `call.env`'s local S3 folder."""
 
+    needs_s3_folder = True   # without --s3-dir, a Task it owns cannot run (checked before the run)
+
     def can_handle(self, state_name: str, resource: Any, parameters: Any) -> bool:
         """The S3 SDK actions sfn stands in for (request-response only)."""
         return resource.sdk and resource.service == "s3" and resource.action in ACTIONS and resource.pattern == ""

@@ -51,6 +51,17 @@ def test_a_task_still_reaches_its_provider(tmp_path):
     assert json.loads(out)["status"] in ("SUCCEEDED", "FAILED")
 
 
+def test_a_task_a_handler_answers_imports_none_of_the_stubs(tmp_path):
+    (tmp_path / "h.py").write_text("def f(event, context):\n    return event\n", encoding="utf-8")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  f: h:f\n", encoding="utf-8")
+    task = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}
+    out, modules = _imported_by_run(tmp_path, {"StartAt": "T", "States": {"T": task}}, "--no-store")
+    assert json.loads(out)["output"] == {}
+    stubs = ("asl.resources.sns", "asl.resources.sqs", "asl.resources.s3", "asl.resources.http",
+             "asl.resources.nested", "asl.s3local", "base64")
+    assert sorted(modules & set(stubs)) == []
+
+
 def test_paths_without_an_intrinsic_call_leave_the_intrinsics_unimported(tmp_path):
     state = {"Type": "Pass", "Parameters": {"a.$": "$", "b": {"c.$": "$$.Execution.Id"}}, "End": True}
     out, modules = _imported_by_run(tmp_path, {"StartAt": "P", "States": {"P": state}}, "--no-store")

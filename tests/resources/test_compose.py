@@ -145,12 +145,31 @@ def test_a_machine_without_tasks_is_checked_without_building_the_providers():
     services = build_services(ResourcesConfig())
     machine = machine_from_definition(one_state({"Type": "Pass"}))
     check_before_run(machine, services, Location("m.json"))
-    assert services.dispatcher._build is not None   # nothing asked for them yet
+    assert services.dispatcher._built == []   # nothing asked for them yet
+
+
+def test_a_task_the_first_provider_owns_builds_no_other(tmp_path):
+    from asl.errors import Location
+    from asl.resources.compose import build_services, check_before_run
+    from asl.resources.config import load_resources
+    from asl.resources.local import LocalHandlers
+
+    (tmp_path / "h.py").write_text("def f(event, context):\n    return event\n", encoding="utf-8")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  f: {handler: 'h:f', in_process: true}\n")
+    services = build_services(load_resources(tmp_path / "resources.yaml"))
+    machine = machine_from_definition(one_state({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f"}))
+    check_before_run(machine, services, Location("m.json"))
+    assert [type(p) for p in services.dispatcher._built] == [LocalHandlers]
+    # An SNS Task passes the handlers by, and builds the providers up to its own.
+    sns = one_state({"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                     "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"}})
+    check_before_run(machine_from_definition(sns), services, Location("m.json"))
+    assert [type(p).__name__ for p in services.dispatcher._built] == ["LocalHandlers", "SnsStub"]
 
 
 def test_providers_set_on_a_lazy_dispatcher_replace_the_built_ones():
     from asl.resources.compose import LazyDispatcher
 
-    dispatcher = LazyDispatcher(lambda: pytest.fail("not built once providers are set"))
+    dispatcher = LazyDispatcher([lambda: pytest.fail("not built once providers are set")])
     dispatcher.providers = ["p"]
-    assert dispatcher.providers == ["p"]
+    assert dispatcher.providers == ["p"] and list(dispatcher.each()) == ["p"]
