@@ -4,6 +4,7 @@ arguments name or the one beside its definition; adopted by the run, or ended at
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,30 @@ def test_sfn_run_starts_its_worker_before_importing_click(folder):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert json.loads(done.stdout)["output"] == {"a": 1}
     assert json.loads(done.stderr.strip().splitlines()[-1]) == [False]   # one worker, started before click
+
+
+def test_a_worker_starts_and_answers_when_sfn_has_no_stdin_nor_stdout(folder):
+    # The pipes then take numbers 0 and 1 in sfn; the worker must still get them as its own 0 and 1.
+    (folder / "h.py").write_text("def f(event, context):\n    return {'got': event}\n", encoding="utf-8")
+    probe = ("import os, sys\nos.close(0)\nos.close(1)\n"
+             "from asl.resources import process\n"
+             f"worker = process.Worker({str(folder)!r})\n"
+             "ident = worker.send({'op': 'call', 'target': 'h:f', 'event': {'a': 1}, 'name': 'f', "
+             "'arn': 'arn:aws:lambda:us-east-1:123456789012:function:f', 'timeout': 3.0, 'request_id': 'r'})\n"
+             "sys.stderr.write(repr(worker.wait(ident, 10)))\n"
+             "worker.kill()\n"
+             "sys.stderr.write(' ended ' + repr(worker.proc.poll()))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stderr.endswith("{'id': 1, 'result': {'got': {'a': 1}}} ended -9"), done.stderr
+
+
+def test_a_killed_process_is_reaped_and_its_signal_told():
+    proc = prestart.Process([sys.executable, "-c", "import time; time.sleep(30)"], dict(os.environ))
+    assert proc.poll() is None and proc.wait(0.05) is None   # still running: wait gives up
+    proc.kill()
+    assert proc.wait(10) == -9 and proc.poll() == -9
+    proc.kill()  # ended already: nothing to do
+    with pytest.raises(ChildProcessError):
+        os.waitpid(proc.pid, 0)  # reaped: no zombie left
+    proc.stdin.close()
+    proc.stdout.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ def exit_description(returncode: int | None) -> str:
         return "exit status unknown"
     if returncode >= 0:
         return f"exit status {returncode}"
+    import signal
+
     names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
              signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception"}
     return f"signal: {names.get(-returncode, str(-returncode))}"
@@ -144,20 +145,10 @@ class Worker:
                 stream.close()
             except (OSError, ValueError):
                 pass
-        import subprocess
-
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
+        self.proc.wait(5)
 
     def _returncode(self) -> int | None:
-        import subprocess
-
-        try:
-            return self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            return None
+        return self.proc.wait(5)
 
     def _serve_asks(self, fd: int) -> None:
         """Answer the handlers' SendTask* calls, whenever they come, until the worker ends."""
