@@ -99,14 +99,17 @@ class PayloadSizes:
     ResultPath merge only the new part.
     """
 
-    __slots__ = ("_known", "_keys")
+    __slots__ = ("_known", "_keys", "_walked")
 
     LIMIT_ENTRIES = 100_000  # remembered objects before the memory is dropped and rebuilt
     REMEMBER_FROM = 128      # bytes: smaller collections are cheaper to measure again
+    SHARED_BYTES = 2048      # remembered members a value may hold and still be measured by one orjson call
+    PLAIN_BYTES = 16384      # what one orjson call may show within the limit (at most a third of it)
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[Any, int]] = {}
         self._keys: dict[str, int] = {}  # member name -> its size: the same few names recur in every output
+        self._walked: set[str] = set()   # states whose outputs size() measures (see check)
 
     def size(self, value: Any) -> int:
         """Bytes of value as compact UTF-8 JSON (what json_size gives)."""
@@ -170,11 +173,49 @@ class PayloadSizes:
                     return
             except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate: measured below
                 pass
-        if (kind is dict or kind is list or kind is str) and self.size(value) > PAYLOAD_LIMIT:
+        if kind is dict or kind is list:
+            # A state whose output was once too large or too shared for one orjson call is measured
+            # by size() from then on (its outputs keep their shape: the attempt would be wasted).
+            if state_name not in self._walked:
+                if self._plainly_within(value, kind):
+                    return
+                self._walked.add(state_name)
+        elif kind is not str:
+            return
+        if self.size(value) > PAYLOAD_LIMIT:
             raise _too_large(state_name)
+
+    def _plainly_within(self, value: Any, kind: type) -> bool:
+        """Whether one orjson call shows a new nested value far within the limit (no walk member by member).
+
+        orjson's text is json's but for floats (1e-7 for 1e-07) and the infinities (null): json's is at
+        most 2.25 times as long, so a third of the limit is within it whatever the value holds. Not
+        tried on a value size() remembers, or one sharing more than SHARED_BYTES of members it does (a
+        document passed on: size() adds their sizes instead of encoding them again).
+        """
+        known = self._known
+        found = known.get(id(value))
+        if found is not None and found[0] is value:
+            return False
+        shared = 0
+        for member in (value.values() if kind is dict else value):
+            if type(member) in _CONTAINERS:
+                found = known.get(id(member))
+                if found is not None and found[0] is member:
+                    shared += found[1]
+        if shared > self.SHARED_BYTES:
+            return False
+        try:
+            length = len(orjson.dumps(value))
+        except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate: size() measures it
+            return False
+        # A large one is measured by size() too, which remembers its parts: passed on, they are then
+        # shared members, looked up instead of encoded again.
+        return length <= self.PLAIN_BYTES
 
 
 _flat = deepjson.NOT_FLAT.isdisjoint
+_CONTAINERS = frozenset((dict, list))
 
 
 def _text_size(text: str) -> int:

@@ -217,6 +217,10 @@ def test_json_size_of_a_value_without_floats_is_json_size():
     ({"a": "x" * 262_130, "n": 2 ** 70}, True),     # orjson refuses the integer: measured by the walk
     ({"a": "\ud800" * 87_379}, True),               # a lone surrogate counts its 3 bytes (orjson refuses it)
     ({"a": "\ud800" * 87_378}, False),
+    ({"a": {"b": ["x" * 262_128]}}, False),        # nested: 262,144 bytes exactly
+    ({"a": {"b": ["x" * 262_129]}}, True),
+    ([[1e-07] * 43_690, []], True),                 # json's 1e-07 is a byte longer than orjson's 1e-7
+    ([[1e-07] * 43_690], False),
 ])
 def test_a_small_flat_output_is_checked_at_the_limit_exactly(value, over):
     from asl.errors import StatesError
@@ -243,5 +247,30 @@ def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
     sizes = Counting()
     sizes.check({"id": 1, "v": "x", "ok": True, "n": None}, "S")
     assert Counting.asked == 0
-    sizes.check({"id": 1, "v": [1]}, "S")   # nested: measured (and remembered) by size()
+    # A small nested one too, floats and infinities and all (json's text is at most 2.25 times orjson's)
+    sizes.check({"id": 1, "v": [1, {"f": [1e-07, float("inf")] * 1000}]}, "S")
+    assert Counting.asked == 0
+
+
+def test_a_large_or_shared_output_is_measured_by_the_remembered_sizes():
+    from asl.interp.dataflow import PayloadSizes, json_size
+
+    class Counting(PayloadSizes):
+        asked = 0
+
+        def size(self, value):
+            Counting.asked += 1
+            return super().size(value)
+
+    sizes = Counting()
+    document = {"orders": [{"id": n, "items": [{"sku": f"s{n}", "q": 1}]} for n in range(1000)]}
+    sizes.check({"doc": document}, "Big")   # past PLAIN_BYTES: size() measures, and remembers, its parts
+    assert Counting.asked > 0 and sizes._known[id(document)] == (document, json_size(document))
+    # The next state's output shares the document: size() adds its remembered size, nothing is encoded again.
+    Counting.asked = 0
+    sizes.check({"doc": document, "i": {"n": 1}}, "Next")
+    assert Counting.asked > 0
+    # ...and that state's outputs go straight to size() from then on, even a small one.
+    Counting.asked = 0
+    sizes.check({"i": {"n": 2}}, "Next")
     assert Counting.asked > 0
