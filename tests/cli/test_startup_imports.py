@@ -162,3 +162,19 @@ def test_a_run_builds_no_class_with_dataclass_code_generation(tmp_path):
                             ["run", str(machine), "--input", '{"a": 1}', "--output", "json",
                              "--store", str(tmp_path / "s.db")])
     assert out["status"] == "SUCCEEDED" and made == []
+
+
+def test_validating_a_file_imports_neither_pathlib_nor_the_engine(tmp_path):
+    # A pre-commit hook's whole run: pathlib (with urllib.parse and ipaddress) would be ~4 ms of it.
+    machine = tmp_path / "m.asl.json"
+    machine.write_text(json.dumps(_chain(3)), encoding="utf-8")
+    # (An editable install's import hook may have imported pathlib already: forgotten first.)
+    probe = ("import sys, json\nfor name in ('pathlib', 'urllib.parse'):\n    sys.modules.pop(name, None)\n"
+             "from cli.main import main\n"
+             f"sys.argv = ['sfn', 'validate', {str(machine)!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "all valid" in done.stdout
+    assert sorted(modules & {"pathlib", "urllib.parse", "asl.interp.machine", "asl.store", "jsonschema"}) == []
