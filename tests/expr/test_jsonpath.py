@@ -174,3 +174,35 @@ def test_other_indefinite_paths_are_left_to_jsonpath_ng(text):
         assert compile_path(text)._wild is None
     except PathSyntaxError:
         pass
+
+
+def _read(text, plain_reader):
+    """compile_path's reading of `text` (uncached), with or without the reader of plain dotted paths."""
+    from asl.expr import jsonpath
+
+    saved = jsonpath._plain_steps
+    if not plain_reader:
+        jsonpath._plain_steps = lambda text: None
+    try:
+        path = jsonpath.compile_path.__wrapped__(text)
+    except PathSyntaxError as exc:
+        return "error", str(exc)
+    finally:
+        jsonpath._plain_steps = saved
+    return path.root, path.variable, path.steps, path.definite
+
+
+@pytest.mark.parametrize("text", ["$", "$$", "$.a", "$.a.b.c", "$$.Execution.Id", "$.é.*", "$.a ", " $.a", "$.a b",
+                                  "$.a\u00a0b", "$..a", "$.a.", "$.", "$.a[0]", "$['a']", "$.a'b", "$var.x", "$x"])
+def test_plain_dotted_paths_read_as_the_patterns_read_them(text):
+    assert _read(text, True) == _read(text, False)
+
+
+def test_random_paths_read_as_the_patterns_read_them():
+    import random
+
+    pieces = ["$", "$$", ".", "a", "é", "*", " ", "\u00a0", "\t", "[", "]", "0", "'", '"', "-", "..", "x1", "@"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = rng.choice(["$", "$$", "$.", ""]) + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert _read(text, True) == _read(text, False), text
