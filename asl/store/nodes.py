@@ -56,7 +56,7 @@ class NodeEncoder:
     def refs(self, data: list) -> list[int]:
         """The index of each event's value; new ones are numbered (and encoded, flat ones many to a call) now."""
         seen, kept, flat = self.seen, self.kept, self._flat
-        isdisjoint, plain = _CONTAINERS.isdisjoint, deepjson.NOT_FLAT.isdisjoint
+        plain = deepjson.NOT_FLAT.isdisjoint
         out: list[int] = []
         append = out.append
         count = self.count  # a local while no `_whole` runs: a Map of 10k items records ~80k values
@@ -77,14 +77,13 @@ class NodeEncoder:
                     continue
                 members = value.values() if kind is dict else value
                 if len(value) > FLAT_ITEMS or not plain(map(type, members)):
-                    if len(value) > FLAT_ITEMS or not isdisjoint(map(type, members)):
+                    if len(value) > FLAT_ITEMS or not self._small_nested(members):
                         self.count = count
                         ref = self._whole(value, kind)
                         append(ref)
                         last, last_ref = value, ref
                         count = self.count
                         continue
-                    self._floats = True
                 seen[key] = count
                 kept.append(value)
                 last, last_ref = value, count
@@ -95,6 +94,26 @@ class NodeEncoder:
             count += 1
         self.count = count
         return out
+
+    def _small_nested(self, members: Any) -> bool:
+        """Whether a value holding floats or dicts / lists is written whole, with the batch: its dicts /
+        lists are new, small and flat (a caught error under ResultPath: {"i": 1, "err": {"Error": ...,
+        "Cause": ...}}), as `_whole` would write it whole too, one value of its own."""
+        seen, plain, floats = self.seen, _CONTAINERS.isdisjoint, False
+        for member in members:
+            kind = type(member)
+            if kind is dict or kind is list:
+                if id(member) in seen or len(member) > FLAT_ITEMS:
+                    return False
+                types = set(map(type, member.values() if kind is dict else member))
+                if not plain(types):
+                    return False
+                floats = floats or float in types
+            elif kind is float:
+                floats = True
+        if floats:
+            self._floats = True
+        return True
 
     def take(self) -> tuple[list[tuple[int, str]], list[list]]:
         """The new values' texts and links since the last `take`."""

@@ -180,6 +180,7 @@ _SHARED = {"orders": [{"id": i, "sku": "é" * 3} for i in range(200)]}  # ≥ NO
 _SMALL = {"k": [1, 2]}
 _TEXT = "ünïcødé \u2603 \ud800 \"quoted\" {[brackets]}"
 _FLAT_BIG = list(range(NODE_BYTES))
+_ERR = {"Error": "Custom.Error", "Cause": _TEXT}
 
 
 def _deep(levels):
@@ -225,6 +226,11 @@ def _deep(levels):
     ("a float after a batch of plain values", [{"i": i} for i in range(300)] + [{"x": -float("inf")}, {"i": 2}]),
     ("what orjson refuses", [{"big": 2 ** 70}, [-(2 ** 64)], {"s": "\ud800"}, "\udfff", {"ok": "é\u2603\x7f"}]),
     ("finite floats (orjson would write 1e-7 for 1e-07)", [{"f": 2.5, "g": 1e300, "h": -0.0, "k": 1e-7}, [0.1, 100.0]]),
+    # two levels, flat below, written whole in the batch: a caught error, floats a level down, a long member
+    ("a caught error under ResultPath", [{"i": i, "err": _ERR} for i in range(3)] + [_ERR, {"i": 9, "err": _ERR}]),
+    ("floats a level down", [{"a": {"f": 1e-07}, "b": [2.5]}, {"i": 1}, [[float("inf")], {}], {"s": "x"}]),
+    ("a long flat member", [{"m": {"s": "x" * (2 * NODE_BYTES)}, "n": [1, "é"]}, {"m": ["\ud800"], "k": {}}]),
+    ("a member met before, or too long to be flat", [_SMALL, {"m": _SMALL, "n": [1]}, {"m": list(range(65))}]),
 ])
 def test_refs_write_what_the_plain_walk_writes(name, data):
     from asl import deepjson
