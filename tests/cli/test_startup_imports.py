@@ -128,7 +128,7 @@ def test_a_recorded_run_compiles_no_pattern_of_the_store(tmp_path):
 # deep JSON, diagnostics and their positions, timestamps, JSONata, Map labels, paths other than
 # dotted names).
 RARE_PATTERNS = ("asl/cloudformation.py", "asl/deepjson.py", "asl/diagnostics.py", "asl/model/choice.py",
-                 "asl/expr/jsonpath.py",
+                 "asl/expr/jsonpath.py", "asl/validate/schemafast.py",
                  "asl/source.py", "asl/validate/cfn.py", "asl/validate/rules_map.py",
                  "asl/validate/rules_fields.py", "cli/safe_text.py")
 
