@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml", ".json")   # of a resources file
 _started: dict[str, "Started"] = {}     # folder -> a process started early, until adopted
@@ -100,26 +99,27 @@ class Started:
         self.proc, self.asks_in, self.answers_out = proc, asks_in, answers_out
 
 
-def find_resources(definition: str | Path) -> Path | None:
+def find_resources(definition: str | os.PathLike) -> str | None:
     """The resources file beside a definition, if there is one."""
-    folder = Path(definition).resolve().parent
-    stem = Path(definition).name.split(".")[0]
+    folder = os.path.dirname(os.path.realpath(definition))
+    stem = os.path.basename(definition).split(".")[0]
     for name in [f"{stem}.resources{s}" for s in SUFFIXES] + [f"resources{s}" for s in SUFFIXES]:
-        candidate = folder / name
-        if candidate.is_file():
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
             return candidate
     return None
 
 
-def start(base_dir: Path | None) -> Started:
+def start(base_dir: str | os.PathLike | None) -> Started:
     """Start a handler worker (`asl/resources/worker.py`) for handler modules in `base_dir`."""
-    asl_root = str(Path(__file__).resolve().parents[1])   # the worker imports this very sfn
+    here = os.path.dirname(os.path.realpath(__file__))
+    asl_root = os.path.dirname(here)   # the worker imports this very sfn
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), asl_root) if p)
     asks_in, asks_out = pipe()             # the worker's SendTask* requests, to sfn
     answers_in, answers_out = pipe()       # sfn's replies to them
     try:
-        proc = Process([sys.executable, "-P", str(Path(__file__).with_name("resources") / "worker.py"),
+        proc = Process([sys.executable, "-P", os.path.join(here, "resources", "worker.py"),
                         str(base_dir) if base_dir else "", str(asks_out), str(answers_in)],
                        env, pass_fds=(asks_out, answers_in))
     except BaseException:
@@ -132,13 +132,13 @@ def start(base_dir: Path | None) -> Started:
     return Started(proc, asks_in, answers_out)
 
 
-def handler_folder(resources: str | Path) -> Path | None:
+def handler_folder(resources: str | os.PathLike) -> str | None:
     """The folder a resources file's handlers are imported from, if the file names any (read as text)."""
     try:
-        path = Path(resources)
-        if "handler" not in path.read_text(encoding="utf-8", errors="replace"):
-            return None
-        return path.resolve().parent
+        with open(resources, encoding="utf-8", errors="replace") as handle:
+            if "handler" not in handle.read():
+                return None
+        return os.path.dirname(os.path.realpath(resources))
     except (OSError, ValueError):
         return None
 
@@ -154,7 +154,7 @@ def start_for_run(args: list[str]) -> None:
     explicit += [value for option, value in zip(args, args[1:]) if option == "--resources"]
     try:
         if explicit:
-            found = {Path(explicit[-1])}
+            found = {explicit[-1]}
         else:
             found = {find_resources(arg) for arg in args if not arg.startswith("-") and os.path.isfile(arg)}
             found.discard(None)
@@ -171,7 +171,7 @@ def start_for_run(args: list[str]) -> None:
         return  # the run starts its worker itself, and reports what keeps it from starting
 
 
-def take(folder: Path | None) -> Started | None:
+def take(folder: str | os.PathLike | None) -> Started | None:
     """The process started early for `folder`, now the caller's (None if there is none)."""
     return _started.pop(str(folder), None)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any, Callable
 
 import click
@@ -33,8 +33,8 @@ def open_existing(store_path: str | None, write: bool = False) -> Any:
     from asl.errors import Location, UserInputError
     from asl.store import Store, default_path
 
-    path = Path(store_path) if store_path else default_path()
-    if not path.is_file():
+    path = store_path or default_path()
+    if not os.path.isfile(path):
         raise UserInputError("no store here: nothing was run with it yet (`sfn run` records into it), "
                              "or pass --store PATH", Location(str(path)))
     return Store(path, write=write)

@@ -53,7 +53,7 @@ def test_the_worker_starts_for_the_resources_file_the_arguments_tell(folder, mon
     monkeypatch.setattr(prestart, "_started", {})
     monkeypatch.chdir(folder)
     prestart.start_for_run(args)
-    assert started == ([] if expected is None else [(folder / expected).resolve()])
+    assert started == ([] if expected is None else [str((folder / expected).resolve())])
     if expected is not None:
         assert prestart.take((folder / expected).resolve()) == "worker"
         assert prestart.take((folder / expected).resolve()) is None   # taken once

@@ -31,8 +31,7 @@ from these specs (`compose.py`) import the handlers.
 from __future__ import annotations
 
 from dataclasses import field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..record import record
 from ..aws import arn_account, arn_region, queue_arn, queue_url, state_machine_arn, topic_arn
@@ -41,6 +40,9 @@ from ..loader import Document, load_text, read_text
 from ..prestart import find_resources  # noqa: F401  (where sfn and its users look for it)
 from ..source import SourceMap, pointer
 from .filter_policy import filter_policy_problem, show_json
+
+if TYPE_CHECKING:  # pathlib only for a file that names handlers or machines (~4 ms of a run's start)
+    from pathlib import Path
 
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 900.0                      # Lambda's longest function timeout (15 minutes)
@@ -163,7 +165,11 @@ class ResourcesConfig:
     @property
     def base_dir(self) -> Path | None:
         """The folder handler modules are imported from."""
-        return Path(self.document.file).resolve().parent if self.document else None
+        if self.document is None:
+            return None
+        from pathlib import Path
+
+        return Path(self.document.file).resolve().parent
 
     def location(self, ptr: str) -> Location:
         """FILE:LINE:COLUMN of a part of the file."""
@@ -347,6 +353,8 @@ class _Sections:
         return sub
 
     def machines(self) -> None:
+        from pathlib import Path
+
         from ..definition import load_machine
 
         base = self.config.base_dir or Path(".")

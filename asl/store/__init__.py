@@ -14,7 +14,7 @@ written.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Location, UserInputError
 from .database import Store
@@ -22,8 +22,11 @@ from .names import check_execution_name
 from .recording import Recording
 from .retention import Pruned, Retention, parse_duration
 
-__all__ = ["Pruned", "Recording", "Retention", "Store", "check_execution_name", "STORE_VARIABLE", "default_path",
-           "parse_duration"]
+if TYPE_CHECKING:  # the run's path uses default_file: pathlib (with urllib.parse) is ~4 ms of a start
+    from pathlib import Path
+
+__all__ = ["Pruned", "Recording", "Retention", "Store", "check_execution_name", "STORE_VARIABLE", "default_file",
+           "default_path", "parse_duration"]
 
 # The files SQLite and sfn keep beside a store: a link among them would redirect writes elsewhere.
 _SIDE_FILES = ("", "-journal", "-wal", "-shm", "-running")
@@ -33,6 +36,13 @@ STORE_VARIABLE = "SFN_STORE"
 
 
 def default_path() -> Path:
+    """default_file() as a Path."""
+    from pathlib import Path
+
+    return Path(default_file())
+
+
+def default_file() -> str:
     """The store every command uses by default: `$SFN_STORE`, else sfn/sfn.db in the user's state folder.
 
     One per user rather than one per folder, so `sfn executions` or `sfn task success` finds what
@@ -42,11 +52,11 @@ def default_path() -> Path:
     """
     chosen = os.environ.get(STORE_VARIABLE)
     if chosen:
-        return Path(chosen).expanduser()
-    state = os.environ.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
-    path = Path(state) / "sfn" / "sfn.db"
-    for link in [path.parent, *(Path(f"{path}{suffix}") for suffix in _SIDE_FILES)]:
-        if link.is_symlink():
+        return os.path.expanduser(chosen)
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    path = os.path.join(state, "sfn", "sfn.db")
+    for link in [os.path.dirname(path), *(f"{path}{suffix}" for suffix in _SIDE_FILES)]:
+        if os.path.islink(link):
             raise UserInputError("is a symbolic link: sfn does not follow links to its default store "
-                                 "(pass --store PATH or set SFN_STORE to use it)", Location(str(link)))
+                                 "(pass --store PATH or set SFN_STORE to use it)", Location(link))
     return path

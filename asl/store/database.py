@@ -13,8 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import deepjson
 from ..errors import ApiError, Location, UserInputError
@@ -24,6 +23,9 @@ from .reporting import DAMAGE, reported, store_error, transaction, why
 from .retention import Pruned, Retention, doomed
 from .schema import prepare
 from .segments import Segment, SegmentWriter, read_history
+
+if TYPE_CHECKING:  # annotations only: pathlib (with urllib.parse) is ~4 ms of a run's start
+    from pathlib import Path
 
 _CANDIDATES = 5  # names an ambiguous prefix lists
 
@@ -81,29 +83,38 @@ class Store:
 
         `timeout`: seconds a write waits for another process's lock before it is tried again.
         """
-        self.path = Path(path)
+        self.file = os.fspath(path)   # a str: a run need not import pathlib (~4 ms) for it
         self.lock = threading.RLock()
         self._aborted: set[str] = set()  # interrupted runs a read-only store could not mark ABORTED
         self._owners: dict[str, str | None] = {}  # executions this store started: arn -> owner lock
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            new = not self.path.exists() or self.path.stat().st_size == 0
-            self.db = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
+            folder = os.path.dirname(self.file)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            new = not os.path.exists(self.file) or os.stat(self.file).st_size == 0
+            self.db = sqlite3.connect(self.file, timeout=timeout, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
-            raise store_error(self.path, exc, "open") from None
+            raise store_error(self.file, exc, "open") from None
         try:
-            self.writable = prepare(self.db, self.path, write, new=new)
+            self.writable = prepare(self.db, self.file, write, new=new)
         except BaseException:
             self.db.close()
             raise
         self.db.row_factory = sqlite3.Row
+
+    @property
+    def path(self) -> Path:
+        """The store's file."""
+        from pathlib import Path
+
+        return Path(self.file)
 
     def _check_text(self, value: str, what: str) -> None:
         """UserInputError if a name given on the command line is not UTF-8 (surrogate-escaped bytes)."""
         try:
             value.encode()
         except UnicodeEncodeError:
-            raise UserInputError(f"{what} {ascii(value)} is not valid UTF-8", Location(str(self.path))) from None
+            raise UserInputError(f"{what} {ascii(value)} is not valid UTF-8", Location(self.file)) from None
 
     def close(self) -> None:
         """Close the database."""
@@ -125,13 +136,13 @@ class Store:
         self._check_text(machine, "state machine name")
         text = deepjson.dumps(input)
         # The owner's lock is held before the row says RUNNING, so nobody sees the run without it.
-        owner = owners.take(self.path) if self.writable else None
+        owner = owners.take(self.file) if self.writable else None
         try:
             self._insert(arn, name, machine, definition, text, started_at, owner)
             if options:
                 self._set_options(arn, json.dumps(options))
         except BaseException:
-            owners.release(self.path, owner)
+            owners.release(self.file, owner)
             raise
         self._owners[arn] = owner
 
@@ -139,7 +150,7 @@ class Store:
     def _insert(self, arn: str, name: str, machine: str, definition: str | None, input: str, started_at: str,
                 owner: str | None) -> None:
         if self.db.execute("SELECT 1 FROM executions WHERE arn = ?", (arn,)).fetchone() is not None:
-            raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'", Location(str(self.path)))
+            raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'", Location(self.file))
         self.db.execute("INSERT INTO executions (arn, name, machine, definition, status, input, started_at, pid, "
                         "owner, size) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)",
                         (arn, name, machine, definition, input, started_at, os.getpid(), owner,
@@ -181,11 +192,11 @@ class Store:
         ExecutionNotRedrivable if it is not FAILED, TIMED_OUT or ABORTED with that count any more
         (another redrive came first: its history is not the one read).
         """
-        owner = owners.take(self.path) if self.writable else None
+        owner = owners.take(self.file) if self.writable else None
         try:
             count = self._reopen(arn, redrive_date, redrive_count, owner)
         except BaseException:
-            owners.release(self.path, owner)
+            owners.release(self.file, owner)
             raise
         self._owners[arn] = owner
         return count
@@ -201,7 +212,7 @@ class Store:
             status = self._status(arn)
             reason = (f"Execution is {status} and cannot be redriven" if status not in ("FAILED", "TIMED_OUT", "ABORTED")
                       else "Execution was redriven meanwhile")
-            raise ApiError("ExecutionNotRedrivable", reason, Location(str(self.path)))
+            raise ApiError("ExecutionNotRedrivable", reason, Location(self.file))
         return self.db.execute("SELECT redrive_count FROM executions WHERE arn = ?", (arn,)).fetchone()[0]
 
     @reported("write")
@@ -227,7 +238,7 @@ class Store:
         """Status, output and the last events of an execution, in one transaction; its owner lock is released."""
         output = deepjson.dumps(result.output)
         self._complete(arn, result, output, stopped_at, segments)
-        owners.release(self.path, self._owners.pop(arn, None))
+        owners.release(self.file, self._owners.pop(arn, None))
 
     @transaction
     def _complete(self, arn: str, result: Any, output: str, stopped_at: str | None, segments: list[Segment]) -> None:
@@ -315,7 +326,7 @@ class Store:
     def _running(self, row: sqlite3.Row) -> bool:
         """Whether the process that recorded a RUNNING execution still runs it (its lock; else its pid)."""
         keys = row.keys()
-        held = owners.alive(self.path, row["owner"]) if "owner" in keys else None
+        held = owners.alive(self.file, row["owner"]) if "owner" in keys else None
         if held is None:  # recorded before owner locks (or where files cannot be locked)
             return _alive(row["pid"] if "pid" in keys else None)
         return held
@@ -338,7 +349,7 @@ class Store:
             return len(dead)
         self._abort([row["arn"] for row in dead])
         for row in dead:
-            owners.forget(self.path, row["owner"])
+            owners.forget(self.file, row["owner"])
         return len(dead)
 
     @transaction
@@ -357,7 +368,7 @@ class Store:
         rewritten once). spare: an execution never removed (the run just recorded).
         """
         self.mark_interrupted()
-        before = self.path.stat().st_size
+        before = os.stat(self.file).st_size
         removed = 0
         now = datetime.datetime.now(datetime.timezone.utc)
         for _ in range(3):  # sizes are estimates: measured again after each round
@@ -372,7 +383,7 @@ class Store:
             self.db.execute("VACUUM")
         elif removed:
             self.db.executescript("PRAGMA incremental_vacuum;")  # stepped to the end: every freed page
-        return Pruned(removed, before, self.path.stat().st_size)
+        return Pruned(removed, before, os.stat(self.file).st_size)
 
     @transaction
     def _remove(self, arns: list[str]) -> None:
@@ -405,7 +416,7 @@ class Store:
                     names = [str(row["arn"]) for row in rows[:_CANDIDATES]]
                 more = ", ..." if len(rows) > _CANDIDATES else ""
                 raise UserInputError(f"'{ref}' matches several executions: {', '.join(names)}{more} "
-                                     "(give more of the name, or the ARN)", Location(str(self.path)))
+                                     "(give more of the name, or the ARN)", Location(self.file))
             row = rows[0] if rows else None
         return self._execution(row) if row is not None else None
 
@@ -428,7 +439,7 @@ class Store:
 
     def _damaged(self, message: str) -> UserInputError:
         """The error for a row that cannot be read back, naming the store."""
-        return UserInputError(message, Location(str(self.path)))
+        return UserInputError(message, Location(self.file))
 
     @reported("read")
     def events(self, arn: str) -> list[dict]:
@@ -452,7 +463,7 @@ class Store:
                     yield event
                 aborted = last is not None and last["type"] not in _ENDS and self._status(arn) == "ABORTED"
         except (sqlite3.Error, UnicodeEncodeError, OSError) as exc:
-            raise store_error(self.path, exc, "read") from None
+            raise store_error(self.file, exc, "read") from None
         if aborted:
             yield {"id": last["id"] + 1, "previousEventId": last["id"], "timestamp": last["timestamp"],
                    "type": "ExecutionAborted", "executionAbortedEventDetails": {}}

@@ -14,55 +14,58 @@ import fcntl
 import os
 import re
 import uuid
-from pathlib import Path
 
 _NAME = r"[0-9a-f]{32}"  # compiled (and cached by re) when another process's lock is looked at
 _HELD: dict[str, int] = {}  # this process's locks: name -> descriptor
 
 
-def folder(store: Path) -> Path:
+def folder(store: str | os.PathLike) -> str:
     """The folder of a store's lock files, beside it."""
-    return Path(f"{store}-running")
+    return f"{os.fspath(store)}-running"
 
 
-def take(store: Path) -> str | None:
+def take(store: str | os.PathLike) -> str | None:
     """A new lock held by this process; its name, or None where no lock can be had (the pid tells then)."""
     where = folder(store)
     name = uuid.uuid4().hex
     try:
-        where.mkdir(exist_ok=True)
-        fd = os.open(where / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        try:
+            os.mkdir(where)
+        except FileExistsError:
+            if not os.path.isdir(where):
+                raise
+        fd = os.open(os.path.join(where, name), os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     except OSError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:  # a file system without locks
         os.close(fd)
-        os.unlink(where / name)
+        os.unlink(os.path.join(where, name))
         return None
     _HELD[name] = fd
     return name
 
 
-def release(store: Path, name: str | None) -> None:
+def release(store: str | os.PathLike, name: str | None) -> None:
     """Give up a lock this process took (its execution is complete)."""
     fd = _HELD.pop(name, None) if name else None
     if fd is None:
         return
     try:
-        os.unlink(folder(store) / name)
+        os.unlink(os.path.join(folder(store), name))
     except OSError:
         pass  # a pruned or moved folder: the lock goes with the descriptor anyway
     os.close(fd)
 
 
-def alive(store: Path, name: object) -> bool | None:
+def alive(store: str | os.PathLike, name: object) -> bool | None:
     """Whether the owner of a lock still runs; None if the name is no lock of ours (use the pid)."""
     if not isinstance(name, str) or not re.fullmatch(_NAME, name):
         return None
     if name in _HELD:
         return True
-    path = folder(store) / name
+    path = os.path.join(folder(store), name)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
@@ -80,10 +83,10 @@ def alive(store: Path, name: object) -> bool | None:
     return False
 
 
-def forget(store: Path, name: object) -> None:
+def forget(store: str | os.PathLike, name: object) -> None:
     """Remove the lock file a process that is gone left behind."""
     if isinstance(name, str) and re.fullmatch(_NAME, name) and name not in _HELD:
         try:
-            os.unlink(folder(store) / name)
+            os.unlink(os.path.join(folder(store), name))
         except OSError:
             pass

@@ -169,7 +169,7 @@ class Recording:
             self.store.complete_execution(self.arn, result, stopped, self._unwritten)
         except Exception as exc:
             if not isinstance(exc, UserInputError):
-                exc = UserInputError(f"cannot write the store: {why(exc)}", Location(str(self.store.path)))
+                exc = UserInputError(f"cannot write the store: {why(exc)}", Location(self.store.file))
             raise UserInputError(f"{exc.message}; the end of execution '{self.name}' was not recorded",
                                  exc.location) from None
         self._unwritten = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import sqlite3
 import time
-from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import Location, UserInputError
+
+if TYPE_CHECKING:  # annotations only: pathlib (with urllib.parse) is ~4 ms of a run's start
+    from os import PathLike
 
 # What decoding a damaged stored value raises (json, History.of_columns, datetime): the row is unusable.
 DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
@@ -44,7 +46,7 @@ def why(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def store_error(path: Path, exc: BaseException, doing: str) -> UserInputError:
+def store_error(path: str | PathLike, exc: BaseException, doing: str) -> UserInputError:
     """A SQLite (or file, or encoding) failure as a one-line error naming the store file."""
     text = why(exc)
     if isinstance(exc, UnicodeEncodeError):
@@ -69,7 +71,7 @@ def reported(doing: str) -> Callable:
                 with self.lock:
                     return method(self, *args, **kwargs)
             except (sqlite3.Error, UnicodeEncodeError, OSError) as exc:
-                raise store_error(self.path, exc, doing) from None
+                raise store_error(self.file, exc, doing) from None
         return reporting
     return decorate
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -142,7 +142,7 @@ def run(definition: str, input_json: str | None, input_file: str | None, output_
             renderer = TraceRenderer(machine=runnable.machine)   # the machine: its Retry limits
             listeners.append(renderer.on_event)
         # The machine's name: --name, a template's name for it, else the file's stem without `.asl`.
-        machine_name = name or runnable.name or Path(definition).stem.removesuffix(".asl")
+        machine_name = name or runnable.name or os.path.splitext(os.path.basename(definition))[0].removesuffix(".asl")
         execution_input = _read_input(input_json, input_file)
         if history_out is not None:
             check_writable(history_out, "the history")
@@ -214,7 +214,7 @@ def _prestart(resources):
 def _options(resources, mock_config: str | None, test_case: str | None, s3_dir: str | None) -> dict:
     """What `sfn redrive` needs to run the execution again the same way (absolute paths)."""
     def absolute(path):
-        return str(Path(path).resolve()) if path is not None else None
+        return os.path.realpath(path) if path is not None else None
 
     found = {"resources": absolute(resources), "mock_config": absolute(mock_config), "test_case": test_case,
              "s3_dir": absolute(s3_dir)}
@@ -230,11 +230,11 @@ def _finite(value: float, option: str) -> float:
 
 def _open_store(store_path: str | None):
     """The store asked for (an error if it cannot be opened), or the default one if it can be."""
-    from asl.store import Store, default_path
+    from asl.store import Store, default_file
 
     if store_path is not None:
         return Store(store_path)
-    path = default_path()  # a link there is refused, not skipped
+    path = default_file()  # a link there is refused, not skipped
     try:
         return Store(path)
     except SfnError as exc:
@@ -250,11 +250,9 @@ def _say_on_stderr(text: str) -> None:
 
 def _store_args(store, store_path: str | None) -> list[str] | None:
     """What `sfn task success` needs to reach this run's store from another terminal (None: no store)."""
-    import os
-
     if store is None:
         return None
     from asl.store import STORE_VARIABLE
 
     # The other terminal has the same default store, unless this one's came from an option or $SFN_STORE.
-    return ["--store", str(store.path)] if store_path or os.environ.get(STORE_VARIABLE) else []
+    return ["--store", store.file] if store_path or os.environ.get(STORE_VARIABLE) else []

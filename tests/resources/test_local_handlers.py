@@ -159,9 +159,9 @@ def test_resources_file_is_found_beside_the_definition(tmp_path):
     (tmp_path / "m.asl.json").write_text("{}")
     assert find_resources(tmp_path / "m.asl.json") is None
     (tmp_path / "resources.yml").write_text("handlers: {}\n")
-    assert find_resources(tmp_path / "m.asl.json") == tmp_path / "resources.yml"
+    assert find_resources(tmp_path / "m.asl.json") == str(tmp_path / "resources.yml")
     (tmp_path / "m.resources.json").write_text("{}")
-    assert find_resources(tmp_path / "m.asl.json") == tmp_path / "m.resources.json"
+    assert find_resources(tmp_path / "m.asl.json") == str(tmp_path / "m.resources.json")
 
 
 def test_definition_cannot_import_a_module_it_names(tmp_path):

@@ -42,7 +42,7 @@ def test_a_lock_is_alive_while_its_process_holds_it(tmp_path):
     holder.wait()
     assert owners.alive(store, name) is False
     owners.forget(store, name)
-    assert not (owners.folder(store) / name).exists()
+    assert not (Path(owners.folder(store)) / name).exists()
 
 
 def test_this_process_knows_its_own_locks(tmp_path):
@@ -50,7 +50,7 @@ def test_this_process_knows_its_own_locks(tmp_path):
     name = owners.take(store)
     assert owners.alive(store, name) is True
     owners.release(store, name)
-    assert owners.alive(store, name) is False and list(owners.folder(store).iterdir()) == []
+    assert owners.alive(store, name) is False and list(Path(owners.folder(store)).iterdir()) == []
 
 
 @pytest.mark.parametrize("name", [None, 7, "", "../../etc/passwd", "x" * 32])
@@ -90,7 +90,7 @@ def test_a_live_run_seen_from_another_pid_namespace_stays_running(tmp_path):
 
 def test_where_no_lock_can_be_had_the_pid_tells(tmp_path):
     store = tmp_path / "s.db"
-    owners.folder(store).write_text("a file where the folder would be")
+    Path(owners.folder(store)).write_text("a file where the folder would be")
     assert owners.take(store) is None
     recorded = Store(store)
     recorded.start_execution("arn:x", "x", "m", None, {}, "2024-01-01T00:00:00+00:00")
