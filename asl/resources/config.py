@@ -30,6 +30,7 @@ from these specs (`compose.py`) import the handlers.
 
 from __future__ import annotations
 
+import os
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
@@ -163,13 +164,9 @@ class ResourcesConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
 
     @property
-    def base_dir(self) -> Path | None:
+    def base_dir(self) -> str | None:
         """The folder handler modules are imported from."""
-        if self.document is None:
-            return None
-        from pathlib import Path
-
-        return Path(self.document.file).resolve().parent
+        return os.path.dirname(os.path.realpath(self.document.file)) if self.document else None
 
     def location(self, ptr: str) -> Location:
         """FILE:LINE:COLUMN of a part of the file."""
@@ -353,12 +350,15 @@ class _Sections:
         return sub
 
     def machines(self) -> None:
+        section = self.config.section("machines")
+        if not section:
+            return
         from pathlib import Path
 
         from ..definition import load_machine
 
-        base = self.config.base_dir or Path(".")
-        for key, raw in self.config.section("machines").items():
+        base = Path(self.config.base_dir or ".")
+        for key, raw in section.items():
             ptr = f"/machines/{key}"
             where = self.config.location(ptr)
             if not isinstance(raw, str) or not raw:

@@ -18,11 +18,11 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 from types import ModuleType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing is ~1.5 ms of a worker's start
+    from pathlib import Path
     from typing import Any, Callable, Iterator
 
 
@@ -73,7 +73,7 @@ class LambdaContext:
         return max(int((self._deadline - time.monotonic()) * 1000), 0)
 
 
-def function_of(target: str, base_dir: Path | None) -> Callable:
+def function_of(target: str, base_dir: str | os.PathLike | None) -> Callable:
     """The function `module:function` names, imported; HandlerImportError if it cannot be."""
     module_name, _, attr = target.partition(":")
     if not module_name or not attr:
@@ -91,7 +91,7 @@ def function_of(target: str, base_dir: Path | None) -> Callable:
     return fn
 
 
-def import_module_safely(module_name: str, base_dir: Path | None) -> ModuleType:
+def import_module_safely(module_name: str, base_dir: str | os.PathLike | None) -> ModuleType:
     """Import a module a resources file names; whatever its code raises is a one-line HandlerImportError."""
     try:
         with _handler_prints_to_stderr():  # import-time prints are the handler's logs too
@@ -103,7 +103,7 @@ def import_module_safely(module_name: str, base_dir: Path | None) -> ModuleType:
         raise HandlerImportError(f"cannot import handler module '{module_name}': {_failure(exc)}{during}") from None
 
 
-def _import(module_name: str, base_dir: Path | None) -> ModuleType:
+def _import(module_name: str, base_dir: str | os.PathLike | None) -> ModuleType:
     """The module beside the resources file, loaded from its file so the folder shadows nothing.
 
     The folder goes at the END of sys.path (a handler's sibling modules stay importable), and the
@@ -113,6 +113,9 @@ def _import(module_name: str, base_dir: Path | None) -> ModuleType:
     """
     if base_dir is None:
         return importlib.import_module(module_name)
+    from pathlib import Path  # here: sfn's own process imports handlers only when they run in it
+
+    base_dir = Path(base_dir)
     top, _, rest = module_name.partition(".")
     package = (base_dir / top / "__init__.py").is_file()
     candidate = base_dir / top / "__init__.py" if package else base_dir / f"{top}.py"
@@ -148,6 +151,8 @@ def _load_file(name: str, path: Path, package: bool) -> ModuleType:
 
 
 def _same_file(module: ModuleType, path: Path) -> bool:
+    from pathlib import Path
+
     return Path(getattr(module, "__file__", "") or "").resolve() == path.resolve()
 
 
@@ -157,6 +162,8 @@ def _owner_of(name: str) -> Path | None:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
+    from pathlib import Path
+
     origin = getattr(spec, "origin", None) if spec is not None else None
     if not origin or origin in ("built-in", "frozen"):
         return Path(f"<{name}: {origin}>") if spec is not None else None

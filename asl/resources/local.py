@@ -9,8 +9,8 @@ as a one-line error before the run, or as the Task's error during it; it never c
 from __future__ import annotations
 
 import json
+import os
 import threading
-from pathlib import Path
 from typing import Any, Callable
 
 from ..aws import Resource, function_arn, function_name, request_id
@@ -25,7 +25,7 @@ from .sandbox import call_in_worker, load_in_workers, timeout_error
 class LocalHandlers:
     """Answers plain Lambda ARNs and lambda:invoke with the user's configured Python functions."""
 
-    def __init__(self, handlers: dict[str, HandlerSpec], base_dir: Path | None = None) -> None:
+    def __init__(self, handlers: dict[str, HandlerSpec], base_dir: str | os.PathLike | None = None) -> None:
         self.handlers = handlers
         self.base_dir = base_dir
         self._loaded: dict[str, Callable] = {}
@@ -121,7 +121,7 @@ class LambdaContext(lambda_runtime.LambdaContext):
         super().__init__(function_name, function_arn(function_name), timeout_seconds)
 
 
-def function_of(target: str, base_dir: Path | None, location: Location) -> Callable:
+def function_of(target: str, base_dir: str | os.PathLike | None, location: Location) -> Callable:
     """The function `module:function` names, imported; a UserInputError at `location` if it cannot be."""
     try:
         return lambda_runtime.function_of(target, base_dir)

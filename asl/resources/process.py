@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from pathlib import Path
 from typing import Any
 
 from .. import prestart
@@ -59,7 +58,7 @@ class Worker:
     thread that sleeps in `read` until one does, so they are answered even between calls.
     """
 
-    def __init__(self, base_dir: Path | None, started: prestart.Started | None = None) -> None:
+    def __init__(self, base_dir: str | os.PathLike | None, started: prestart.Started | None = None) -> None:
         started = started or prestart.start(base_dir)   # or one started as sfn started
         self.proc = started.proc
         asks_in, answers_out = started.asks_in, started.answers_out
@@ -191,7 +190,7 @@ class Pool:
         self._all: set[Worker] = set()
         self._spare: dict[str, list[Worker]] = {}   # started ahead of need, no module imported yet
 
-    def prestart(self, base_dir: Path | None) -> Worker:
+    def prestart(self, base_dir: str | os.PathLike | None) -> Worker:
         """Start a worker for `base_dir` now (or adopt the one sfn started for it as it started); the next
         module acquired there takes it (`discard` it if unused).
 
@@ -216,7 +215,7 @@ class Pool:
                 return
         worker.kill()
 
-    def acquire(self, base_dir: Path | None, module: str) -> Worker:
+    def acquire(self, base_dir: str | os.PathLike | None, module: str) -> Worker:
         """An idle live worker for the module, else a new one; the caller must `release` it."""
         key = (str(base_dir), module)
         with self._lock:
@@ -240,7 +239,7 @@ class Pool:
             self._all.add(worker)
         return worker
 
-    def release(self, worker: Worker, base_dir: Path | None, module: str) -> None:
+    def release(self, worker: Worker, base_dir: str | os.PathLike | None, module: str) -> None:
         """Back to the pool (a dead worker is dropped; the oldest idle ones end past IDLE_KEPT)."""
         worker.busy = False
         surplus = []
@@ -272,7 +271,7 @@ POOL = Pool()
 atexit.register(POOL.shutdown)
 
 
-def prestart_for(resources: str | Path | None) -> Worker | None:
+def prestart_for(resources: str | str | os.PathLike | None) -> Worker | None:
     """Start a handler worker for a resources file that names handlers (None if it names none, or is unreadable).
 
     Only a hint, read before the file is parsed: loading it later reports its errors as before,

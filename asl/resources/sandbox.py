@@ -10,7 +10,7 @@ Lambda's `RequestId: ... Error: ...` message.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 from ..aws import function_arn
@@ -26,7 +26,7 @@ def _module(spec: HandlerSpec) -> str:
     return spec.target.partition(":")[0]
 
 
-def load_in_workers(specs: list[HandlerSpec], base_dir: Path | None) -> None:
+def load_in_workers(specs: list[HandlerSpec], base_dir: str | os.PathLike | None) -> None:
     """Import each spec's module in its worker (all started first); a UserInputError at the spec if one fails."""
     workers: dict[str, Any] = {}   # one worker per module, however many of its functions are named
     pending = []
@@ -61,7 +61,7 @@ def _loaded(spec: HandlerSpec, worker: Any, ident: int) -> None:
 
 
 def call_in_worker(spec: HandlerSpec, name: str, event: Any, task_timeout: float | None,
-                   base_dir: Path | None) -> Any:
+                   base_dir: str | os.PathLike | None) -> Any:
     """Call a handler in its module's worker: its result (JSON), or the Task's StatesError."""
     module = _module(spec)
     worker = POOL.acquire(base_dir, module)

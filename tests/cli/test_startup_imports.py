@@ -61,7 +61,8 @@ def test_a_task_a_handler_answers_imports_none_of_the_stubs(tmp_path):
     out, modules = _imported_by_run(tmp_path, {"StartAt": "T", "States": {"T": task}}, "--no-store")
     assert json.loads(out)["output"] == {}
     stubs = ("asl.resources.sns", "asl.resources.sqs", "asl.resources.s3", "asl.resources.http",
-             "asl.resources.nested", "asl.s3local", "base64", "subprocess", "signal")  # the worker: posix_spawn
+             "asl.resources.nested", "asl.s3local", "base64", "subprocess", "signal",  # the worker: posix_spawn
+             "pathlib", "urllib.parse")  # the handlers' folder: os.path
     assert sorted(modules & set(stubs)) == []
 
 
