@@ -125,6 +125,7 @@ def test_state(request: dict, *, resources: Any = None) -> dict:
 
     run = _Run("StateMachine", resources, None, None, CallbackOptions(None, 2.0), None, True)
     try:
+        run.services.ready()
         return answer(request, run.services.dispatcher)
     finally:
         run.close()
@@ -161,7 +162,8 @@ class _Run:
             self.services = resources.with_mocks(self.mock_provider)
         else:
             config = resources if isinstance(resources, ResourcesConfig) else load_resources(resources)
-            self.services = build_services(config, self.mock_provider)
+            # The handlers' workers import them while the store opens; check() waits for them.
+            self.services = build_services(config, self.mock_provider, wait=False)
         self.own_store = store is not None and not hasattr(store, "start_execution")
         if self.own_store:
             from .store import Store
@@ -175,6 +177,7 @@ class _Run:
         """Refuse before the run what cannot run (one UserInputError)."""
         from .resources.compose import check_before_run, task_states
 
+        self.services.ready()
         if self.mock_provider is not None:
             unknown = self.mock_provider.unknown_states({state.name for state in task_states(machine)})
             if unknown:

@@ -11,6 +11,7 @@ machine without Tasks, or one the run never reaches, pays nothing for them.
 from __future__ import annotations
 
 import threading
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..record import record
@@ -32,6 +33,19 @@ class Services:
     dispatcher: Dispatcher
     messages: MessageLog
     config: ResourcesConfig
+    pending: list = field(default_factory=list)   # handler imports build_services(wait=False) left going
+
+    def ready(self) -> None:
+        """Wait for the handlers' imports still going (a UserInputError at the first handler that fails)."""
+        pending, self.pending = self.pending, []
+        failure = None
+        for collect in pending:
+            try:
+                collect()   # each one's workers go back to the pool, whatever the others did
+            except Exception as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     @classmethod
     def of(cls, *providers: Any) -> "Services":
@@ -87,8 +101,10 @@ class LazyDispatcher(Dispatcher):
             index += 1
 
 
-def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -> Services:
-    """Import the configured handlers (a bad one fails now, naming its place); each provider is built when asked."""
+def build_services(config: ResourcesConfig, mocks: MockProvider | None = None, wait: bool = True) -> Services:
+    """Import the configured handlers (a bad one fails now, naming its place); each provider is built when asked.
+
+    wait=False: their workers import them while the caller goes on; Services.ready() waits for them."""
     messages = MessageLog()
     specs = config.subscriber_specs()
     built: dict[str, Any] = {}
@@ -101,9 +117,9 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
             built["local"] = LocalHandlers(config.handlers, config.base_dir), LocalHandlers({}, config.base_dir)
         return built["local"][which]
 
+    pending = []
     if config.handlers or specs:
-        local(0).load()
-        local(1).load(specs)
+        pending = [local(0).load(wait=False), local(1).load(specs, wait=False)]
 
     def sqs() -> Any:
         if "sqs" not in built:
@@ -138,7 +154,11 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None) -
         return TaskTokenApi()
 
     factories = [lambda: local(0), sns, sqs, s3, http, nested, task_tokens]
-    return Services(LazyDispatcher(([lambda: mocks] if mocks is not None else []) + factories), messages, config)
+    services = Services(LazyDispatcher(([lambda: mocks] if mocks is not None else []) + factories), messages, config,
+                        pending)
+    if wait:
+        services.ready()
+    return services
 
 
 class Problem(str):

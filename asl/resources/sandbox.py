@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, Callable
 
 from ..aws import function_arn
 from ..errors import StatesError, UserInputError
@@ -26,21 +26,32 @@ def _module(spec: HandlerSpec) -> str:
     return spec.target.partition(":")[0]
 
 
-def load_in_workers(specs: list[HandlerSpec], base_dir: str | os.PathLike | None) -> None:
-    """Import each spec's module in its worker (all started first); a UserInputError at the spec if one fails."""
+def load_in_workers(specs: list[HandlerSpec], base_dir: str | os.PathLike | None) -> Callable[[], None]:
+    """Ask each spec's worker to import its module (all started first); the call that waits for them,
+    a UserInputError at the spec if one fails. Meanwhile the caller goes on (opens its store, say)."""
     workers: dict[str, Any] = {}   # one worker per module, however many of its functions are named
     pending = []
+
+    def collect() -> None:
+        try:
+            for spec, worker, ident in pending:
+                _loaded(spec, worker, ident)
+        finally:
+            pending.clear()
+            for module, worker in workers.items():
+                POOL.release(worker, base_dir, module)
+            workers.clear()
+
     try:
         for spec in specs:
             module = _module(spec)
             worker = workers.get(module) or workers.setdefault(module, POOL.acquire(base_dir, module))
             if spec.target not in worker.loaded:
                 pending.append((spec, worker, worker.send({"op": "load", "target": spec.target})))
-        for spec, worker, ident in pending:
-            _loaded(spec, worker, ident)
-    finally:
-        for module, worker in workers.items():
-            POOL.release(worker, base_dir, module)
+    except BaseException:
+        collect()
+        raise
+    return collect
 
 
 def _loaded(spec: HandlerSpec, worker: Any, ident: int) -> None:

@@ -173,3 +173,19 @@ def test_providers_set_on_a_lazy_dispatcher_replace_the_built_ones():
     dispatcher = LazyDispatcher([lambda: pytest.fail("not built once providers are set")])
     dispatcher.providers = ["p"]
     assert dispatcher.providers == ["p"] and list(dispatcher.each()) == ["p"]
+
+
+def test_handler_imports_go_on_meanwhile_and_a_failure_shows_at_ready(tmp_path):
+    from asl.errors import UserInputError
+    from asl.resources.compose import build_services
+    from asl.resources.config import load_resources
+
+    (tmp_path / "h.py").write_text("raise ValueError('broken at import')\n", encoding="utf-8")
+    (tmp_path / "resources.yaml").write_text("handlers:\n  f: h:f\n", encoding="utf-8")
+    services = build_services(load_resources(tmp_path / "resources.yaml"), wait=False)  # returns at once
+    assert len(services.pending) == 2   # the Tasks' handlers and the (no) subscribers
+    with pytest.raises(UserInputError, match="broken at import") as raised:
+        services.ready()
+    assert raised.value.location.file == str(tmp_path / "resources.yaml") and services.pending == []
+    with pytest.raises(UserInputError, match="broken at import"):   # the default waits itself
+        build_services(load_resources(tmp_path / "resources.yaml"))
