@@ -18,7 +18,11 @@ NOT_FOR_A_PASS_CHAIN = ("asl.resources.sns", "asl.resources.sqs", "asl.resources
 def _imported_by_run(tmp_path: Path, definition: dict, *options: str) -> tuple[str, set[str]]:
     machine = tmp_path / "m.asl.json"
     machine.write_text(json.dumps(definition), encoding="utf-8")
-    args = ["run", str(machine), "--input", "{}", "--output", "json", *options]
+    return _imported_by(["run", str(machine), "--input", "{}", "--output", "json", *options])
+
+
+def _imported_by(args: list[str]) -> tuple[str, set[str]]:
+    """`sfn ARGS` in a fresh process: its stdout, and every module it imported."""
     # (An editable install's import hook may have imported pathlib already: forgotten first.)
     probe = ("import sys, json\nfor name in ('pathlib', 'urllib.parse'):\n    sys.modules.pop(name, None)\n"
              "from cli.main import main\n"
@@ -174,15 +178,8 @@ def test_validating_a_file_imports_neither_pathlib_nor_the_engine(tmp_path):
     # A pre-commit hook's whole run: pathlib (with urllib.parse and ipaddress) would be ~4 ms of it.
     machine = tmp_path / "m.asl.json"
     machine.write_text(json.dumps(_chain(3)), encoding="utf-8")
-    # (An editable install's import hook may have imported pathlib already: forgotten first.)
-    probe = ("import sys, json\nfor name in ('pathlib', 'urllib.parse'):\n    sys.modules.pop(name, None)\n"
-             "from cli.main import main\n"
-             f"sys.argv = ['sfn', 'validate', {str(machine)!r}]\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "sys.stderr.write(json.dumps(sorted(sys.modules)))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
-    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
-    assert "all valid" in done.stdout
+    out, modules = _imported_by(["validate", str(machine)])
+    assert "all valid" in out
     assert sorted(modules & {"pathlib", "urllib.parse", "asl.interp.machine", "asl.store", "jsonschema"}) == []
 
 

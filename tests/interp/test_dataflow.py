@@ -234,7 +234,8 @@ def test_a_small_flat_output_is_checked_at_the_limit_exactly(value, over):
         PayloadSizes().check(value, "S")
 
 
-def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
+def _counting_sizes():
+    """A PayloadSizes whose class counts the calls of size() (Counting.asked)."""
     from asl.interp.dataflow import PayloadSizes
 
     class Counting(PayloadSizes):
@@ -244,7 +245,11 @@ def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
             Counting.asked += 1
             return super().size(value)
 
-    sizes = Counting()
+    return Counting, Counting()
+
+
+def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
+    Counting, sizes = _counting_sizes()
     sizes.check({"id": 1, "v": "x", "ok": True, "n": None}, "S")
     assert Counting.asked == 0
     # A small nested one too, floats and infinities and all (json's text is at most 2.25 times orjson's)
@@ -253,16 +258,9 @@ def test_a_small_flat_output_is_measured_without_the_remembered_sizes():
 
 
 def test_a_large_or_shared_output_is_measured_by_the_remembered_sizes():
-    from asl.interp.dataflow import PayloadSizes, json_size
+    from asl.interp.dataflow import json_size
 
-    class Counting(PayloadSizes):
-        asked = 0
-
-        def size(self, value):
-            Counting.asked += 1
-            return super().size(value)
-
-    sizes = Counting()
+    Counting, sizes = _counting_sizes()
     document = {"orders": [{"id": n, "items": [{"sku": f"s{n}", "q": 1}]} for n in range(1000)]}
     sizes.check({"doc": document}, "Big")   # past PLAIN_BYTES: size() measures, and remembers, its parts
     assert Counting.asked > 0 and sizes._known[id(document)] == (document, json_size(document))
