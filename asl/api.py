@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, Callable
 from .definition import compile_document, load_machine
 from .errors import Location, SfnError, UserInputError
 from .loader import Document, load_text
+from .model import StateMachine
+from .runtime import CallbackOptions
 
 if TYPE_CHECKING:  # annotations only: pathlib (with urllib.parse) is ~4 ms of a run's start
     from pathlib import Path
-from .model import StateMachine
-from .runtime import CallbackOptions
 
 __all__ = ["compile_document", "load_machine", "machine_from_definition", "redrive_execution", "run_machine",
            "test_state"]

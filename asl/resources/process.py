@@ -271,7 +271,7 @@ POOL = Pool()
 atexit.register(POOL.shutdown)
 
 
-def prestart_for(resources: str | str | os.PathLike | None) -> Worker | None:
+def prestart_for(resources: str | os.PathLike | None) -> Worker | None:
     """Start a handler worker for a resources file that names handlers (None if it names none, or is unreadable).
 
     Only a hint, read before the file is parsed: loading it later reports its errors as before,
