@@ -21,6 +21,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 # Members of a dict / list that orjson may not write for json's text: nested containers (walked by
 # the callers) and floats (orjson writes NaN and the infinities as null, and 1e-07 as 1e-7).
 NOT_FLAT = frozenset((dict, list, float))
+CONTAINERS = frozenset((dict, list))
 _SPACE = r"[ \t\n\r]*"
 _NUMBER = r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 _LITERALS = {"true": True, "false": False, "null": None}

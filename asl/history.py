@@ -39,7 +39,6 @@ _STATE_TYPES = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Par
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 FLAT_ITEMS = 64      # SharedTexts.texts: a dict / list of at most this many scalars is encoded with its neighbours
 FLAT_BATCH = 256     # and at most this many such values in one call
-_CONTAINERS = frozenset((dict, list))
 
 
 class SharedTexts:
@@ -94,11 +93,11 @@ class SharedTexts:
         value shares no part with another, so the identity cache would save nothing there.
         """
         flat: list = []
+        no_containers = deepjson.CONTAINERS.isdisjoint
         for value in values:
             kind = type(value)
             if (kind is not dict and kind is not list) or (
-                    len(value) <= FLAT_ITEMS
-                    and _CONTAINERS.isdisjoint(map(type, value.values() if kind is dict else value))):
+                    len(value) <= FLAT_ITEMS and no_containers(map(type, value.values() if kind is dict else value))):
                 flat.append(value)
                 if len(flat) >= FLAT_BATCH:
                     yield len(flat), _ENCODER.encode(flat)[1:-1]

@@ -197,9 +197,9 @@ class PayloadSizes:
         found = known.get(id(value))
         if found is not None and found[0] is value:
             return False
-        shared = 0
+        shared, containers = 0, deepjson.CONTAINERS
         for member in (value.values() if kind is dict else value):
-            if type(member) in _CONTAINERS:
+            if type(member) in containers:
                 found = known.get(id(member))
                 if found is not None and found[0] is member:
                     shared += found[1]
@@ -215,7 +215,6 @@ class PayloadSizes:
 
 
 _flat = deepjson.NOT_FLAT.isdisjoint
-_CONTAINERS = frozenset((dict, list))
 
 
 def _text_size(text: str) -> int:

@@ -119,7 +119,7 @@ def build_services(config: ResourcesConfig, mocks: MockProvider | None = None, w
 
     pending = []
     if config.handlers or specs:
-        pending = [local(0).load(wait=False), local(1).load(specs, wait=False)]
+        pending = [local(0).load(), local(1).load(specs)]
 
     def sqs() -> Any:
         if "sqs" not in built:

@@ -39,19 +39,15 @@ class LocalHandlers:
             return True
         return self._lookup(resource.arn) is not None
 
-    def load(self, specs: list[HandlerSpec] | None = None, wait: bool = True) -> Callable[[], None] | None:
+    def load(self, specs: list[HandlerSpec] | None = None) -> Callable[[], None]:
         """Import every configured handler (each in its worker), so a bad one fails before the run.
 
-        wait=False: the workers import meanwhile; the call returned waits for them (and raises)."""
+        The workers import meanwhile; the call returned waits for them (and raises)."""
         specs = list(self.handlers.values()) if specs is None else specs
         for spec in specs:
             if spec.in_process:
                 self.function(spec)
-        collect = load_in_workers([spec for spec in specs if not spec.in_process], self.base_dir)
-        if not wait:
-            return collect
-        collect()
-        return None
+        return load_in_workers([spec for spec in specs if not spec.in_process], self.base_dir)
 
     def function(self, spec: HandlerSpec) -> Callable:
         """The function a spec names, imported once; a UserInputError at the spec's place if it cannot be."""

@@ -23,7 +23,6 @@ NODE_BYTES = 2048   # a dict / list this long in JSON (or longer) is a value of 
 FLAT_ITEMS = 64     # a dict / list of at most this many scalars is encoded with its neighbours
 FLAT_BATCH = 256    # and at most this many such values in one json call
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_CONTAINERS = frozenset((dict, list))
 # json's C encoder as JSONEncoder.encode makes it for each call (no check for cycles: values are trees)
 _C_ENCODE = (c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
              if c_make_encoder is not None else lambda value, _: (_ENCODER.encode(value),))
@@ -99,14 +98,14 @@ class NodeEncoder:
         """Whether a value holding floats or dicts / lists is written whole, with the batch: its dicts /
         lists are new, small and flat (a caught error under ResultPath: {"i": 1, "err": {"Error": ...,
         "Cause": ...}}), as `_whole` would write it whole too, one value of its own."""
-        seen, plain, floats = self.seen, _CONTAINERS.isdisjoint, False
+        seen, flat, floats = self.seen, deepjson.CONTAINERS.isdisjoint, False
         for member in members:
             kind = type(member)
             if kind is dict or kind is list:
                 if id(member) in seen or len(member) > FLAT_ITEMS:
                     return False
                 types = set(map(type, member.values() if kind is dict else member))
-                if not plain(types):
+                if not flat(types):
                     return False
                 floats = floats or float in types
             elif kind is float:
@@ -217,7 +216,7 @@ class NodeEncoder:
         Looked into: a dict / list member not written inside a parent before, of more than FLAT_ITEMS
         members or holding a dict / list.
         """
-        seen, inline, isdisjoint = self.seen, self.inline, _CONTAINERS.isdisjoint
+        seen, inline, isdisjoint = self.seen, self.inline, deepjson.CONTAINERS.isdisjoint
         links: list[tuple[Any, int]] = []
         deeper = []
         for step, child in (value.items() if kind is dict else enumerate(value)):
